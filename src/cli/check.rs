@@ -1,0 +1,166 @@
+//! `cors-lint check`: lint paths, print findings, compute the exit code.
+
+use super::{CheckArgs, ColorChoice, FailOn, Format};
+use crate::finding::Severity;
+use crate::frontend::{Env, Options};
+use crate::lint::{self, FileReport, Outcome, Settings};
+use crate::report;
+use crate::selection::Selection;
+use crate::walk;
+use rayon::prelude::*;
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+
+/// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input errors.
+pub const EXIT_FINDINGS: i32 = 1;
+pub const EXIT_ERROR: i32 = 2;
+
+/// Settings from the command line; `Err` is a usage error.
+pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
+    let selection = Selection::new(&args.select, &args.ignore, &args.warn)?;
+    let env = if args.env.is_empty() && !args.env_from_process {
+        Env::Unknown
+    } else {
+        let mut vars: BTreeMap<String, String> = BTreeMap::new();
+        if args.env_from_process {
+            for (k, v) in std::env::vars_os() {
+                vars.insert(
+                    k.to_string_lossy().into_owned(),
+                    v.to_string_lossy().into_owned(),
+                );
+            }
+        }
+        for pair in &args.env {
+            let Some((name, value)) = pair.split_once('=') else {
+                return Err(format!("--env expects NAME=VALUE, got `{pair}`"));
+            };
+            if name.is_empty() {
+                return Err(format!("--env expects NAME=VALUE, got `{pair}`"));
+            }
+            vars.insert(name.to_string(), value.to_string());
+        }
+        Env::Known(vars)
+    };
+    Ok(Settings {
+        options: Options {
+            env,
+            ts_disable_token_auth: args.ts_disable_token_auth,
+        },
+        selection,
+    })
+}
+
+pub fn run(args: &CheckArgs) -> i32 {
+    let settings = match build_settings(args) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return EXIT_ERROR;
+        }
+    };
+    let candidates = walk::expand(&args.paths);
+    let reports: Vec<FileReport> = candidates
+        .par_iter()
+        .map(|c| match &c.error {
+            Some(e) => FileReport {
+                path: c.shown.clone(),
+                source: None,
+                findings: vec![walk_error(e)],
+                outcome: Outcome::Failed,
+            },
+            None => lint::lint_path(&c.path, c.shown.clone(), &settings),
+        })
+        .collect();
+
+    let mut stderr = std::io::stderr().lock();
+    let mut linted = 0;
+    for r in &reports {
+        match &r.outcome {
+            Outcome::Linted { dialect, because } => {
+                linted += 1;
+                if args.verbose {
+                    let _ = writeln!(
+                        stderr,
+                        "note: {}: read as {} ({because})",
+                        r.path,
+                        dialect.name()
+                    );
+                }
+            }
+            Outcome::Skipped { reason } if args.verbose => {
+                let _ = writeln!(stderr, "note: {}: skipped: {reason}", r.path);
+            }
+            _ => {}
+        }
+    }
+    let shown: Vec<FileReport> = reports
+        .into_iter()
+        .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
+        .collect();
+    if linted == 0 && shown.is_empty() {
+        let _ = writeln!(
+            stderr,
+            "warning: no file a front end reads was found under the given paths (use --verbose to see why)"
+        );
+    }
+
+    let text = match args.format {
+        Format::Full => report::graphical(
+            &shown,
+            report::GraphicalOptions {
+                color: use_color(args.color),
+                ..Default::default()
+            },
+        ),
+        Format::Concise => report::concise(&shown),
+        Format::Json => report::json(&shown),
+    };
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    exit_code(&shown, args.fail_on, args.exit_zero)
+}
+
+fn walk_error(message: &str) -> crate::finding::Finding {
+    crate::finding::Finding {
+        code: crate::rules::CL000.code.as_str(),
+        name: crate::rules::CL000.name.as_str(),
+        severity: Severity::Error,
+        message: format!("cannot read: {message}"),
+        help: None,
+        span: Default::default(),
+        label: "here".into(),
+        related: Vec::new(),
+    }
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && std::io::stdout().is_terminal()
+        }
+    }
+}
+
+pub fn exit_code(reports: &[FileReport], fail_on: FailOn, exit_zero: bool) -> i32 {
+    let threshold = match fail_on {
+        FailOn::Error => Severity::Error,
+        FailOn::Warning => Severity::Warning,
+        FailOn::Info => Severity::Info,
+    };
+    if reports.iter().any(|r| matches!(r.outcome, Outcome::Failed)) {
+        return EXIT_ERROR;
+    }
+    let failing = reports
+        .iter()
+        .flat_map(|r| &r.findings)
+        .any(|f| f.severity >= threshold);
+    if failing && !exit_zero {
+        EXIT_FINDINGS
+    } else {
+        0
+    }
+}

@@ -1,0 +1,152 @@
+//! `cors-lint [check] [PATH…]` and `cors-lint rule`.
+
+mod check;
+mod rule;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cors-lint",
+    version,
+    about = "Static CORS config linter and policy compiler",
+    long_about = "Static CORS config linter and policy compiler.\n\n\
+        `cors-lint PATH…` is `cors-lint check PATH…`. A path spelled like a subcommand \
+        is given as `./check` or `./rule`.",
+    args_conflicts_with_subcommands = true
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Lint files and directories (the default subcommand)
+    Check(CheckArgs),
+    /// Show a rule's documentation, or a table of every rule
+    Rule(RuleArgs),
+}
+
+#[derive(Args, Debug, Default)]
+pub struct CheckArgs {
+    /// Files or directories to lint; directories are walked (honouring .gitignore)
+    #[arg(value_name = "PATH", default_value = ".")]
+    pub paths: Vec<PathBuf>,
+
+    /// Output format
+    #[arg(long, value_enum, default_value_t = Format::Full)]
+    pub format: Format,
+
+    /// When to use colours in the full format (NO_COLOR is honoured by `auto`)
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Only run these rules (codes, prefixes such as `CORS`, or `ALL`; comma-separated)
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub select: Vec<String>,
+
+    /// Do not run these rules (codes or prefixes; comma-separated)
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub ignore: Vec<String>,
+
+    /// Report these rules as warnings (codes or prefixes; comma-separated)
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub warn: Vec<String>,
+
+    /// Lowest severity that makes the run fail (exit 1)
+    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
+    pub fail_on: FailOn,
+
+    /// Exit 0 even when findings are reported (input errors still exit 2)
+    #[arg(long)]
+    pub exit_zero: bool,
+
+    /// Environment the server runs with, for `$$NAME$$` and `TS_*` overrides
+    /// (repeatable; variables not given are unset)
+    #[arg(long = "env", value_name = "NAME=VALUE")]
+    pub env: Vec<String>,
+
+    /// Take the server's environment from this process's environment (plus any --env)
+    #[arg(long)]
+    pub env_from_process: bool,
+
+    /// TorchServe runs with `--disable-token-auth`
+    #[arg(long)]
+    pub ts_disable_token_auth: bool,
+
+    /// Say which files were read as which dialect, and which were skipped and why
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+#[derive(Args, Debug)]
+struct RuleArgs {
+    /// Rule code (e.g. CORS001) or name
+    #[arg(value_name = "CODE", required_unless_present = "all")]
+    code: Option<String>,
+    /// List every rule
+    #[arg(long, conflicts_with = "code")]
+    all: bool,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = RuleFormat::Text)]
+    format: RuleFormat,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum Format {
+    /// Graphical report with source excerpts (miette)
+    #[default]
+    Full,
+    /// One line per finding: PATH:LINE:COL: CODE message
+    Concise,
+    /// JSON array of findings
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorChoice {
+    #[default]
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
+pub enum FailOn {
+    Error,
+    #[default]
+    Warning,
+    Info,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum RuleFormat {
+    Text,
+    Json,
+}
+
+/// Parse the command line and run; returns the process exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { 2 } else { 0 };
+        }
+    };
+    match cli.command {
+        Some(Command::Check(args)) => check::run(&args),
+        Some(Command::Rule(args)) => rule::run(
+            args.code.as_deref(),
+            args.all,
+            args.format == RuleFormat::Json,
+        ),
+        None => check::run(&cli.check),
+    }
+}
+
+pub use check::{build_settings, run as run_check};

@@ -1,0 +1,97 @@
+//! Front ends: each turns one dialect's file into CORS policies (IR) plus facts only that
+//! front end can know. Dialect quirks live here, never in rules.
+
+pub mod properties;
+pub mod torchserve;
+
+use crate::ir::CorsPolicy;
+use crate::source::{Encoding, SourceFile, Span};
+use std::collections::BTreeMap;
+
+/// A configuration language cors-lint reads. Names are the `convert --to` names.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+    TorchServe,
+}
+
+impl Dialect {
+    pub fn name(self) -> &'static str {
+        match self {
+            Dialect::TorchServe => "torchserve",
+        }
+    }
+
+    pub fn encoding(self) -> Encoding {
+        match self {
+            // `Properties.load(InputStream)` reads ISO-8859-1.
+            Dialect::TorchServe => Encoding::Latin1,
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Dialect> {
+        match name {
+            "torchserve" => Some(Dialect::TorchServe),
+            _ => None,
+        }
+    }
+}
+
+/// The environment the server will run with, for values that read it.
+#[derive(Clone, Debug, Default)]
+pub enum Env {
+    /// Not given: values that read the environment are reported as depending on it.
+    #[default]
+    Unknown,
+    /// Exactly these variables are set; any other is unset.
+    Known(BTreeMap<String, String>),
+}
+
+/// What the file alone does not say about the deployment.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    pub env: Env,
+    /// TorchServe runs with `--disable-token-auth`.
+    pub ts_disable_token_auth: bool,
+}
+
+/// Facts a front end found, for its own rules.
+#[derive(Clone, Debug)]
+pub enum Fact {
+    TorchServe(torchserve::Fact),
+}
+
+/// A file's policies and facts.
+pub struct Lowered {
+    pub dialect: Dialect,
+    pub policies: Vec<CorsPolicy>,
+    pub facts: Vec<Fact>,
+}
+
+/// Input the server would reject, or that cannot be read (reported as CL000).
+#[derive(Clone, Debug)]
+pub struct InputError {
+    pub span: Option<Span>,
+    pub message: String,
+}
+
+/// Which front end reads a file, and why — or why none does.
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), String> {
+    torchserve::recognise(file_name, bytes).map(|why| (Dialect::TorchServe, why))
+}
+
+pub fn lower(
+    dialect: Dialect,
+    file: &SourceFile,
+    options: &Options,
+) -> Result<Lowered, InputError> {
+    match dialect {
+        Dialect::TorchServe => {
+            let l = torchserve::lower(file, options)?;
+            Ok(Lowered {
+                dialect,
+                policies: l.policies,
+                facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
+            })
+        }
+    }
+}

@@ -1,0 +1,324 @@
+//! The CORS policy IR: what a configured server will do, in dialect-neutral terms.
+//!
+//! Front ends lower a config file into [`CorsPolicy`] values; rules read only these (plus
+//! front-end facts); back ends will emit them. The IR describes *observable behaviour* —
+//! which header bytes a request gets — not the syntax that produced it, and every value keeps
+//! the file bytes it came from so a finding can point at them.
+
+pub mod fetch;
+pub mod origin;
+mod value;
+
+pub use origin::{Anchoring, Case, LabelDepth, OnMatch, OriginMatcher, PortMatch, RegexDialect};
+pub use value::{Delivery, HeaderValue, Resolution, ValueSource};
+
+use crate::source::Span;
+
+/// One CORS policy: the headers a server sends for the requests in its [`Scope`].
+#[derive(Clone, Debug)]
+pub struct CorsPolicy {
+    pub server: Server,
+    pub scope: Scope,
+    /// Where the policy is switched on (a key or annotation); findings about absent or
+    /// defaulted values are anchored here.
+    pub anchor: Span,
+    pub allow_origin: OriginPolicy,
+    pub allow_methods: AllowList,
+    pub allow_headers: AllowList,
+    pub expose_headers: AllowList,
+    pub credentials: Credentials,
+    pub max_age: MaxAge,
+    pub vary_origin: VaryOrigin,
+    pub emission: Emission,
+}
+
+/// The server product whose behaviour the policy models.
+#[derive(Clone, Debug)]
+pub struct Server {
+    /// Display name, e.g. "TorchServe".
+    pub product: &'static str,
+    /// The version whose behaviour is modelled, e.g. "0.12.0".
+    pub version: &'static str,
+}
+
+/// Which requests the policy governs.
+#[derive(Clone, Debug)]
+pub struct Scope {
+    /// Human description, e.g. "the inference, management and metrics listeners".
+    pub description: String,
+    pub listeners: Vec<Listener>,
+}
+
+/// A listening socket the policy applies to, and how preflights to it are answered.
+#[derive(Clone, Debug)]
+pub struct Listener {
+    /// E.g. "inference", "management".
+    pub name: String,
+    pub role: ListenerRole,
+    /// The address as configured (or defaulted), e.g. "http://0.0.0.0:8081".
+    pub address: String,
+    /// The bytes that set the address; `None` when it is the server default.
+    pub address_span: Option<Span>,
+    pub exposure: Exposure,
+    pub auth: Auth,
+    /// How `OPTIONS` preflights to this listener's routes are answered.
+    pub preflight: Vec<PreflightRoute>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListenerRole {
+    /// The application API (e.g. inference).
+    Api,
+    /// An administrative API that changes server state (e.g. model management).
+    Admin,
+    /// Read-only telemetry.
+    Metrics,
+}
+
+/// Who can open a connection to the listener.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exposure {
+    /// 127.0.0.0/8, `localhost`: only processes (and browsers) on the same host.
+    Loopback,
+    /// 0.0.0.0: every interface of the host.
+    AllInterfaces,
+    /// A specific non-loopback host name or address.
+    Network,
+    /// A Unix socket: no browser can connect.
+    LocalSocket,
+    /// Depends on values not known at lint time.
+    Unknown,
+}
+
+impl Exposure {
+    pub fn beyond_loopback(self) -> bool {
+        matches!(self, Exposure::AllInterfaces | Exposure::Network)
+    }
+}
+
+/// Authentication the server demands before it answers a request.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Auth {
+    /// None: any request that reaches the listener is served.
+    None,
+    /// A bearer token in the `Authorization` request header. Browsers never send it on a
+    /// preflight, and a request that carries it always needs one.
+    BearerToken {
+        /// Where it is switched on; `None` when on by default.
+        enabled_at: Option<Span>,
+        /// Why it is on, in words, e.g. "token authorization is on by default since 0.11.1".
+        why: String,
+        /// How to turn it off in this server's terms.
+        remedy: String,
+    },
+    Unknown,
+}
+
+/// The answer to an `OPTIONS` preflight for one route.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PreflightRoute {
+    /// Path pattern, e.g. "/predictions/{model}".
+    pub path: String,
+    pub purpose: RoutePurpose,
+    /// Methods the route serves for real requests; empty means any.
+    pub methods: Vec<String>,
+    pub status: u16,
+    /// When the status applies, e.g. "if the model is registered".
+    pub condition: Option<String>,
+    /// Why the server answers so, e.g. "token authorization rejects a request without an
+    /// Authorization header (InvalidKeyException)".
+    pub reason: String,
+    /// The configuration that causes this answer, when there is one.
+    pub cause: Option<Span>,
+}
+
+impl PreflightRoute {
+    pub fn is_ok(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    pub fn serves(&self, method: &str) -> bool {
+        self.methods.is_empty() || self.methods.iter().any(|m| m.eq_ignore_ascii_case(method))
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RoutePurpose {
+    /// A route the application's callers use.
+    Api,
+    /// Documentation or health routes (`OPTIONS /` API description, `/ping`).
+    Auxiliary,
+}
+
+/// What the server sends as `Access-Control-Allow-Origin`.
+#[derive(Clone, Debug)]
+pub enum OriginPolicy {
+    /// No `Access-Control-Allow-Origin` header is ever sent.
+    NotSent,
+    /// The same value on every response, whatever the request's `Origin` (TorchServe,
+    /// nginx `add_header` with a literal).
+    Static(HeaderValue),
+    /// The request's `Origin` is compared with matchers; see [`OriginMatch`].
+    Match(OriginMatch),
+}
+
+/// An origin allow-list that the server evaluates per request.
+#[derive(Clone, Debug)]
+pub struct OriginMatch {
+    pub matchers: Vec<(OriginMatcher, Span)>,
+    /// What is sent when a matcher accepts the request's origin.
+    pub on_match: OnMatch,
+    /// What is sent when a matcher accepts it and credentials are allowed (Gateway API and
+    /// Traefik echo the origin where ingress-nginx sends a literal `*`).
+    pub on_match_with_credentials: OnMatch,
+}
+
+/// `Access-Control-Allow-Methods`, `-Headers` or `-Expose-Headers`.
+#[derive(Clone, Debug)]
+pub enum AllowList {
+    NotSent,
+    /// One literal header value, sent verbatim.
+    Static(HeaderValue),
+    /// Entries the server joins with `, ` into the header.
+    Entries(Vec<(String, Span)>),
+    /// The server copies the request's `Access-Control-Request-*` value.
+    EchoRequest {
+        at: Span,
+    },
+}
+
+impl AllowList {
+    /// The list entries as a browser would parse them, with their file bytes. `None` when
+    /// the value depends on something unknown (environment, request).
+    pub fn entries(&self) -> Option<Vec<(String, Span)>> {
+        match self {
+            AllowList::NotSent => Some(Vec::new()),
+            AllowList::Static(v) if v.is_known() => Some(
+                fetch::split_list(v.text())
+                    .into_iter()
+                    .map(|r| (v.text()[r.clone()].to_string(), v.span_of(r)))
+                    .collect(),
+            ),
+            AllowList::Static(_) => None,
+            AllowList::Entries(e) => Some(e.clone()),
+            AllowList::EchoRequest { .. } => None,
+        }
+    }
+
+    pub fn static_value(&self) -> Option<&HeaderValue> {
+        match self {
+            AllowList::Static(v) => Some(v),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Credentials {
+    /// The server can never send `Access-Control-Allow-Credentials`.
+    NotSupported,
+    Off {
+        at: Option<Span>,
+    },
+    On {
+        at: Span,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub enum MaxAge {
+    /// No `Access-Control-Max-Age`: browsers cache a preflight for 5 seconds.
+    NotSent,
+    Seconds {
+        value: u64,
+        at: Span,
+    },
+}
+
+/// Whether responses carry `Vary: Origin`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VaryOrigin {
+    Never,
+    Always,
+    WhenEchoing,
+    Unknown,
+}
+
+/// Which responses carry the CORS headers.
+#[derive(Clone, Debug)]
+pub struct Emission {
+    /// Also on responses to requests without an `Origin` header.
+    pub without_origin: bool,
+    /// Also on 4xx/5xx responses the server itself generates.
+    pub on_errors: bool,
+    /// Responses that never carry them, in words (e.g. "413 from the HTTP decoder").
+    pub exceptions: Vec<String>,
+}
+
+impl CorsPolicy {
+    /// Every header value the server sends verbatim, with its header name.
+    pub fn static_headers(&self) -> Vec<(&'static str, &HeaderValue)> {
+        let mut out = Vec::new();
+        if let OriginPolicy::Static(v) = &self.allow_origin {
+            out.push(("Access-Control-Allow-Origin", v));
+        }
+        for (name, list) in [
+            ("Access-Control-Allow-Methods", &self.allow_methods),
+            ("Access-Control-Allow-Headers", &self.allow_headers),
+            ("Access-Control-Expose-Headers", &self.expose_headers),
+        ] {
+            if let Some(v) = list.static_value() {
+                out.push((name, v));
+            }
+        }
+        out
+    }
+
+    /// Allowed methods that need a preflight (well-formed, not safelisted, not `*`).
+    pub fn preflighted_methods(&self) -> Vec<String> {
+        self.allow_methods
+            .entries()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(m, _)| m)
+            .filter(|m| fetch::is_token(m) && m != "*" && !fetch::is_safelisted_method(m))
+            .collect()
+    }
+
+    /// Allowed request headers whose use needs a preflight (well-formed, not `*`, not
+    /// safelisted for usual values).
+    pub fn preflighted_headers(&self) -> Vec<String> {
+        self.allow_headers
+            .entries()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(h, _)| h)
+            .filter(|h| fetch::is_token(h) && h != "*" && !fetch::is_always_safelisted_header(h))
+            .collect()
+    }
+
+    /// True when a browser would send this listener a preflight before a call the policy is
+    /// meant to allow: a non-safelisted method or header is configured, or the listener
+    /// demands an `Authorization` header.
+    pub fn needs_preflight(&self, listener: &Listener) -> bool {
+        matches!(listener.auth, Auth::BearerToken { .. })
+            || !self.preflighted_methods().is_empty()
+            || !self.preflighted_headers().is_empty()
+    }
+
+    /// True when some call the policy allows to `route` needs a preflight: any call when a
+    /// header or credential forces one, else a non-safelisted method the route serves.
+    pub fn preflights_route(&self, listener: &Listener, route: &PreflightRoute) -> bool {
+        matches!(listener.auth, Auth::BearerToken { .. })
+            || !self.preflighted_headers().is_empty()
+            || self.preflighted_methods().iter().any(|m| route.serves(m))
+    }
+
+    /// True when the policy sends any CORS response header at all.
+    pub fn sends_any_cors_header(&self) -> bool {
+        !matches!(self.allow_origin, OriginPolicy::NotSent)
+            || !matches!(self.allow_methods, AllowList::NotSent)
+            || !matches!(self.allow_headers, AllowList::NotSent)
+            || !matches!(self.expose_headers, AllowList::NotSent)
+    }
+}

@@ -1,0 +1,400 @@
+//! Origins: the matchers servers use, and what browsers accept in `Access-Control-Allow-Origin`.
+//!
+//! A browser compares the (whitespace-trimmed) `Access-Control-Allow-Origin` value byte for
+//! byte with the page's serialized origin (Fetch "CORS check"): lower-case scheme and host,
+//! no default port, no path, no trailing slash, exactly one origin. Anything else fails.
+
+use std::ops::Range;
+
+/// How a server decides whether a request's `Origin` is allowed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum OriginMatcher {
+    /// Every origin (`*`, a `.*` regex, reflecting `$http_origin`).
+    Any,
+    /// The opaque origin `null` (sandboxed iframes, `data:` and `file:` pages).
+    Null,
+    /// One serialized origin.
+    Exact { origin: String, case: Case },
+    /// Subdomains of `base` (`https://*.example.com`).
+    Subdomains {
+        scheme: String,
+        base: String,
+        depth: LabelDepth,
+        port: PortMatch,
+        case: Case,
+    },
+    /// A regular expression, with the anchoring and case rules of its engine.
+    Regex {
+        pattern: String,
+        dialect: RegexDialect,
+        anchoring: Anchoring,
+        case: Case,
+    },
+    /// A raw string prefix (Envoy/Istio `prefix:`), not aware of origin boundaries.
+    Prefix { value: String, case: Case },
+    /// A raw string suffix.
+    Suffix { value: String, case: Case },
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Case {
+    Sensitive,
+    Insensitive,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LabelDepth {
+    /// `*` is exactly one DNS label (ingress-nginx).
+    ExactlyOne,
+    /// `*` is one or more labels (Gateway API).
+    OneOrMore,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortMatch {
+    Default,
+    Exact(u16),
+    Any,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchoring {
+    Full,
+    StartOnly,
+    EndOnly,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RegexDialect {
+    Pcre,
+    Re2,
+    GoRegexp,
+}
+
+/// What a server sends when a matcher accepts the request's origin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OnMatch {
+    /// The request's `Origin`, echoed.
+    EchoOrigin,
+    /// A literal `*`.
+    LiteralStar,
+}
+
+/// How a browser reads an `Access-Control-Allow-Origin` value.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AllowOriginValue {
+    /// `*`: any origin, for requests without credentials.
+    Wildcard,
+    /// `null`: matches pages with an opaque origin.
+    Null,
+    /// Exactly one serialized origin.
+    Origin,
+    /// Matches no page at all.
+    Invalid(OriginProblem),
+}
+
+/// Why a value can never equal a page's serialized origin, and which bytes show it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OriginProblem {
+    pub kind: ProblemKind,
+    /// The offending part of the value.
+    pub range: Range<usize>,
+    /// What the value was probably meant to be, when that is clear.
+    pub suggestion: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    Empty,
+    /// Several values (comma or whitespace separated); `count` counts the non-empty ones.
+    List {
+        count: usize,
+    },
+    Quoted,
+    MissingScheme,
+    /// A path after the host; a lone `/` is [`ProblemKind::TrailingSlash`].
+    Path,
+    TrailingSlash,
+    QueryOrFragment,
+    UpperCase,
+    DefaultPort,
+    InvalidPort,
+    /// A `*` inside the origin (`https://*.example.com`).
+    Wildcard,
+    Userinfo,
+    InvalidHost,
+    /// A scheme whose origins are opaque and serialize as `null` (`file:`).
+    OpaqueScheme,
+}
+
+/// Classify an `Access-Control-Allow-Origin` value as the browser sees it (already trimmed
+/// of surrounding whitespace).
+pub fn classify_allow_origin(value: &str) -> AllowOriginValue {
+    match value {
+        "*" => return AllowOriginValue::Wildcard,
+        "null" => return AllowOriginValue::Null,
+        _ => {}
+    }
+    match find_problem(value) {
+        Some(p) => AllowOriginValue::Invalid(p),
+        None => AllowOriginValue::Origin,
+    }
+}
+
+fn problem(
+    kind: ProblemKind,
+    range: Range<usize>,
+    suggestion: Option<String>,
+) -> Option<OriginProblem> {
+    Some(OriginProblem {
+        kind,
+        range,
+        suggestion,
+    })
+}
+
+fn find_problem(v: &str) -> Option<OriginProblem> {
+    let all = 0..v.len();
+    if v.is_empty() {
+        return problem(ProblemKind::Empty, all, None);
+    }
+    if v.contains(',') || v.contains([' ', '\t']) {
+        let count = v.split([',', ' ', '\t']).filter(|s| !s.is_empty()).count();
+        return problem(ProblemKind::List { count }, all, None);
+    }
+    if v.len() >= 2
+        && (v.starts_with('"') && v.ends_with('"') || v.starts_with('\'') && v.ends_with('\''))
+    {
+        return problem(
+            ProblemKind::Quoted,
+            all,
+            Some(v[1..v.len() - 1].to_string()),
+        );
+    }
+    if v.eq_ignore_ascii_case("null") {
+        return problem(ProblemKind::UpperCase, all, Some("null".into()));
+    }
+    let Some(scheme_end) = v.find("://") else {
+        let host = v.trim_start_matches('/');
+        let suggestion =
+            (!host.is_empty()).then(|| format!("https://{}", host.trim_end_matches('/')));
+        return problem(ProblemKind::MissingScheme, all, suggestion);
+    };
+    let scheme = &v[..scheme_end];
+    let valid_scheme = scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+        && scheme
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c));
+    if !valid_scheme {
+        return problem(ProblemKind::MissingScheme, 0..scheme_end, None);
+    }
+    let rest_start = scheme_end + 3;
+    let rest = &v[rest_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = rest_start..rest_start + authority_len;
+    let tail = authority.end..v.len();
+    let lower = v.to_ascii_lowercase();
+
+    if scheme.eq_ignore_ascii_case("file") {
+        return problem(ProblemKind::OpaqueScheme, 0..scheme_end, None);
+    }
+    if v[authority.clone()].contains('@') {
+        return problem(ProblemKind::Userinfo, authority, None);
+    }
+    if let Some(star) = v[authority.clone()].find('*') {
+        let at = authority.start + star;
+        return problem(ProblemKind::Wildcard, at..at + 1, None);
+    }
+    if !tail.is_empty() {
+        let kind = match &v[tail.clone()] {
+            "/" => ProblemKind::TrailingSlash,
+            t if t.starts_with('/') => ProblemKind::Path,
+            _ => ProblemKind::QueryOrFragment,
+        };
+        let suggestion = Some(normalize_case(&v[..authority.end]));
+        return problem(kind, tail, suggestion);
+    }
+    let (host, port) = split_host_port(&v[authority.clone()]);
+    let host_range = authority.start..authority.start + host.len();
+    if host.is_empty() || !host.is_ascii() || !host_chars_ok(host) {
+        return problem(ProblemKind::InvalidHost, host_range, None);
+    }
+    if scheme.bytes().any(|b| b.is_ascii_uppercase())
+        || host.bytes().any(|b| b.is_ascii_uppercase())
+    {
+        let first_upper = v[..host_range.end]
+            .bytes()
+            .position(|b| b.is_ascii_uppercase())
+            .unwrap_or(0);
+        let last_upper = v[..host_range.end]
+            .bytes()
+            .rposition(|b| b.is_ascii_uppercase())
+            .unwrap_or(0);
+        return problem(
+            ProblemKind::UpperCase,
+            first_upper..last_upper + 1,
+            Some(lower),
+        );
+    }
+    if let Some(port) = port {
+        let port_range = host_range.end + 1..authority.end;
+        let parsed = port.parse::<u32>().ok().filter(|p| *p <= 65535);
+        let canonical = parsed.map(|p| p.to_string());
+        match parsed {
+            None => return problem(ProblemKind::InvalidPort, port_range, None),
+            Some(p) if Some(p) == default_port(scheme) => {
+                return problem(
+                    ProblemKind::DefaultPort,
+                    port_range.start - 1..port_range.end,
+                    Some(v[..host_range.end].to_string()),
+                );
+            }
+            Some(_) if canonical.as_deref() != Some(port) => {
+                return problem(
+                    ProblemKind::InvalidPort,
+                    port_range,
+                    Some(format!(
+                        "{}:{}",
+                        &v[..host_range.end],
+                        canonical.unwrap_or_default()
+                    )),
+                );
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+fn normalize_case(origin: &str) -> String {
+    origin.to_ascii_lowercase()
+}
+
+fn split_host_port(authority: &str) -> (&str, Option<&str>) {
+    if authority.starts_with('[') {
+        if let Some(end) = authority.find(']') {
+            let host = &authority[..=end];
+            let rest = &authority[end + 1..];
+            return (host, rest.strip_prefix(':'));
+        }
+        return (authority, None);
+    }
+    match authority.rfind(':') {
+        Some(i) => (&authority[..i], Some(&authority[i + 1..])),
+        None => (authority, None),
+    }
+}
+
+fn host_chars_ok(host: &str) -> bool {
+    if host.starts_with('[') {
+        return host.ends_with(']')
+            && host[1..host.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.');
+    }
+    host.chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
+}
+
+fn default_port(scheme: &str) -> Option<u32> {
+    match scheme.to_ascii_lowercase().as_str() {
+        "http" | "ws" => Some(80),
+        "https" | "wss" => Some(443),
+        "ftp" => Some(21),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(v: &str) -> Option<ProblemKind> {
+        match classify_allow_origin(v) {
+            AllowOriginValue::Invalid(p) => Some(p.kind),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn valid_values() {
+        for v in [
+            "*",
+            "null",
+            "https://a.example",
+            "http://localhost:3000",
+            "https://a.example:8443",
+            "http://127.0.0.1:8080",
+            "http://[::1]:8080",
+            "chrome-extension://abcdef",
+            "https://xn--caf-dma.example",
+        ] {
+            assert_eq!(kind(v), None, "{v}");
+        }
+    }
+
+    #[test]
+    fn invalid_values() {
+        assert_eq!(kind(""), Some(ProblemKind::Empty));
+        assert_eq!(
+            kind("https://a.example, https://b.example"),
+            Some(ProblemKind::List { count: 2 })
+        );
+        assert_eq!(
+            kind("https://a.example https://b.example"),
+            Some(ProblemKind::List { count: 2 })
+        );
+        assert_eq!(kind("\"https://a.example\""), Some(ProblemKind::Quoted));
+        assert_eq!(kind("a.example"), Some(ProblemKind::MissingScheme));
+        assert_eq!(kind("//a.example"), Some(ProblemKind::MissingScheme));
+        assert_eq!(kind("https://a.example/"), Some(ProblemKind::TrailingSlash));
+        assert_eq!(kind("https://a.example/app"), Some(ProblemKind::Path));
+        assert_eq!(
+            kind("https://a.example?x"),
+            Some(ProblemKind::QueryOrFragment)
+        );
+        assert_eq!(kind("https://A.example"), Some(ProblemKind::UpperCase));
+        assert_eq!(kind("HTTPS://a.example"), Some(ProblemKind::UpperCase));
+        assert_eq!(kind("NULL"), Some(ProblemKind::UpperCase));
+        assert_eq!(
+            kind("https://a.example:443"),
+            Some(ProblemKind::DefaultPort)
+        );
+        assert_eq!(kind("http://a.example:80"), Some(ProblemKind::DefaultPort));
+        assert_eq!(
+            kind("https://a.example:08443"),
+            Some(ProblemKind::InvalidPort)
+        );
+        assert_eq!(
+            kind("https://a.example:0443"),
+            Some(ProblemKind::DefaultPort)
+        );
+        assert_eq!(
+            kind("https://a.example:99999"),
+            Some(ProblemKind::InvalidPort)
+        );
+        assert_eq!(kind("https://a.example:"), Some(ProblemKind::InvalidPort));
+        assert_eq!(kind("https://*.a.example"), Some(ProblemKind::Wildcard));
+        assert_eq!(kind("https://u@a.example"), Some(ProblemKind::Userinfo));
+        assert_eq!(kind("https://café.example"), Some(ProblemKind::InvalidHost));
+        assert_eq!(kind("file:///tmp"), Some(ProblemKind::OpaqueScheme));
+    }
+
+    #[test]
+    fn problems_point_at_the_offending_part() {
+        let AllowOriginValue::Invalid(p) = classify_allow_origin("https://a.example:443") else {
+            panic!()
+        };
+        assert_eq!(p.range, 17..21);
+        assert_eq!(p.suggestion.as_deref(), Some("https://a.example"));
+        let AllowOriginValue::Invalid(p) = classify_allow_origin("https://App.example") else {
+            panic!()
+        };
+        assert_eq!(p.range, 8..9);
+        let AllowOriginValue::Invalid(p) = classify_allow_origin("https://a.example/") else {
+            panic!()
+        };
+        assert_eq!(p.range, 17..18);
+    }
+}

@@ -1,0 +1,16 @@
+//! cors-lint: a static CORS config linter and policy compiler.
+//!
+//! Data flow: [`walk`] finds files → [`frontend`] recognises and lowers each into the
+//! [`ir`] (CORS policies + front-end facts) → [`rules`] report [`finding::Finding`]s →
+//! [`report`] prints them. See ARCHITECTURE.md.
+
+pub mod cli;
+pub mod finding;
+pub mod frontend;
+pub mod ir;
+pub mod lint;
+pub mod report;
+pub mod rules;
+pub mod selection;
+pub mod source;
+pub mod walk;

@@ -1,0 +1,166 @@
+//! Lint one file: read → recognise → front end → rules → findings.
+
+use crate::finding::{Finding, Severity};
+use crate::frontend::{self, Dialect, Options};
+use crate::rules::{self, CL000, Reporter, Unit};
+use crate::selection::Selection;
+use crate::source::{SourceFile, Span};
+use std::io::Read;
+use std::path::Path;
+
+/// Files larger than this are refused (CL000) rather than read into memory.
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    pub options: Options,
+    pub selection: Selection,
+}
+
+#[derive(Debug)]
+pub enum Outcome {
+    Linted {
+        dialect: Dialect,
+        because: String,
+    },
+    /// No front end reads this file.
+    Skipped {
+        reason: String,
+    },
+    /// It could not be read or parsed (a CL000 finding says why).
+    Failed,
+}
+
+pub struct FileReport {
+    /// The path as given or as reached by walking.
+    pub path: String,
+    pub source: Option<SourceFile>,
+    pub findings: Vec<Finding>,
+    pub outcome: Outcome,
+}
+
+impl FileReport {
+    fn failed(path: String, source: Option<SourceFile>, span: Span, message: String) -> FileReport {
+        FileReport {
+            path,
+            source,
+            findings: vec![input_error(span, message)],
+            outcome: Outcome::Failed,
+        }
+    }
+}
+
+fn input_error(span: Span, message: String) -> Finding {
+    Finding {
+        code: CL000.code.as_str(),
+        name: CL000.name.as_str(),
+        severity: Severity::Error,
+        message,
+        help: None,
+        span,
+        label: "here".into(),
+        related: Vec::new(),
+    }
+}
+
+/// Read and lint a file found on disk. `path` is shown as given.
+pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport {
+    let bytes = match read_regular_file(path) {
+        Ok(b) => b,
+        Err(message) => return FileReport::failed(shown, None, Span::empty(0), message),
+    };
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    match frontend::recognise(&file_name, &bytes) {
+        Ok((dialect, because)) => lint_bytes(shown, bytes, dialect, because, settings),
+        Err(reason) => FileReport {
+            path: shown,
+            source: None,
+            findings: Vec::new(),
+            outcome: Outcome::Skipped { reason },
+        },
+    }
+}
+
+fn read_regular_file(path: &Path) -> Result<Vec<u8>, String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if meta.is_dir() {
+        return Err("is a directory".into());
+    }
+    if !meta.is_file() {
+        return Err("not a regular file (a FIFO, socket or device is never read)".into());
+    }
+    if meta.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "file is {} bytes, over the {} MiB limit; it was not read",
+            meta.len(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_FILE_BYTES + 1).read_to_end(&mut bytes))
+        .map_err(|e| format!("cannot read: {}", io_message(&e)))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(format!(
+            "file grew over the {} MiB limit while being read",
+            MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+fn io_message(e: &std::io::Error) -> String {
+    // "No such file or directory (os error 2)" -> "No such file or directory"
+    let s = e.to_string();
+    match s.find(" (os error") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// Lint bytes as the given dialect.
+pub fn lint_bytes(
+    shown: String,
+    bytes: Vec<u8>,
+    dialect: Dialect,
+    because: String,
+    settings: &Settings,
+) -> FileReport {
+    let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
+    let lowered = match frontend::lower(dialect, &file, &settings.options) {
+        Ok(l) => l,
+        Err(e) => {
+            return FileReport::failed(shown, Some(file), e.span.unwrap_or_default(), e.message);
+        }
+    };
+    let unit = Unit {
+        file: &file,
+        policies: &lowered.policies,
+        facts: &lowered.facts,
+    };
+    let mut findings = Vec::new();
+    for rule in rules::RULES {
+        let meta = rule.meta();
+        if !settings.selection.enabled(&meta.code) {
+            continue;
+        }
+        let start = findings.len();
+        rule.check(&unit, &mut Reporter::new(meta, &mut findings));
+        for f in &mut findings[start..] {
+            f.severity = settings.selection.severity(&meta.code, f.severity);
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
+    });
+    findings.dedup();
+    FileReport {
+        path: shown,
+        source: Some(file),
+        findings,
+        outcome: Outcome::Linted { dialect, because },
+    }
+}

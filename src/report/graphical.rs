@@ -1,0 +1,142 @@
+//! The default format: miette's graphical report, one per finding, with the code, a label on
+//! the exact bytes, help, and the command that explains the rule.
+
+use super::{summary, totals};
+use crate::finding::{Finding, Severity};
+use crate::lint::FileReport;
+use miette::{
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource, SourceSpan,
+};
+use std::fmt;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug)]
+pub struct GraphicalOptions {
+    pub color: bool,
+    pub width: usize,
+}
+
+impl Default for GraphicalOptions {
+    fn default() -> Self {
+        GraphicalOptions {
+            color: false,
+            width: 100,
+        }
+    }
+}
+
+struct FindingDiagnostic<'a> {
+    finding: &'a Finding,
+    /// "CODE name"
+    code: String,
+    /// Message, prefixed by the path when there is no source to show it.
+    message: String,
+    help: String,
+    source: Option<Arc<NamedSource<String>>>,
+    labels: Vec<LabeledSpan>,
+}
+
+impl fmt::Debug for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl fmt::Display for FindingDiagnostic<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for FindingDiagnostic<'_> {}
+
+impl Diagnostic for FindingDiagnostic<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.code))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.finding.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+            Severity::Info => miette::Severity::Advice,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(&self.help))
+    }
+
+    fn source_code(&self) -> Option<&dyn miette::SourceCode> {
+        self.source.as_deref().map(|s| s as &dyn miette::SourceCode)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        self.source.as_ref()?;
+        Some(Box::new(self.labels.iter().cloned()))
+    }
+}
+
+pub fn render(reports: &[FileReport], options: GraphicalOptions) -> String {
+    let theme = if options.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_width(options.width)
+        .with_links(false)
+        .with_context_lines(1);
+    let mut out = String::new();
+    for r in reports {
+        let named = r.source.as_ref().map(|src| {
+            Arc::new(NamedSource::new(
+                r.path.clone(),
+                src.display().text().to_string(),
+            ))
+        });
+        for f in &r.findings {
+            let to_display = |span: crate::source::Span| -> SourceSpan {
+                match &r.source {
+                    Some(src) => {
+                        let d = src.display();
+                        let s = d.offset(src.bytes(), src.encoding(), span.start);
+                        let e = d.offset(src.bytes(), src.encoding(), span.end);
+                        SourceSpan::new(s.into(), e.saturating_sub(s))
+                    }
+                    None => SourceSpan::new(0.into(), 0),
+                }
+            };
+            let mut labels = vec![LabeledSpan::new_primary_with_span(
+                Some(f.label.clone()),
+                to_display(f.span),
+            )];
+            labels.extend(f.related.iter().map(|rel| {
+                LabeledSpan::new_with_span(Some(rel.message.clone()), to_display(rel.span))
+            }));
+            let explain = format!("`cors-lint rule {}` explains this rule", f.code);
+            let diag = FindingDiagnostic {
+                finding: f,
+                code: format!("{} {}", f.code, f.name),
+                message: if named.is_some() {
+                    f.message.clone()
+                } else {
+                    format!("{}: {}", r.path, f.message)
+                },
+                help: match &f.help {
+                    Some(h) => format!("{h}\n{explain}"),
+                    None => explain,
+                },
+                source: named.clone(),
+                labels,
+            };
+            if handler.render_report(&mut out, &diag).is_err() {
+                out.push_str(&format!("{}: {} {}\n", r.path, f.code, f.message));
+            }
+            out.push('\n');
+        }
+    }
+    out.push_str(&summary(totals(reports)));
+    out.push('\n');
+    out
+}

@@ -1,0 +1,83 @@
+//! Output formats. Every format reports the same findings in the same order (path, then
+//! position) with the same coordinates: 1-based lines and columns counting characters of the
+//! decoded text, exclusive ends, byte offsets into the file as stored.
+
+mod concise;
+mod graphical;
+mod json;
+
+pub use concise::render as concise;
+pub use graphical::{GraphicalOptions, render as graphical};
+pub use json::{JsonFinding, JsonSpan, render as json};
+
+use crate::finding::{Finding, Severity};
+use crate::lint::FileReport;
+use crate::source::Position;
+
+/// Start and end position of a finding (line 1, column 1 when the file could not be read).
+pub fn positions(report: &FileReport, f: &Finding) -> (Position, Position) {
+    match &report.source {
+        Some(src) => (src.position(f.span.start), src.position(f.span.end)),
+        None => (
+            Position { line: 1, column: 1 },
+            Position { line: 1, column: 1 },
+        ),
+    }
+}
+
+/// Count of findings per severity, for the summary line.
+#[derive(Default, Debug, Clone, Copy)]
+pub struct Totals {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    pub files_with_findings: usize,
+}
+
+pub fn totals(reports: &[FileReport]) -> Totals {
+    let mut t = Totals::default();
+    for r in reports {
+        if !r.findings.is_empty() {
+            t.files_with_findings += 1;
+        }
+        for f in &r.findings {
+            match f.severity {
+                Severity::Error => t.errors += 1,
+                Severity::Warning => t.warnings += 1,
+                Severity::Info => t.infos += 1,
+            }
+        }
+    }
+    t
+}
+
+fn plural(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
+}
+
+/// "Found 2 errors, 1 warning and 1 info in 1 file."
+pub fn summary(t: Totals) -> String {
+    let total = t.errors + t.warnings + t.infos;
+    if total == 0 {
+        return "All checks passed.".into();
+    }
+    let mut parts = Vec::new();
+    if t.errors > 0 {
+        parts.push(plural(t.errors, "error"));
+    }
+    if t.warnings > 0 {
+        parts.push(plural(t.warnings, "warning"));
+    }
+    if t.infos > 0 {
+        parts.push(plural(t.infos, "info"));
+    }
+    let list = match parts.len() {
+        1 => parts[0].clone(),
+        _ => format!(
+            "{} and {}",
+            parts[..parts.len() - 1].join(", "),
+            parts[parts.len() - 1]
+        ),
+    };
+    format!("Found {list} in {}.", plural(t.files_with_findings, "file"))
+}

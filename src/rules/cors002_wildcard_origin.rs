@@ -1,0 +1,31 @@
+//! CORS002: `Access-Control-Allow-Origin: *`.
+
+use super::common::{exposed_unauthenticated_admin, wildcard_origin};
+use super::{FindingExt, Reporter, Unit};
+
+declare_rule!(WildcardOrigin, "CORS002", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let Some(span) = wildcard_origin(policy) else {
+            continue;
+        };
+        // CORS003 reports the case where an unauthenticated admin API is exposed.
+        if exposed_unauthenticated_admin(policy).is_some() {
+            continue;
+        }
+        out.report(
+            span,
+            "any origin",
+            format!(
+                "`Access-Control-Allow-Origin: *` lets every web page read responses from {} \
+                 (for requests without credentials), including pages opened by users on the same host or network",
+                policy.scope.description
+            ),
+        )
+        .help(
+            "allow only the origin that needs access (e.g. `https://app.example.com`); \
+             `*` suits only public data that needs no network position to read",
+        );
+    }
+}

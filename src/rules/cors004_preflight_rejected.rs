@@ -1,0 +1,84 @@
+//! CORS004: browsers will preflight, and the server rejects every preflight to its API.
+
+use super::common::{join_and, join_or, preflight_blocked_listeners, preflight_triggers};
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{Auth, RoutePurpose};
+
+declare_rule!(PreflightRejected, "CORS004", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        // Without Access-Control-Allow-Origin nothing works anyway (CORS014).
+        if matches!(policy.allow_origin, crate::ir::OriginPolicy::NotSent) {
+            continue;
+        }
+        let blocked = preflight_blocked_listeners(policy);
+        let Some(first) = blocked.first() else {
+            continue;
+        };
+        let failing: Vec<_> = blocked
+            .iter()
+            .flat_map(|l| {
+                l.preflight
+                    .iter()
+                    .filter(|r| r.purpose == RoutePurpose::Api)
+            })
+            .collect();
+        let mut statuses: Vec<u16> = failing.iter().map(|r| r.status).collect();
+        statuses.sort_unstable();
+        statuses.dedup();
+        let statuses: Vec<String> = statuses.iter().map(u16::to_string).collect();
+        let names: Vec<String> = blocked.iter().map(|l| l.name.clone()).collect();
+        let mut fine: Vec<String> = blocked
+            .iter()
+            .flat_map(|l| {
+                l.preflight
+                    .iter()
+                    .filter(|r| r.is_ok())
+                    .map(|r| format!("`OPTIONS {}`", r.path))
+            })
+            .collect();
+        fine.dedup();
+        fine.extend(
+            policy
+                .scope
+                .listeners
+                .iter()
+                .filter(|l| !blocked.iter().any(|b| b.name == l.name))
+                .map(|l| format!("the {} listener", l.name)),
+        );
+        let reason = &failing[0].reason;
+        let triggers = preflight_triggers(policy, first);
+        let mut message = format!(
+            "browsers preflight calls that {}, and every preflight to the {} API{} gets {}: {}",
+            join_or(&triggers),
+            join_and(&names),
+            if names.len() == 1 { "" } else { "s" },
+            statuses.join(" or "),
+            reason
+        );
+        if !fine.is_empty() {
+            message.push_str(&format!(
+                "; only {} answer{} 2xx",
+                join_and(&fine),
+                if fine.len() == 1 { "s" } else { "" }
+            ));
+        }
+        let span = failing
+            .iter()
+            .find_map(|r| r.cause)
+            .unwrap_or(policy.anchor);
+        let label = if span == policy.anchor {
+            "CORS enabled here"
+        } else {
+            "preflights rejected because of this"
+        };
+        let mut help = "answer preflights in a proxy or gateway in front of the server (ingress-nginx and Gateway API \
+                        CORS filters answer `OPTIONS` themselves)"
+            .to_string();
+        if let Auth::BearerToken { why, remedy, .. } = &first.auth {
+            help = format!("{why}; {help}, or {remedy}");
+        }
+        out.report(span, label, message).help(help);
+    }
+}

@@ -1,0 +1,78 @@
+//! CORS005: browsers will preflight some calls to a route, and that route answers preflights
+//! with a non-2xx status.
+
+use super::common::{join_or, preflight_blocked_listeners, preflight_triggers};
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{CorsPolicy, OriginPolicy, RoutePurpose};
+use crate::source::Span;
+
+declare_rule!(PreflightNotOkOnRoutes, "CORS005", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        // Without Access-Control-Allow-Origin nothing works anyway (CORS014).
+        if matches!(policy.allow_origin, OriginPolicy::NotSent) {
+            continue;
+        }
+        // Listeners where everything fails are CORS004's.
+        let blocked = preflight_blocked_listeners(policy);
+        let mut failing = Vec::new();
+        let mut triggers = Vec::new();
+        for l in policy
+            .scope
+            .listeners
+            .iter()
+            .filter(|l| !blocked.iter().any(|b| b.name == l.name))
+        {
+            for r in &l.preflight {
+                // A failure that only means "no such resource" (another answer for the same
+                // path is ok) is not a CORS problem: the real call would fail the same way.
+                let resource_missing = l.preflight.iter().any(|o| o.path == r.path && o.is_ok());
+                if r.purpose != RoutePurpose::Api
+                    || r.is_ok()
+                    || resource_missing
+                    || !policy.preflights_route(l, r)
+                {
+                    continue;
+                }
+                failing.push(format!(
+                    "`OPTIONS {}` on the {} listener answers {} ({})",
+                    r.path, l.name, r.status, r.reason
+                ));
+                for t in preflight_triggers(policy, l) {
+                    if !triggers.contains(&t) {
+                        triggers.push(t);
+                    }
+                }
+            }
+        }
+        if failing.is_empty() {
+            continue;
+        }
+        out.report(
+            trigger_span(policy).unwrap_or(policy.anchor),
+            "these calls need a preflight",
+            format!(
+                "browsers preflight calls that {}, and {}, so such calls to {} fail",
+                join_or(&triggers),
+                failing.join("; "),
+                if failing.len() == 1 { "that route" } else { "those routes" }
+            ),
+        )
+        .help(
+            "call those routes only with simple requests (GET/POST without custom headers), or answer preflights \
+             in a proxy in front of the server",
+        );
+    }
+}
+
+/// The configured headers or methods that make browsers preflight.
+fn trigger_span(policy: &CorsPolicy) -> Option<Span> {
+    if !policy.preflighted_headers().is_empty() {
+        return policy.allow_headers.static_value().map(|v| v.span());
+    }
+    if !policy.preflighted_methods().is_empty() {
+        return policy.allow_methods.static_value().map(|v| v.span());
+    }
+    None
+}

@@ -1,0 +1,73 @@
+//! CORS008: an `Access-Control-Allow-Methods` entry that does not do what it seems to.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{Credentials, fetch};
+
+declare_rule!(SuspiciousAllowedMethod, "CORS008", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let Some(entries) = policy.allow_methods.entries() else {
+            continue;
+        };
+        let credentials = matches!(policy.credentials, Credentials::On { .. });
+        for (method, span) in entries {
+            // Entries that are not tokens break the whole header: CORS009.
+            if !fetch::is_token(&method) {
+                continue;
+            }
+            let upper = method.to_ascii_uppercase();
+            let (label, message, help) = if method == "*" {
+                if credentials {
+                    (
+                        "literal `*` with credentials",
+                        "with credentials, browsers read `*` in `Access-Control-Allow-Methods` as a method named `*`, \
+                         so it allows nothing"
+                            .to_string(),
+                        "list the methods the callers use, e.g. `GET, POST, PUT`".to_string(),
+                    )
+                } else {
+                    (
+                        "every method",
+                        "`*` in `Access-Control-Allow-Methods` lets pages send every method, DELETE and PUT included"
+                            .to_string(),
+                        "list only the methods the callers use, e.g. `GET, POST`".to_string(),
+                    )
+                }
+            } else if fetch::FORBIDDEN_METHODS.contains(&upper.as_str()) {
+                (
+                    "never sent by browsers",
+                    format!(
+                        "browsers never let a page send {upper}, so listing `{method}` has no effect"
+                    ),
+                    format!("remove `{method}`"),
+                )
+            } else if fetch::KNOWN_METHODS.contains(&upper.as_str()) && method != upper {
+                (
+                    "case-sensitive",
+                    format!(
+                        "method names match case-sensitively and browsers send `{upper}`, so `{method}` does not allow it"
+                    ),
+                    format!("write `{upper}`"),
+                )
+            } else if !fetch::KNOWN_METHODS.contains(&upper.as_str()) {
+                let suggestion = fetch::KNOWN_METHODS
+                    .iter()
+                    .map(|m| (strsim::damerau_levenshtein(&upper, m), *m))
+                    .filter(|(d, _)| *d <= 2)
+                    .min();
+                (
+                    "unknown method",
+                    format!("`{method}` is not an HTTP method servers route"),
+                    match suggestion {
+                        Some((_, m)) => format!("did you mean `{m}`?"),
+                        None => "remove it, or check the spelling".to_string(),
+                    },
+                )
+            } else {
+                continue;
+            };
+            out.report(span, label, message).help(help);
+        }
+    }
+}

@@ -1,0 +1,32 @@
+//! CORS010: `*` in `Access-Control-Allow-Headers`.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{Credentials, fetch};
+
+declare_rule!(WildcardAllowedHeaders, "CORS010", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let Some(entries) = policy.allow_headers.entries() else {
+            continue;
+        };
+        let Some((_, span)) = entries.iter().find(|(h, _)| h == "*") else {
+            continue;
+        };
+        let credentials = matches!(policy.credentials, Credentials::On { .. });
+        let authorization_listed = entries
+            .iter()
+            .any(|(h, _)| h.eq_ignore_ascii_case(fetch::NON_WILDCARD_REQUEST_HEADER));
+        let message = if credentials {
+            "with credentials, browsers read `*` in `Access-Control-Allow-Headers` as a header named `*`, \
+             so it allows no header at all"
+        } else if authorization_listed {
+            continue;
+        } else {
+            "`*` in `Access-Control-Allow-Headers` allows every request header except `Authorization`, \
+             which browsers never let a wildcard cover: calls that send a token fail the preflight"
+        };
+        out.report(*span, "wildcard", message)
+            .help("list the headers the callers send, e.g. `Content-Type, Authorization`");
+    }
+}

@@ -1,0 +1,199 @@
+//! The rules: one file each, metadata and docs in `rules/<CODE>.toml`.
+//!
+//! `CORS` rules read only the IR and fire the same for every dialect; a front end's own
+//! prefix (`TS` for TorchServe) marks rules on facts only that front end can know. No rule
+//! parses a dialect.
+
+mod common;
+mod meta;
+
+pub use meta::{Docs, Example, ExampleKind, FixKind, MARK_CLOSE, MARK_OPEN, RuleMeta};
+
+use crate::finding::{Finding, Related};
+use crate::frontend::Fact;
+use crate::ir::CorsPolicy;
+use crate::source::{SourceFile, Span};
+use std::sync::LazyLock;
+
+/// What a rule sees of one file.
+pub struct Unit<'a> {
+    pub file: &'a SourceFile,
+    pub policies: &'a [CorsPolicy],
+    pub facts: &'a [Fact],
+}
+
+impl Unit<'_> {
+    /// TorchServe facts, for `TS` rules.
+    pub fn torchserve_facts(&self) -> impl Iterator<Item = &crate::frontend::torchserve::Fact> {
+        self.facts.iter().map(|Fact::TorchServe(f)| f)
+    }
+
+    /// 1-based line of a byte offset, for messages that refer to another line.
+    pub fn line(&self, offset: usize) -> usize {
+        self.file.position(offset).line
+    }
+}
+
+pub trait Rule: Sync {
+    fn meta(&self) -> &'static RuleMeta;
+    fn check(&self, unit: &Unit, out: &mut Reporter);
+}
+
+/// Collects one rule's findings; code, name and severity come from its metadata.
+pub struct Reporter<'a> {
+    meta: &'static RuleMeta,
+    findings: &'a mut Vec<Finding>,
+}
+
+impl<'a> Reporter<'a> {
+    pub fn new(meta: &'static RuleMeta, findings: &'a mut Vec<Finding>) -> Self {
+        Reporter { meta, findings }
+    }
+
+    /// Report a finding at `span`; chain `.help()`/`.related()` on the result.
+    pub fn report(
+        &mut self,
+        span: Span,
+        label: impl Into<String>,
+        message: impl Into<String>,
+    ) -> &mut Finding {
+        self.findings.push(Finding {
+            code: code_str(self.meta),
+            name: name_str(self.meta),
+            severity: self.meta.severity,
+            message: message.into(),
+            help: None,
+            span,
+            label: label.into(),
+            related: Vec::new(),
+        });
+        self.findings.last_mut().expect("just pushed")
+    }
+}
+
+/// Builder-style additions to a finding.
+pub trait FindingExt {
+    fn help(&mut self, help: impl Into<String>) -> &mut Self;
+    fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self;
+}
+
+impl FindingExt for Finding {
+    fn help(&mut self, help: impl Into<String>) -> &mut Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
+        self.related.push(Related {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+}
+
+// Metadata is `'static` (compiled in and parsed once), so codes and names can be `&'static str`.
+fn code_str(meta: &'static RuleMeta) -> &'static str {
+    meta.code.as_str()
+}
+
+fn name_str(meta: &'static RuleMeta) -> &'static str {
+    meta.name.as_str()
+}
+
+/// Declare a rule type bound to `rules/<CODE>.toml`, checked by the function `$check`.
+macro_rules! declare_rule {
+    ($ty:ident, $code:literal, $check:path) => {
+        pub struct $ty;
+
+        impl $crate::rules::Rule for $ty {
+            fn meta(&self) -> &'static $crate::rules::RuleMeta {
+                static META: ::std::sync::LazyLock<$crate::rules::RuleMeta> =
+                    ::std::sync::LazyLock::new(|| {
+                        $crate::rules::RuleMeta::parse(
+                            $code,
+                            include_str!(concat!(
+                                env!("CARGO_MANIFEST_DIR"),
+                                "/rules/",
+                                $code,
+                                ".toml"
+                            )),
+                        )
+                    });
+                &META
+            }
+
+            fn check(&self, unit: &$crate::rules::Unit, out: &mut $crate::rules::Reporter) {
+                $check(unit, out)
+            }
+        }
+    };
+}
+
+mod cors001_invalid_allow_origin;
+mod cors002_wildcard_origin;
+mod cors003_wildcard_origin_unauthenticated_admin;
+mod cors004_preflight_rejected;
+mod cors005_preflight_not_ok_on_routes;
+mod cors006_control_character_in_header;
+mod cors007_whitespace_around_header_value;
+mod cors008_suspicious_allowed_method;
+mod cors009_unparsable_allow_list;
+mod cors010_wildcard_allowed_headers;
+mod cors011_only_safelisted_entries;
+mod cors012_placeholder_header;
+mod cors013_null_origin;
+mod cors014_missing_allow_origin;
+mod ts001_ignored_cors_key;
+mod ts002_unknown_key;
+mod ts003_duplicate_key;
+mod ts004_environment_dependent;
+mod ts005_unresolvable_substitution;
+mod ts006_non_boolean;
+mod ts007_invalid_listener_address;
+
+/// Every rule, in code order.
+pub static RULES: &[&dyn Rule] = &[
+    &cors001_invalid_allow_origin::InvalidAllowOrigin,
+    &cors002_wildcard_origin::WildcardOrigin,
+    &cors003_wildcard_origin_unauthenticated_admin::WildcardOriginUnauthenticatedAdmin,
+    &cors004_preflight_rejected::PreflightRejected,
+    &cors005_preflight_not_ok_on_routes::PreflightNotOkOnRoutes,
+    &cors006_control_character_in_header::ControlCharacterInHeader,
+    &cors007_whitespace_around_header_value::WhitespaceAroundHeaderValue,
+    &cors008_suspicious_allowed_method::SuspiciousAllowedMethod,
+    &cors009_unparsable_allow_list::UnparsableAllowList,
+    &cors010_wildcard_allowed_headers::WildcardAllowedHeaders,
+    &cors011_only_safelisted_entries::OnlySafelistedEntries,
+    &cors012_placeholder_header::PlaceholderHeader,
+    &cors013_null_origin::NullOrigin,
+    &cors014_missing_allow_origin::MissingAllowOrigin,
+    &ts001_ignored_cors_key::IgnoredCorsKey,
+    &ts002_unknown_key::UnknownKey,
+    &ts003_duplicate_key::DuplicateKey,
+    &ts004_environment_dependent::EnvironmentDependent,
+    &ts005_unresolvable_substitution::UnresolvableSubstitution,
+    &ts006_non_boolean::NonBoolean,
+    &ts007_invalid_listener_address::InvalidListenerAddress,
+];
+
+/// CL000: the file cannot be read or parsed. Reported by the engine, not by a rule.
+pub static CL000: LazyLock<RuleMeta> = LazyLock::new(|| {
+    RuleMeta::parse(
+        "CL000",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/CL000.toml")),
+    )
+});
+
+/// Metadata of every code, CL000 first, then in code order.
+pub fn all_meta() -> Vec<&'static RuleMeta> {
+    let mut all: Vec<&'static RuleMeta> = vec![&CL000];
+    all.extend(RULES.iter().map(|r| r.meta()));
+    all
+}
+
+pub fn find_meta(code: &str) -> Option<&'static RuleMeta> {
+    all_meta()
+        .into_iter()
+        .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
+}

@@ -1,0 +1,84 @@
+//! TS002: a non-CORS key TorchServe 0.12.0 does not read.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::finding::quote;
+use crate::frontend::torchserve::Fact;
+use crate::frontend::torchserve::keys::Unrecognised;
+
+declare_rule!(UnknownKey, "TS002", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for fact in unit.torchserve_facts() {
+        let Fact::IgnoredKey {
+            key,
+            key_span,
+            what,
+            bom,
+        } = fact
+        else {
+            continue;
+        };
+        let shown = quote(key);
+        let (message, help) = match (what, bom) {
+            (Unrecognised::CorsLike(_), _) => continue,
+            (
+                Unrecognised::Unknown {
+                    suggestion: Some(real),
+                },
+                Some(_),
+            ) => (
+                format!(
+                    "the file starts with a UTF-8 byte-order mark, which Java reads as part of the first key: \
+                     TorchServe sees {shown}, not `{real}`, and never reads it"
+                ),
+                "save the file without a byte-order mark (ISO-8859-1 or plain ASCII)".to_string(),
+            ),
+            (_, Some(_)) => (
+                format!(
+                    "the file starts with a UTF-8 byte-order mark, which Java reads as part of the first line: \
+                     TorchServe sees the key {shown}"
+                ),
+                "save the file without a byte-order mark (ISO-8859-1 or plain ASCII)".to_string(),
+            ),
+            (
+                Unrecognised::Unknown {
+                    suggestion: Some(real),
+                },
+                None,
+            ) => (
+                format!("TorchServe 0.12.0 never reads {shown}"),
+                format!("did you mean `{real}`?"),
+            ),
+            (Unrecognised::Unknown { suggestion: None }, None) => (
+                format!(
+                    "TorchServe 0.12.0 never reads {shown} (only a frontend plugin could, through \
+                     `Context.getConfig()`)"
+                ),
+                "remove the key, or ignore this finding if a plugin reads it".to_string(),
+            ),
+            (
+                Unrecognised::Removed {
+                    last_version,
+                    replacement,
+                },
+                None,
+            ) => (
+                format!("{shown} was last read by TorchServe {last_version}; 0.12.0 ignores it"),
+                match replacement {
+                    Some(r) => format!("use `{r}`"),
+                    None => "remove the key".to_string(),
+                },
+            ),
+            (Unrecognised::ModelSetting { model_key }, None) => (
+                format!("{shown} is not a server setting; TorchServe ignores it here"),
+                format!(
+                    "set `{model_key}` per model, in `models={{\"name\": {{\"1.0\": {{\"{model_key}\": …}}}}}}` or in \
+                     the model's model-config.yaml"
+                ),
+            ),
+        };
+        let span = bom.map_or(*key_span, |b| b.cover(*key_span));
+        out.report(span, "not read by TorchServe", message)
+            .help(help);
+    }
+}

@@ -1,0 +1,114 @@
+//! Which rules run and at what severity: `--select`, `--ignore`, `--warn` (ruff semantics:
+//! a selector is a full code, a prefix of codes, or `ALL`; the more specific selector wins,
+//! and `--ignore` wins a tie).
+
+use crate::finding::Severity;
+use crate::rules::all_meta;
+
+#[derive(Clone, Debug)]
+pub struct Selection {
+    select: Vec<String>,
+    ignore: Vec<String>,
+    warn: Vec<String>,
+}
+
+impl Default for Selection {
+    fn default() -> Self {
+        Selection {
+            select: vec!["ALL".into()],
+            ignore: Vec::new(),
+            warn: Vec::new(),
+        }
+    }
+}
+
+impl Selection {
+    /// Validate and normalise selectors; an unknown one is a usage error.
+    pub fn new(select: &[String], ignore: &[String], warn: &[String]) -> Result<Selection, String> {
+        let norm = |list: &[String]| -> Result<Vec<String>, String> {
+            list.iter()
+                .map(|s| s.trim().to_ascii_uppercase())
+                .filter(|s| !s.is_empty())
+                .map(|s| {
+                    if s == "ALL" || all_meta().iter().any(|m| m.code.starts_with(&s)) {
+                        Ok(s)
+                    } else {
+                        Err(format!(
+                            "unknown rule selector `{s}` (see `cors-lint rule --all`)"
+                        ))
+                    }
+                })
+                .collect()
+        };
+        let select = norm(select)?;
+        Ok(Selection {
+            select: if select.is_empty() {
+                vec!["ALL".into()]
+            } else {
+                select
+            },
+            ignore: norm(ignore)?,
+            warn: norm(warn)?,
+        })
+    }
+
+    /// Length of the most specific selector in `list` matching `code` (`ALL` = 0).
+    fn best(list: &[String], code: &str) -> Option<usize> {
+        list.iter()
+            .filter_map(|s| match s.as_str() {
+                "ALL" => Some(0),
+                s if code.starts_with(s) => Some(s.len()),
+                _ => None,
+            })
+            .max()
+    }
+
+    pub fn enabled(&self, code: &str) -> bool {
+        match (
+            Self::best(&self.select, code),
+            Self::best(&self.ignore, code),
+        ) {
+            (None, _) => false,
+            (Some(_), None) => true,
+            (Some(s), Some(i)) => s > i,
+        }
+    }
+
+    pub fn severity(&self, code: &str, default: Severity) -> Severity {
+        if Self::best(&self.warn, code).is_some() {
+            Severity::Warning
+        } else {
+            default
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sel(s: &[&str], i: &[&str]) -> Selection {
+        let v = |l: &[&str]| l.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+        Selection::new(&v(s), &v(i), &[]).unwrap()
+    }
+
+    #[test]
+    fn specific_selector_wins() {
+        let s = sel(&["CORS"], &["CORS002"]);
+        assert!(s.enabled("CORS001"));
+        assert!(!s.enabled("CORS002"));
+        assert!(!s.enabled("TS001"));
+        let s = sel(&["CORS002"], &["CORS"]);
+        assert!(s.enabled("CORS002"));
+        assert!(!s.enabled("CORS001"));
+        let s = sel(&[], &["TS"]);
+        assert!(s.enabled("CORS001"));
+        assert!(!s.enabled("TS003"));
+    }
+
+    #[test]
+    fn unknown_selectors_are_errors() {
+        assert!(Selection::new(&["NOPE1".into()], &[], &[]).is_err());
+        assert!(Selection::new(&["cors0".into()], &[], &[]).is_ok());
+    }
+}

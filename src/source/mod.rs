@@ -1,0 +1,139 @@
+//! A file as stored, and everything needed to point at its bytes.
+//!
+//! Spans are byte offsets into the file *as stored*. Lines and columns are 1-based and count
+//! characters of the decoded text: one per byte in an ISO-8859-1 file, one per UTF-8 scalar in
+//! a UTF-8 file. `\n`, `\r\n` and a lone `\r` all end a line.
+
+mod display;
+mod line_index;
+mod mapped;
+
+pub use display::DisplayText;
+pub use line_index::{LineIndex, Position};
+pub use mapped::MappedText;
+
+use std::ops::Range;
+use std::sync::OnceLock;
+
+/// A half-open byte range `[start, end)` into a file as stored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub const fn new(start: usize, end: usize) -> Self {
+        Span { start, end }
+    }
+
+    pub const fn empty(at: usize) -> Self {
+        Span { start: at, end: at }
+    }
+
+    pub fn len(&self) -> usize {
+        self.end - self.start
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.start == self.end
+    }
+
+    /// The smallest span covering both.
+    pub fn cover(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+
+    pub fn range(&self) -> Range<usize> {
+        self.start..self.end
+    }
+}
+
+impl From<Range<usize>> for Span {
+    fn from(r: Range<usize>) -> Self {
+        Span::new(r.start, r.end)
+    }
+}
+
+/// How the file's bytes become characters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Encoding {
+    /// ISO-8859-1: every byte is one character (`java.util.Properties.load(InputStream)`).
+    Latin1,
+    /// UTF-8; invalid sequences count as one character per byte.
+    Utf8,
+}
+
+/// One input file: its name as given, its bytes, and lazily built indexes.
+pub struct SourceFile {
+    name: String,
+    bytes: Vec<u8>,
+    encoding: Encoding,
+    lines: OnceLock<LineIndex>,
+    display: OnceLock<DisplayText>,
+}
+
+impl SourceFile {
+    pub fn new(name: impl Into<String>, bytes: Vec<u8>, encoding: Encoding) -> Self {
+        SourceFile {
+            name: name.into(),
+            bytes,
+            encoding,
+            lines: OnceLock::new(),
+            display: OnceLock::new(),
+        }
+    }
+
+    /// The path as given on the command line or reached by walking from it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    pub fn bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.encoding
+    }
+
+    pub fn line_index(&self) -> &LineIndex {
+        self.lines
+            .get_or_init(|| LineIndex::new(&self.bytes, self.encoding))
+    }
+
+    /// 1-based line and column of a byte offset.
+    pub fn position(&self, offset: usize) -> Position {
+        self.line_index().position(&self.bytes, offset)
+    }
+
+    /// Text safe to print on a terminal, with a map from file offsets into it.
+    pub fn display(&self) -> &DisplayText {
+        self.display
+            .get_or_init(|| DisplayText::new(&self.bytes, self.encoding))
+    }
+
+    /// The decoded characters of a span (ISO-8859-1 or lossy UTF-8).
+    pub fn text(&self, span: Span) -> String {
+        decode(&self.bytes[span.range()], self.encoding)
+    }
+}
+
+/// Decode bytes as the file's encoding would.
+pub fn decode(bytes: &[u8], encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Latin1 => bytes.iter().map(|&b| b as char).collect(),
+        Encoding::Utf8 => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn latin1_text_decodes_each_byte() {
+        let f = SourceFile::new("x", b"caf\xe9".to_vec(), Encoding::Latin1);
+        assert_eq!(f.text(Span::new(0, 4)), "café");
+    }
+}

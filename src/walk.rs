@@ -1,0 +1,72 @@
+//! From command-line paths to the files to lint.
+//!
+//! A file given explicitly is always offered to the front ends; a directory is walked with
+//! the `ignore` crate (`.gitignore`, hidden files and symlink loops handled like ripgrep), and
+//! only files a front end might read are offered. Output order is sorted, whatever the walk.
+
+use std::path::{Path, PathBuf};
+
+#[derive(Debug)]
+pub struct Candidate {
+    pub path: PathBuf,
+    /// The path as given, or as reached by walking from it.
+    pub shown: String,
+    pub explicit: bool,
+    /// The walk itself failed here (unreadable directory, symlink loop).
+    pub error: Option<String>,
+}
+
+/// Names a front end may read when met during a walk.
+fn worth_offering(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "properties")
+}
+
+pub fn expand(paths: &[PathBuf]) -> Vec<Candidate> {
+    let mut out = Vec::new();
+    for root in paths {
+        let shown_root = root.to_string_lossy().into_owned();
+        if !root.is_dir() {
+            out.push(Candidate {
+                path: root.clone(),
+                shown: shown_root,
+                explicit: true,
+                error: None,
+            });
+            continue;
+        }
+        for entry in ignore::WalkBuilder::new(root).build() {
+            match entry {
+                Ok(e) => {
+                    if e.file_type().is_some_and(|t| t.is_file()) && worth_offering(e.path()) {
+                        out.push(Candidate {
+                            shown: e.path().to_string_lossy().into_owned(),
+                            path: e.into_path(),
+                            explicit: false,
+                            error: None,
+                        });
+                    }
+                }
+                Err(err) => out.push(Candidate {
+                    path: root.clone(),
+                    shown: walk_error_path(&err).unwrap_or_else(|| shown_root.clone()),
+                    explicit: false,
+                    error: Some(err.to_string()),
+                }),
+            }
+        }
+    }
+    out.sort_by(|a, b| a.shown.cmp(&b.shown));
+    out.dedup_by(|a, b| a.shown == b.shown);
+    out
+}
+
+fn walk_error_path(err: &ignore::Error) -> Option<String> {
+    match err {
+        ignore::Error::WithPath { path, .. } => Some(path.to_string_lossy().into_owned()),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            walk_error_path(err)
+        }
+        ignore::Error::Loop { child, .. } => Some(child.to_string_lossy().into_owned()),
+        _ => None,
+    }
+}

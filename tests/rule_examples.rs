@@ -1,0 +1,126 @@
+//! Every example in `rules/*.toml` is a test: a bad example must produce exactly one finding
+//! of its rule, at the bytes marked `«…»`; a good example none. Any other code must be listed
+//! in the example's `also` (and must then really appear, so `also` never goes stale).
+
+use clap::Parser;
+use cors_lint::cli::{CheckArgs, build_settings};
+use cors_lint::frontend::Dialect;
+use cors_lint::lint::lint_bytes;
+use cors_lint::rules::{Example, ExampleKind, RuleMeta, all_meta};
+use libtest_mimic::{Arguments, Failed, Trial};
+
+#[derive(Parser)]
+struct Flags {
+    #[command(flatten)]
+    check: CheckArgs,
+}
+
+fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
+    let (text, marked) = ex.unmarked();
+    let flags = Flags::try_parse_from(
+        std::iter::once("cors-lint".to_string()).chain(ex.flags.iter().cloned()),
+    )
+    .map_err(|e| format!("bad flags {:?}: {e}", ex.flags))?;
+    let settings = build_settings(&flags.check)?;
+    let dialect =
+        Dialect::from_name(&ex.dialect).ok_or_else(|| format!("unknown dialect {}", ex.dialect))?;
+    let report = lint_bytes(
+        ex.file_name().to_string(),
+        text.clone().into_bytes(),
+        dialect,
+        "example".into(),
+        &settings,
+    );
+    let show = |f: &cors_lint::finding::Finding| {
+        format!(
+            "{} {}..{} {:?}: {}",
+            f.code,
+            f.span.start,
+            f.span.end,
+            &text.get(f.span.range()).unwrap_or("?"),
+            f.message
+        )
+    };
+
+    let unexpected: Vec<String> = report
+        .findings
+        .iter()
+        .filter(|f| f.code != meta.code && !ex.also.iter().any(|a| a == f.code))
+        .map(show)
+        .collect();
+    if !unexpected.is_empty() {
+        return Err(format!(
+            "unexpected findings from other rules:\n  {}",
+            unexpected.join("\n  ")
+        )
+        .into());
+    }
+    for code in &ex.also {
+        if !report.findings.iter().any(|f| f.code == code) {
+            return Err(format!("`also` lists {code}, which this example does not produce").into());
+        }
+    }
+
+    let mine: Vec<_> = report
+        .findings
+        .iter()
+        .filter(|f| f.code == meta.code)
+        .collect();
+    match ex.kind {
+        ExampleKind::Good if mine.is_empty() => Ok(()),
+        ExampleKind::Good => Err(format!(
+            "good example produced {}:\n  {}",
+            meta.code,
+            mine.iter()
+                .map(|f| show(f))
+                .collect::<Vec<_>>()
+                .join("\n  ")
+        )
+        .into()),
+        ExampleKind::Bad => {
+            let Some((start, end)) = marked else {
+                return Err("bad example has no «…» marker".into());
+            };
+            match mine.as_slice() {
+                [f] if (f.span.start, f.span.end) == (start, end) => Ok(()),
+                [f] => Err(format!(
+                    "{} reported at {}..{} {:?}, expected {start}..{end} {:?}",
+                    meta.code,
+                    f.span.start,
+                    f.span.end,
+                    text.get(f.span.range()).unwrap_or("?"),
+                    &text[start..end]
+                )
+                .into()),
+                _ => Err(format!(
+                    "expected exactly one {} finding, got {}:\n  {}",
+                    meta.code,
+                    mine.len(),
+                    mine.iter()
+                        .map(|f| show(f))
+                        .collect::<Vec<_>>()
+                        .join("\n  ")
+                )
+                .into()),
+            }
+        }
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    for meta in all_meta() {
+        for (i, ex) in meta.examples.iter().enumerate() {
+            let kind = match ex.kind {
+                ExampleKind::Bad => "bad",
+                ExampleKind::Good => "good",
+            };
+            trials.push(Trial::test(
+                format!("{}::{kind}_{i}", meta.code),
+                move || run(meta, ex),
+            ));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
