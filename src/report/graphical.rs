@@ -86,7 +86,11 @@ pub fn render(reports: &[FileReport], options: GraphicalOptions) -> String {
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_width(options.width)
         .with_links(false)
-        .with_context_lines(1);
+        .with_context_lines(1)
+        // Break lines at spaces only: never inside `OPTIONS /models` or a URL.
+        .with_word_separator(textwrap::WordSeparator::AsciiSpace)
+        .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .with_break_words(false);
     let mut out = String::new();
     for r in reports {
         let named = r.source.as_ref().map(|src| {

@@ -55,7 +55,7 @@ fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// "Found 2 errors, 1 warning and 1 info in 1 file."
+/// "Found 4 findings (2 errors, 1 warning, 1 info) in 1 file."
 pub fn summary(t: Totals) -> String {
     let total = t.errors + t.warnings + t.infos;
     if total == 0 {
@@ -69,15 +69,12 @@ pub fn summary(t: Totals) -> String {
         parts.push(plural(t.warnings, "warning"));
     }
     if t.infos > 0 {
-        parts.push(plural(t.infos, "info"));
+        parts.push(format!("{} info", t.infos));
     }
-    let list = match parts.len() {
-        1 => parts[0].clone(),
-        _ => format!(
-            "{} and {}",
-            parts[..parts.len() - 1].join(", "),
-            parts[parts.len() - 1]
-        ),
-    };
-    format!("Found {list} in {}.", plural(t.files_with_findings, "file"))
+    format!(
+        "Found {} ({}) in {}.",
+        plural(total, "finding"),
+        parts.join(", "),
+        plural(t.files_with_findings, "file")
+    )
 }

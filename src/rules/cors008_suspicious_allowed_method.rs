@@ -42,7 +42,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     ),
                     format!("remove `{method}`"),
                 )
-            } else if fetch::KNOWN_METHODS.contains(&upper.as_str()) && method != upper {
+            } else if fetch::KNOWN_METHODS.contains(&upper.as_str())
+                && method != upper
+                // GET, HEAD and POST pass the method check whatever the list says.
+                && !fetch::is_safelisted_method(&method)
+            {
                 (
                     "case-sensitive",
                     format!(
@@ -51,6 +55,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     format!("write `{upper}`"),
                 )
             } else if !fetch::KNOWN_METHODS.contains(&upper.as_str()) {
+                // (a lower-case GET/HEAD/POST lands here only if unknown, which it is not)
                 let suggestion = fetch::KNOWN_METHODS
                     .iter()
                     .map(|m| (strsim::damerau_levenshtein(&upper, m), *m))

@@ -8,16 +8,18 @@ declare_rule!(UnparsableAllowList, "CORS009", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for policy in unit.policies {
-        for (header, list, what) in [
+        for (header, list, what, example) in [
             (
                 "Access-Control-Allow-Methods",
                 &policy.allow_methods,
                 "method",
+                "GET, POST",
             ),
             (
                 "Access-Control-Allow-Headers",
                 &policy.allow_headers,
                 "header name",
+                "Content-Type, Authorization",
             ),
         ] {
             let Some(entries) = list.entries() else {
@@ -27,12 +29,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
             let Some((entry, span)) = entries.into_iter().find(|(e, _)| !fetch::is_token(e)) else {
                 continue;
             };
-            let help = if entry.contains([' ', '\t']) {
-                "separate the entries with commas, e.g. `GET, POST`"
-            } else if entry.contains(';') {
-                "separate the entries with commas, not semicolons"
+            let help = if entry.contains([' ', '\t', ';']) {
+                format!("separate the entries with commas, e.g. `{example}`")
             } else {
-                "write only method or header names (letters, digits and `!#$%&'*+-.^_`|~`), separated by commas"
+                format!(
+                    "write only names (letters, digits and `!#$%&'*+-.^_`|~`), separated by commas, e.g. `{example}`"
+                )
             };
             let source = list.static_value().map(provenance).unwrap_or_default();
             out.report(

@@ -21,6 +21,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let shown = quote(key);
         let (message, help) = match (what, bom) {
             (Unrecognised::CorsLike(_), _) => continue,
+            (Unrecognised::JsonFragment { owner, owner_key }, _) => (
+                format!(
+                    "{shown} is not a key but a line of the JSON value of `{owner}` (line {}): without a `\\` at \
+                     the end of each line, Java ended that value on its first line and reads this line as a key",
+                    unit.line(owner_key.start)
+                ),
+                format!(
+                    "write the JSON of `{owner}` on one line, or end each of its lines with `\\`"
+                ),
+            ),
             (
                 Unrecognised::Unknown {
                     suggestion: Some(real),

@@ -90,6 +90,23 @@ pub fn parse(bytes: &[u8]) -> Result<PropertiesFile, ParseError> {
     Ok(out)
 }
 
+/// The keys as written, without decoding escapes (never fails: the grammar accepts every
+/// input). For recognising a file whose values `load` would reject.
+pub fn raw_keys(bytes: &[u8]) -> Vec<(String, Span)> {
+    let projected = project_to_ascii(bytes);
+    let Ok(mut pairs) = PropertiesGrammar::parse(Rule::file, &projected) else {
+        return Vec::new();
+    };
+    let Some(file) = pairs.next() else {
+        return Vec::new();
+    };
+    file.into_inner()
+        .filter(|p| p.as_rule() == Rule::entry)
+        .filter_map(|e| e.into_inner().next())
+        .map(|k| (k.as_str().replace('\\', ""), span_of(&k)))
+        .collect()
+}
+
 fn span_of(pair: &pest::iterators::Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     Span::new(s.start(), s.end())

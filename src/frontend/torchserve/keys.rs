@@ -257,6 +257,12 @@ pub enum Unrecognised {
     },
     /// A per-model setting written as a server key.
     ModelSetting { model_key: &'static str },
+    /// Not meant as a key: a line of a multi-line JSON value (`models={` …) that lacks `\`
+    /// continuations, so Java ended the value at the first line.
+    JsonFragment {
+        owner: String,
+        owner_key: crate::source::Span,
+    },
 }
 
 /// What a CORS-like key was meant to do.

@@ -89,7 +89,7 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
         .starts_with(b"\xef\xbb\xbf")
         .then_some(Span::new(0, 3));
 
-    let last = check_keys(entries, bom, &mut facts);
+    let last = check_keys(file, entries, bom, &mut facts);
     let mut values = substitute_all(entries, &last, &options.env, &mut facts);
 
     // Command line: flags can only switch settings on.
@@ -115,13 +115,35 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
 
 /// Record ignored and duplicate keys; return the index of the entry that wins for each key.
 fn check_keys(
+    file: &SourceFile,
     entries: &[Entry],
     bom: Option<Span>,
     facts: &mut Vec<Fact>,
 ) -> HashMap<String, usize> {
     let mut last: HashMap<String, usize> = HashMap::new();
+    // An unclosed JSON value (`models={`) whose next lines Java reads as keys.
+    let mut open_json: Option<(String, Span, i64)> = None;
     for (i, e) in entries.iter().enumerate() {
         let key = e.key.as_str();
+        let fragment_of = match open_json.take() {
+            Some((owner, owner_key, depth)) => {
+                let depth = depth + json_depth(&file.text(e.span));
+                if depth > 0 {
+                    open_json = Some((owner.clone(), owner_key, depth));
+                }
+                Some((owner, owner_key))
+            }
+            None => {
+                let v = e.value.as_str().trim_start();
+                if v.starts_with('{') || v.starts_with('[') {
+                    let depth = json_depth(v);
+                    if depth > 0 {
+                        open_json = Some((key.to_string(), e.key_span, depth));
+                    }
+                }
+                None
+            }
+        };
         if let Some(prev) = last.insert(key.to_string(), i) {
             facts.push(Fact::DuplicateKey {
                 key: key.to_string(),
@@ -135,14 +157,15 @@ fn check_keys(
         let behind_bom = bom
             .filter(|b| e.key_span.start == b.start)
             .and_then(|_| key.strip_prefix(BOM));
-        let what = match behind_bom.and_then(keys::lookup) {
-            Some(real) if real.ty == KeyType::Cors => {
+        let what = match (behind_bom.and_then(keys::lookup), fragment_of) {
+            (_, Some((owner, owner_key))) => keys::Unrecognised::JsonFragment { owner, owner_key },
+            (Some(real), None) if real.ty == KeyType::Cors => {
                 keys::Unrecognised::CorsLike(keys::CorsIntent::Key(real.name))
             }
-            Some(real) => keys::Unrecognised::Unknown {
+            (Some(real), None) => keys::Unrecognised::Unknown {
                 suggestion: Some(real.name),
             },
-            None => keys::classify_unrecognised(behind_bom.unwrap_or(key)),
+            (None, None) => keys::classify_unrecognised(behind_bom.unwrap_or(key)),
         };
         facts.push(Fact::IgnoredKey {
             key: key.to_string(),
@@ -152,6 +175,23 @@ fn check_keys(
         });
     }
     last
+}
+
+/// Net count of opening minus closing brackets outside JSON strings.
+fn json_depth(text: &str) -> i64 {
+    let (mut depth, mut in_string, mut escaped) = (0, false, false);
+    for c in text.chars() {
+        match (in_string, escaped, c) {
+            (true, true, _) => escaped = false,
+            (true, false, '\\') => escaped = true,
+            (true, false, '"') => in_string = false,
+            (false, _, '"') => in_string = true,
+            (false, _, '{' | '[') => depth += 1,
+            (false, _, '}' | ']') => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
 }
 
 /// `resolveEnvVarVals`: every value, since an unresolvable one anywhere aborts start-up.
@@ -455,7 +495,8 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
             .into_iter()
             .map(|e| (e.key.as_str().to_string(), e.key_span))
             .collect(),
-        Err(_) => return Err("not loadable by java.util.Properties".into()),
+        // A file `load` rejects may still be TorchServe's: judge by the keys as written.
+        Err(_) => properties::raw_keys(bytes),
     };
     for (key, span) in &keys {
         let bare = key.strip_prefix(BOM).unwrap_or(key);

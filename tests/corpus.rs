@@ -1,0 +1,67 @@
+//! One snapshot per corpus file and format (concise, JSON, full report), reviewed by hand.
+//! Each snapshot starts with how the file was recognised (or why it was skipped), so
+//! detection is under test too. Paths are relative to the repository root.
+
+use cors_lint::lint::{FileReport, Outcome, Settings, lint_path};
+use cors_lint::report::{self, GraphicalOptions};
+use std::path::Path;
+
+fn lint(path: &Path) -> FileReport {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let shown = path
+        .strip_prefix(root)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .into_owned();
+    lint_path(path, shown, &Settings::default())
+}
+
+fn outcome(r: &FileReport) -> String {
+    match &r.outcome {
+        Outcome::Linted { dialect, because } => {
+            format!("# read as {} ({because})\n", dialect.name())
+        }
+        Outcome::Skipped { reason } => format!("# skipped: {reason}\n"),
+        Outcome::Failed => "# failed: cannot be read or parsed\n".to_string(),
+    }
+}
+
+#[test]
+fn corpus_concise() {
+    insta::glob!("../corpus", "**/*.properties", |path| {
+        let r = lint(path);
+        insta::assert_snapshot!(format!(
+            "{}{}",
+            outcome(&r),
+            report::concise(std::slice::from_ref(&r))
+        ));
+    });
+}
+
+#[test]
+fn corpus_json() {
+    insta::glob!("../corpus", "**/*.properties", |path| {
+        let r = lint(path);
+        insta::assert_snapshot!(format!(
+            "{}{}",
+            outcome(&r),
+            report::json(std::slice::from_ref(&r))
+        ));
+    });
+}
+
+#[test]
+fn corpus_full() {
+    insta::glob!("../corpus", "**/*.properties", |path| {
+        let r = lint(path);
+        let options = GraphicalOptions {
+            color: false,
+            width: 100,
+        };
+        insta::assert_snapshot!(format!(
+            "{}{}",
+            outcome(&r),
+            report::graphical(std::slice::from_ref(&r), options)
+        ));
+    });
+}
