@@ -60,11 +60,18 @@ pub struct Finding {
     pub related: Vec<Related>,
 }
 
-/// Quote a value for a one-line message: backticks, with control characters escaped so a
-/// message never spans lines or drives the terminal.
+/// Quote a value for a one-line message, in backticks (see [`escape_controls`]).
 pub fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('`');
+    format!("`{}`", escape_controls(s))
+}
+
+/// Control characters as escapes, so text from a config file never spans lines or drives
+/// the terminal when it is part of a message.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
     for c in s.chars() {
         match c {
             '\r' => out.push_str("\\r"),
@@ -74,7 +81,6 @@ pub fn quote(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push('`');
     out
 }
 

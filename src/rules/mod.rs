@@ -9,7 +9,7 @@ mod meta;
 
 pub use meta::{Docs, Example, ExampleKind, FixKind, MARK_CLOSE, MARK_OPEN, RuleMeta};
 
-use crate::finding::{Finding, Related};
+use crate::finding::{Finding, Related, escape_controls};
 use crate::frontend::Fact;
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -61,10 +61,10 @@ impl<'a> Reporter<'a> {
             code: code_str(self.meta),
             name: name_str(self.meta),
             severity: self.meta.severity,
-            message: message.into(),
+            message: escape_controls(&message.into()),
             help: None,
             span,
-            label: label.into(),
+            label: escape_controls(&label.into()),
             related: Vec::new(),
         });
         self.findings.last_mut().expect("just pushed")
@@ -79,14 +79,14 @@ pub trait FindingExt {
 
 impl FindingExt for Finding {
     fn help(&mut self, help: impl Into<String>) -> &mut Self {
-        self.help = Some(help.into());
+        self.help = Some(escape_controls(&help.into()));
         self
     }
 
     fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self {
         self.related.push(Related {
             span,
-            message: message.into(),
+            message: escape_controls(&message.into()),
         });
         self
     }

@@ -1,0 +1,531 @@
+//! The binary's contract: subcommands, formats, exit codes (0/1/2), selection, colours.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn cmd() -> Command {
+    let mut c = Command::cargo_bin("cors-lint").expect("binary");
+    c.env_remove("NO_COLOR");
+    c
+}
+
+fn write(dir: &Path, name: &str, content: &str) -> String {
+    let path = dir.join(name);
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).unwrap();
+    }
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const BAD: &str =
+    "disable_token_authorization=true\ncors_allowed_origin=https://a.example, https://b.example\n";
+const CLEAN: &str = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\n";
+const WARN_ONLY: &str = "disable_token_authorization=true\ncors_allowed_origin=*\n";
+const INFO_ONLY: &str = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\ncors_allowed_methods=GET, POST\n";
+
+#[test]
+fn check_is_the_default_subcommand() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), "config.properties", BAD);
+    let implicit = cmd()
+        .args(["--format", "concise", &f])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let explicit = cmd()
+        .args(["check", "--format", "concise", &f])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(implicit, explicit);
+    assert!(String::from_utf8(implicit).unwrap().contains("CORS001"));
+}
+
+#[test]
+fn concise_is_one_line_per_finding_sorted_by_path_then_position() {
+    let d = tempfile::tempdir().unwrap();
+    let b = write(d.path(), "b/config.properties", BAD);
+    let a = write(
+        d.path(),
+        "a/config.properties",
+        "cors.allowed.origin=x\ncors_allowed_origin=*\n",
+    );
+    let out = cmd()
+        .args(["--format", "concise", &b, &a])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 4, "{out}");
+    let re = regex::Regex::new(r"^(.+):(\d+):(\d+): ([A-Z]+\d{3}) \S.*$").unwrap();
+    let mut keys = Vec::new();
+    for l in &lines {
+        let c = re
+            .captures(l)
+            .unwrap_or_else(|| panic!("not PATH:LINE:COL: CODE message: {l}"));
+        keys.push((
+            c[1].to_string(),
+            c[2].parse::<usize>().unwrap(),
+            c[3].parse::<usize>().unwrap(),
+        ));
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(keys, sorted);
+    assert!(
+        lines[0].starts_with(&format!("{a}:1:1: TS001 ")),
+        "{}",
+        lines[0]
+    );
+    assert!(out.contains(&format!("{b}:2:21: CORS001 ")), "{out}");
+}
+
+#[test]
+fn json_has_the_documented_schema() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), "config.properties", BAD);
+    let out = cmd()
+        .args(["--format", "json", &f])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let first = &v.as_array().unwrap()[0];
+    for key in [
+        "path", "code", "name", "severity", "message", "help", "span", "related",
+    ] {
+        assert!(first.get(key).is_some(), "missing {key}: {first}");
+    }
+    assert_eq!(first["code"], "CORS001");
+    assert_eq!(first["name"], "invalid-allow-origin-value");
+    assert_eq!(first["severity"], "error");
+    let span = &first["span"];
+    // `cors_allowed_origin=` is 20 bytes on line 2, which starts at byte 33.
+    assert_eq!(span["start"], 53);
+    assert_eq!(
+        span["end"],
+        53 + "https://a.example, https://b.example".len()
+    );
+    assert_eq!(
+        (span["line"].as_u64(), span["column"].as_u64()),
+        (Some(2), Some(21))
+    );
+    assert_eq!(
+        (span["end_line"].as_u64(), span["end_column"].as_u64()),
+        (Some(2), Some(57))
+    );
+}
+
+#[test]
+fn exit_codes_follow_fail_on_and_exit_zero() {
+    let d = tempfile::tempdir().unwrap();
+    let clean = write(d.path(), "clean/config.properties", CLEAN);
+    let warn = write(d.path(), "warn/config.properties", WARN_ONLY);
+    let info = write(d.path(), "info/config.properties", INFO_ONLY);
+    let bad = write(d.path(), "bad/config.properties", BAD);
+    cmd()
+        .arg(&clean)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("All checks passed."));
+    cmd().arg(&warn).assert().code(1);
+    cmd().args(["--fail-on", "error", &warn]).assert().code(0);
+    cmd().arg(&info).assert().code(0);
+    cmd().args(["--fail-on", "info", &info]).assert().code(1);
+    cmd().args(["--exit-zero", &bad]).assert().code(0);
+    // several files: the highest code wins
+    cmd().args([&clean, &bad]).assert().code(1);
+}
+
+#[test]
+fn unreadable_and_unparsable_input_exit_2_and_other_files_are_still_linted() {
+    let d = tempfile::tempdir().unwrap();
+    let bad = write(d.path(), "bad/config.properties", BAD);
+    let broken = write(
+        d.path(),
+        "broken/config.properties",
+        "cors_allowed_origin=a\\u12x4\n",
+    );
+    let missing = d
+        .path()
+        .join("missing/config.properties")
+        .to_string_lossy()
+        .into_owned();
+    for format in ["concise", "json", "full"] {
+        let out = cmd()
+            .args(["--format", format, &bad, &broken, &missing])
+            .assert()
+            .code(2)
+            .get_output()
+            .stdout
+            .clone();
+        let out = String::from_utf8(out).unwrap();
+        assert!(
+            out.contains("CORS001"),
+            "{format}: other files still linted\n{out}"
+        );
+        assert!(out.contains("CL000"), "{format}\n{out}");
+        assert!(out.contains("No such file or directory"), "{format}\n{out}");
+        assert!(
+            out.contains("malformed \\\\uxxxx") || out.contains("malformed \\uxxxx"),
+            "{format}\n{out}"
+        );
+    }
+    let out = cmd()
+        .args(["--format", "concise", &broken])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .next()
+            .unwrap()
+            .split(": CL000")
+            .next()
+            .unwrap(),
+        format!("{broken}:1:22")
+    );
+    // --exit-zero does not hide input errors
+    cmd().args(["--exit-zero", &broken]).assert().code(2);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_is_reported_not_read() {
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("config.properties");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    cmd()
+        .args(["--format", "concise", fifo.to_str().unwrap()])
+        .timeout(std::time::Duration::from_secs(20))
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains("CL000 not a regular file"));
+}
+
+#[test]
+fn directories_are_walked_and_non_torchserve_properties_skipped() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "deploy/ts/config.properties", BAD);
+    write(
+        d.path(),
+        "deploy/ts/extra.properties",
+        "cors.allowed.origin=https://x.example\n",
+    );
+    write(
+        d.path(),
+        "deploy/java/log4j2.properties",
+        "status = error\nappender.console.type = Console\n",
+    );
+    write(d.path(), "deploy/readme.txt", "cors_allowed_origin=*\n");
+    let root = d.path().join("deploy");
+    let root = root.to_string_lossy();
+    let out = cmd()
+        .args(["--format", "concise", "--verbose", &root])
+        .assert()
+        .code(1)
+        .get_output()
+        .clone();
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stdout.contains("deploy/ts/config.properties:2:21: CORS001"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("deploy/ts/extra.properties:1:1: TS001"),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("log4j2") && !stdout.contains("readme"),
+        "{stdout}"
+    );
+    assert!(stderr.contains("log4j2.properties: skipped"), "{stderr}");
+    assert!(
+        stderr.contains("config.properties: read as torchserve"),
+        "{stderr}"
+    );
+    // without --verbose, no notes
+    let out = cmd()
+        .args(["--format", "concise", &root])
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(out.is_empty(), "{}", String::from_utf8_lossy(&out));
+}
+
+#[test]
+fn an_explicit_non_torchserve_file_is_skipped_and_said_so() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "application.properties",
+        "server.port=8080\nspring.mvc.cors.allowed-origins=*\n",
+    );
+    cmd()
+        .args(["--format", "concise", &f])
+        .assert()
+        .code(0)
+        .stdout("")
+        .stderr(predicate::str::contains("no file a front end reads"));
+    cmd()
+        .args(["--verbose", "--format", "concise", &f])
+        .assert()
+        .stderr(predicate::str::contains("skipped: no TorchServe key"));
+}
+
+#[test]
+fn a_path_spelled_like_a_subcommand_is_given_as_dot_slash() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "rule/config.properties", BAD);
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "./rule"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "./rule/config.properties:2:21: CORS001",
+        ));
+}
+
+#[test]
+fn select_ignore_and_warn() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "config.properties",
+        "cors.allow.credentials=true\ncors_allowed_origin=https://a.example/\n",
+    );
+    let run = |args: &[&str]| {
+        let mut a = vec!["--format", "concise", "--ts-disable-token-auth"];
+        a.extend_from_slice(args);
+        a.push(&f);
+        String::from_utf8(cmd().args(&a).assert().get_output().stdout.clone()).unwrap()
+    };
+    let all = run(&[]);
+    assert!(all.contains("TS001") && all.contains("CORS001"), "{all}");
+    let only_cors = run(&["--select", "CORS"]);
+    assert!(!only_cors.contains("TS001") && only_cors.contains("CORS001"));
+    let ignored = run(&["--ignore", "CORS001"]);
+    assert!(ignored.contains("TS001") && !ignored.contains("CORS001"));
+    let specific_wins = run(&["--select", "CORS001", "--ignore", "CORS"]);
+    assert!(specific_wins.contains("CORS001") && !specific_wins.contains("TS001"));
+    // --warn downgrades: with --fail-on error the run passes
+    cmd()
+        .args([
+            "--ts-disable-token-auth",
+            "--warn",
+            "CORS001,TS",
+            "--fail-on",
+            "error",
+            &f,
+        ])
+        .assert()
+        .code(0);
+    cmd()
+        .args(["--ts-disable-token-auth", "--fail-on", "error", &f])
+        .assert()
+        .code(1);
+    let json = String::from_utf8(
+        cmd()
+            .args(["--format", "json", "--warn", "TS001", &f])
+            .assert()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    let v: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let ts = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "TS001")
+        .unwrap();
+    assert_eq!(ts["severity"], "warning");
+    cmd()
+        .args(["--select", "NOPE", &f])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("unknown rule selector `NOPE`"));
+}
+
+#[test]
+fn rule_docs_and_table() {
+    let table = String::from_utf8(
+        cmd()
+            .args(["rule", "--all"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    for code in ["CL000", "CORS001", "CORS014", "TS001", "TS007"] {
+        assert!(
+            table.lines().any(|l| l.starts_with(code)),
+            "{code} missing from\n{table}"
+        );
+    }
+    let docs = String::from_utf8(
+        cmd()
+            .args(["rule", "CORS001"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    for heading in [
+        "# CORS001 invalid-allow-origin-value",
+        "## What it does",
+        "## Why is this bad?",
+        "## Example",
+        "Use instead:",
+        "## Fix",
+    ] {
+        assert!(docs.contains(heading), "{heading} missing from\n{docs}");
+    }
+    assert!(!docs.contains('«'), "markers are stripped");
+    cmd()
+        .args(["rule", "invalid-allow-origin-value"])
+        .assert()
+        .code(0);
+    cmd().args(["rule", "NOPE999"]).assert().code(2);
+    let json = cmd()
+        .args(["rule", "--all", "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&json).unwrap();
+    assert_eq!(v.as_array().unwrap().len(), table.lines().count() - 1);
+}
+
+#[test]
+fn colours_follow_color_and_no_color() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), "config.properties", BAD);
+    let esc = |args: &[&str], no_color: bool| {
+        let mut c = cmd();
+        if no_color {
+            c.env("NO_COLOR", "1");
+        }
+        let out = c
+            .args(args)
+            .arg(&f)
+            .assert()
+            .code(1)
+            .get_output()
+            .stdout
+            .clone();
+        out.contains(&0x1b)
+    };
+    assert!(esc(&["--color", "always"], false));
+    assert!(
+        esc(&["--color", "always"], true),
+        "--color always wins over NO_COLOR"
+    );
+    assert!(!esc(&["--color", "never"], false));
+    assert!(!esc(&[], false), "auto: not a terminal");
+    let out =
+        String::from_utf8(cmd().arg(&f).assert().code(1).get_output().stdout.clone()).unwrap();
+    assert!(
+        out.contains("`cors-lint rule CORS001` explains this rule"),
+        "{out}"
+    );
+    assert!(
+        out.trim_end()
+            .ends_with("Found 1 finding (1 error) in 1 file."),
+        "{out}"
+    );
+}
+
+#[test]
+fn environment_flags() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "config.properties",
+        "disable_token_authorization=true\ncors_allowed_origin=$$ORIGIN$$\n",
+    );
+    let run = |args: &[&str]| {
+        String::from_utf8(
+            cmd()
+                .args(["--format", "concise"])
+                .args(args)
+                .arg(&f)
+                .assert()
+                .get_output()
+                .stdout
+                .clone(),
+        )
+        .unwrap()
+    };
+    assert!(run(&[]).contains("TS004"));
+    let substituted = run(&["--env", "ORIGIN=https://a.example/"]);
+    assert!(
+        substituted.contains(":2:21: CORS001") && substituted.contains("https://a.example/"),
+        "{substituted}"
+    );
+    assert!(run(&["--env", "OTHER=1"]).contains("TS005"));
+    let from_process = String::from_utf8(
+        cmd()
+            .env("ORIGIN", "null")
+            .args(["--format", "concise", "--env-from-process", &f])
+            .assert()
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(from_process.contains("CORS013"), "{from_process}");
+    cmd()
+        .args(["--env", "NOEQUALS", &f])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("--env expects NAME=VALUE"));
+}
+
+#[test]
+fn ts_disable_token_auth_flag() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(
+        d.path(),
+        "config.properties",
+        "cors_allowed_origin=https://a.example\ncors_allowed_headers=X-Token\n",
+    );
+    cmd()
+        .args(["--format", "concise", &f])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CORS004"));
+    cmd()
+        .args(["--format", "concise", "--ts-disable-token-auth", &f])
+        .assert()
+        .stdout(predicate::str::contains("CORS004").not());
+}

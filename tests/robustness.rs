@@ -1,0 +1,193 @@
+//! Random bytes and random mutations of corpus files never panic anywhere in the pipeline
+//! (recognise → front end → rules → every output format), and every finding's span lies
+//! inside the file with `start <= end`.
+
+use cors_lint::frontend::{self, Dialect, Env, Options};
+use cors_lint::lint::{FileReport, Settings, lint_bytes};
+use cors_lint::report::{self, GraphicalOptions};
+use proptest::prelude::*;
+use std::collections::BTreeMap;
+
+fn check_invariants(bytes: &[u8], r: &FileReport) {
+    for f in &r.findings {
+        assert!(
+            f.span.start <= f.span.end && f.span.end <= bytes.len(),
+            "{} span {:?} outside 0..{}",
+            f.code,
+            f.span,
+            bytes.len()
+        );
+        for rel in &f.related {
+            assert!(
+                rel.span.start <= rel.span.end && rel.span.end <= bytes.len(),
+                "related span {:?}",
+                rel.span
+            );
+        }
+        assert!(
+            !f.message.contains('\n') && !f.message.contains('\r'),
+            "multi-line message: {:?}",
+            f.message
+        );
+    }
+    let reports = std::slice::from_ref(r);
+    let _ = report::concise(reports);
+    let _ = report::json(reports);
+    let _ = report::graphical(
+        reports,
+        GraphicalOptions {
+            color: false,
+            width: 80,
+        },
+    );
+}
+
+fn run(bytes: Vec<u8>, settings: &Settings) {
+    let _ = frontend::recognise("config.properties", &bytes);
+    let _ = frontend::recognise("x.properties", &bytes);
+    let r = lint_bytes(
+        "config.properties".into(),
+        bytes.clone(),
+        Dialect::TorchServe,
+        String::new(),
+        settings,
+    );
+    check_invariants(&bytes, &r);
+}
+
+fn settings_with_env() -> Settings {
+    let vars: BTreeMap<String, String> = [
+        ("A", "x$1"),
+        ("B", "https://a.example"),
+        ("C", "$"),
+        ("D", "a\\"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    Settings {
+        options: Options {
+            env: Env::Known(vars),
+            ts_disable_token_auth: false,
+        },
+        ..Settings::default()
+    }
+}
+
+fn corpus() -> Vec<Vec<u8>> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus/torchserve");
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("corpus") {
+        let path = entry.expect("entry").path();
+        if path.is_file() {
+            out.push(std::fs::read(path).expect("read"));
+        }
+    }
+    out
+}
+
+/// Bytes biased towards the syntax: properties punctuation, escapes, line ends, CORS keys.
+fn syntaxy_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        any::<u8>().prop_map(|b| vec![b]),
+        prop::sample::select(vec![
+            "cors_allowed_origin=",
+            "cors_allowed_methods=",
+            "cors_allowed_headers=",
+            "disable_token_authorization=",
+            "enable_envvars_config=true\n",
+            "inference_address=",
+            "management_address=http://0.0.0.0:8081\n",
+            "\\",
+            "\\u",
+            "\\u00",
+            "$$A$$",
+            "$$B$$",
+            "$$C$$",
+            "$$D$$",
+            "$$",
+            "*",
+            "null",
+            ",",
+            " ",
+            "\t",
+            "\r",
+            "\n",
+            "\r\n",
+            "#",
+            "!",
+            "=",
+            ":",
+            "https://a.example",
+            "{",
+            "}",
+            "\u{feff}",
+            "\x00",
+            "\x0b",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec()),
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+#[derive(Debug, Clone)]
+enum Mutation {
+    Flip(usize, u8),
+    Insert(usize, Vec<u8>),
+    Delete(usize, usize),
+    Truncate(usize),
+}
+
+fn mutations() -> impl Strategy<Value = Vec<Mutation>> {
+    let m = prop_oneof![
+        (any::<usize>(), any::<u8>()).prop_map(|(i, b)| Mutation::Flip(i, b)),
+        (any::<usize>(), prop::collection::vec(any::<u8>(), 1..8))
+            .prop_map(|(i, v)| Mutation::Insert(i, v)),
+        (any::<usize>(), 1usize..16).prop_map(|(i, n)| Mutation::Delete(i, n)),
+        any::<usize>().prop_map(Mutation::Truncate),
+    ];
+    prop::collection::vec(m, 1..6)
+}
+
+fn apply(mut bytes: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
+    for m in muts {
+        let len = bytes.len();
+        match m {
+            Mutation::Flip(i, b) if len > 0 => bytes[i % len] = *b,
+            Mutation::Insert(i, v) => {
+                let at = i % (len + 1);
+                bytes.splice(at..at, v.iter().copied());
+            }
+            Mutation::Delete(i, n) if len > 0 => {
+                let at = i % len;
+                let end = (at + n).min(len);
+                bytes.drain(at..end);
+            }
+            Mutation::Truncate(i) => bytes.truncate(i % (len + 1)),
+            _ => {}
+        }
+    }
+    bytes
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..512)) {
+        run(bytes, &Settings::default());
+    }
+
+    #[test]
+    fn syntax_shaped_bytes_never_panic(bytes in syntaxy_bytes()) {
+        run(bytes.clone(), &Settings::default());
+        run(bytes, &settings_with_env());
+    }
+
+    #[test]
+    fn mutated_corpus_files_never_panic(index in any::<usize>(), muts in mutations()) {
+        let files = corpus();
+        let original = files[index % files.len()].clone();
+        run(apply(original, &muts), &Settings::default());
+    }
+}
