@@ -197,3 +197,18 @@ pub fn find_meta(code: &str) -> Option<&'static RuleMeta> {
         .into_iter()
         .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
 }
+
+/// The README's rule table (Markdown), generated from the metadata.
+pub fn markdown_table() -> String {
+    let mut out = String::from("| Code | Name | Severity | What it reports |\n|---|---|---|---|\n");
+    for m in all_meta() {
+        out.push_str(&format!(
+            "| `{}` | `{}` | {} | {} |\n",
+            m.code,
+            m.name,
+            m.severity.as_str(),
+            m.summary.replace('|', "\\|")
+        ));
+    }
+    out
+}

@@ -82,7 +82,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 "use one of TorchServe's three CORS keys, or remove the key".to_string(),
             ),
         };
-        if !origin_sent {
+        let about_origin = matches!(
+            intent,
+            CorsIntent::Key(CORS_ORIGIN)
+                | CorsIntent::PerListener(CORS_ORIGIN)
+                | CorsIntent::Enable
+                | CorsIntent::Other
+        );
+        if about_origin && !origin_sent {
             message.push_str(
                 "; as configured, TorchServe sends no `Access-Control-Allow-Origin`, so every cross-origin browser \
                  call fails",
