@@ -26,42 +26,36 @@ fn outcome(r: &FileReport) -> String {
     }
 }
 
-#[test]
-fn corpus_concise() {
+/// Snapshot every corpus file rendered by `render`, after its outcome line.
+fn snapshot_corpus(name: &str, render: fn(&[FileReport]) -> String) {
     insta::glob!("../corpus", "**/*.properties", |path| {
         let r = lint(path);
-        insta::assert_snapshot!(format!(
-            "{}{}",
-            outcome(&r),
-            report::concise(std::slice::from_ref(&r))
-        ));
+        insta::assert_snapshot!(
+            name,
+            format!("{}{}", outcome(&r), render(std::slice::from_ref(&r))),
+        );
     });
+}
+
+#[test]
+fn corpus_concise() {
+    snapshot_corpus("corpus_concise", report::concise);
 }
 
 #[test]
 fn corpus_json() {
-    insta::glob!("../corpus", "**/*.properties", |path| {
-        let r = lint(path);
-        insta::assert_snapshot!(format!(
-            "{}{}",
-            outcome(&r),
-            report::json(std::slice::from_ref(&r))
-        ));
-    });
+    snapshot_corpus("corpus_json", report::json);
 }
 
 #[test]
 fn corpus_full() {
-    insta::glob!("../corpus", "**/*.properties", |path| {
-        let r = lint(path);
-        let options = GraphicalOptions {
-            color: false,
-            width: 100,
-        };
-        insta::assert_snapshot!(format!(
-            "{}{}",
-            outcome(&r),
-            report::graphical(std::slice::from_ref(&r), options)
-        ));
+    snapshot_corpus("corpus_full", |r| {
+        report::graphical(
+            r,
+            GraphicalOptions {
+                color: false,
+                width: 100,
+            },
+        )
     });
 }

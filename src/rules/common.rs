@@ -55,10 +55,19 @@ pub fn wildcard_origin(policy: &CorsPolicy) -> Option<Span> {
 
 /// "a", "a and b", "a, b and c".
 pub fn join_and(items: &[String]) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items[0].clone(),
-        n => format!("{} and {}", items[..n - 1].join(", "), items[n - 1]),
+    join(items, "and")
+}
+
+/// "a", "a or b", "a, b or c".
+pub fn join_or(items: &[String]) -> String {
+    join(items, "or")
+}
+
+fn join(items: &[String], conjunction: &str) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} {conjunction} {last}", init.join(", ")),
     }
 }
 
@@ -91,15 +100,6 @@ pub fn preflight_triggers(policy: &CorsPolicy, listener: &crate::ir::Listener) -
         out.push(format!("send {}", join_or(&headers)));
     }
     out
-}
-
-/// "a", "a or b", "a, b or c".
-pub fn join_or(items: &[String]) -> String {
-    match items.len() {
-        0 => String::new(),
-        1 => items[0].clone(),
-        n => format!("{} or {}", items[..n - 1].join(", "), items[n - 1]),
-    }
 }
 
 /// Listeners where every preflight to an API route fails although browsers will send some.

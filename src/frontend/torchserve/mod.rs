@@ -504,7 +504,9 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
         let cors = keys::cors_intent(&bare.to_ascii_lowercase().replace(['.', '-'], "_"))
             .is_some_and(|_| is_torchserve_style_cors(bare));
         if distinctive || cors {
-            let line = 1 + bytes[..span.start].iter().filter(|&&b| b == b'\n').count();
+            let line = crate::source::LineIndex::new(bytes, crate::source::Encoding::Latin1)
+                .position(bytes, span.start)
+                .line;
             return Ok(format!("it sets `{bare}` (line {line})"));
         }
     }
