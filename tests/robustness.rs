@@ -69,6 +69,7 @@ fn settings_with_env() -> Settings {
         options: Options {
             env: Env::Known(vars),
             ts_disable_token_auth: false,
+            ts_enable_model_api: false,
         },
         ..Settings::default()
     }

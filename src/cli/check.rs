@@ -45,6 +45,7 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
         options: Options {
             env,
             ts_disable_token_auth: args.ts_disable_token_auth,
+            ts_enable_model_api: args.ts_enable_model_api,
         },
         selection,
     })

@@ -78,6 +78,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub ts_disable_token_auth: bool,
 
+    /// TorchServe runs with `--enable-model-api`
+    #[arg(long)]
+    pub ts_enable_model_api: bool,
+
     /// Say which files were read as which dialect, and which were skipped and why
     #[arg(long, short)]
     pub verbose: bool,

@@ -52,6 +52,8 @@ pub struct Options {
     pub env: Env,
     /// TorchServe runs with `--disable-token-auth`.
     pub ts_disable_token_auth: bool,
+    /// TorchServe runs with `--enable-model-api`.
+    pub ts_enable_model_api: bool,
 }
 
 /// Facts a front end found, for its own rules.

@@ -7,9 +7,11 @@
 
 pub mod fetch;
 pub mod origin;
+pub mod routes;
 mod value;
 
 pub use origin::{Anchoring, Case, LabelDepth, OnMatch, OriginMatcher, PortMatch, RegexDialect};
+pub use routes::{Answer, Condition, PreflightRoute, Rejection, Route, RoutePurpose};
 pub use value::{Delivery, HeaderValue, Resolution, ValueSource};
 
 use crate::source::Span;
@@ -61,8 +63,54 @@ pub struct Listener {
     pub address_span: Option<Span>,
     pub exposure: Exposure,
     pub auth: Auth,
-    /// How `OPTIONS` preflights to this listener's routes are answered.
-    pub preflight: Vec<PreflightRoute>,
+    /// How requests are answered, in the server's order (see [`routes::evaluate`]).
+    pub routes: Vec<Route>,
+    /// The answer for a path no route matches (after authentication).
+    pub unmatched: Answer,
+}
+
+impl Listener {
+    /// What authentication answers a request without the credential, if it is required.
+    pub fn rejection(&self) -> Option<Rejection> {
+        match &self.auth {
+            Auth::BearerToken {
+                enabled_at,
+                status,
+                reason,
+                ..
+            } => Some(Rejection {
+                status: *status,
+                reason: reason.clone(),
+                cause: *enabled_at,
+            }),
+            _ => None,
+        }
+    }
+
+    /// Every route's answer to a browser preflight (which never carries credentials).
+    pub fn preflight(&self) -> Vec<PreflightRoute> {
+        routes::preflight_routes(&self.routes, self.rejection().as_ref())
+    }
+
+    /// Status and reason for a request; `authorized` means it carries the credential the
+    /// listener requires (a browser preflight never does).
+    pub fn answer(
+        &self,
+        method: &str,
+        path: &str,
+        registered: &[String],
+        authorized: bool,
+    ) -> (u16, String) {
+        let rejection = if authorized { None } else { self.rejection() };
+        routes::evaluate(
+            &self.routes,
+            &self.unmatched,
+            rejection.as_ref(),
+            method,
+            path,
+            registered,
+        )
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -110,44 +158,11 @@ pub enum Auth {
         why: String,
         /// How to turn it off in this server's terms.
         remedy: String,
+        /// The answer to a request without the token.
+        status: u16,
+        reason: String,
     },
     Unknown,
-}
-
-/// The answer to an `OPTIONS` preflight for one route.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PreflightRoute {
-    /// Path pattern, e.g. "/predictions/{model}".
-    pub path: String,
-    pub purpose: RoutePurpose,
-    /// Methods the route serves for real requests; empty means any.
-    pub methods: Vec<String>,
-    pub status: u16,
-    /// When the status applies, e.g. "if the model is registered".
-    pub condition: Option<String>,
-    /// Why the server answers so, e.g. "token authorization rejects a request without an
-    /// Authorization header (InvalidKeyException)".
-    pub reason: String,
-    /// The configuration that causes this answer, when there is one.
-    pub cause: Option<Span>,
-}
-
-impl PreflightRoute {
-    pub fn is_ok(&self) -> bool {
-        (200..300).contains(&self.status)
-    }
-
-    pub fn serves(&self, method: &str) -> bool {
-        self.methods.is_empty() || self.methods.iter().any(|m| m.eq_ignore_ascii_case(method))
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RoutePurpose {
-    /// A route the application's callers use.
-    Api,
-    /// Documentation or health routes (`OPTIONS /` API description, `/ping`).
-    Auxiliary,
 }
 
 /// What the server sends as `Access-Control-Allow-Origin`.
@@ -308,7 +323,7 @@ impl CorsPolicy {
 
     /// True when some call the policy allows to `route` needs a preflight: any call when a
     /// header or credential forces one, else a non-safelisted method the route serves.
-    pub fn preflights_route(&self, listener: &Listener, route: &PreflightRoute) -> bool {
+    pub fn preflights_route(&self, listener: &Listener, route: &Route) -> bool {
         matches!(listener.auth, Auth::BearerToken { .. })
             || !self.preflighted_headers().is_empty()
             || self.preflighted_methods().iter().any(|m| route.serves(m))

@@ -111,8 +111,8 @@ pub fn preflight_blocked_listeners(policy: &CorsPolicy) -> Vec<&crate::ir::Liste
         .iter()
         .filter(|l| policy.needs_preflight(l))
         .filter(|l| {
-            let mut api = l
-                .preflight
+            let preflight = l.preflight();
+            let mut api = preflight
                 .iter()
                 .filter(|r| r.purpose == RoutePurpose::Api)
                 .peekable();

@@ -19,8 +19,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let failing: Vec<_> = blocked
             .iter()
             .flat_map(|l| {
-                l.preflight
-                    .iter()
+                l.preflight()
+                    .into_iter()
                     .filter(|r| r.purpose == RoutePurpose::Api)
             })
             .collect();
@@ -32,13 +32,18 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let mut fine: Vec<String> = blocked
             .iter()
             .flat_map(|l| {
-                l.preflight
-                    .iter()
+                l.preflight()
+                    .into_iter()
                     .filter(|r| r.is_ok())
                     .map(|r| format!("`OPTIONS {}`", r.path))
             })
             .collect();
-        fine.dedup();
+        let mut seen = Vec::new();
+        fine.retain(|f| {
+            let new = !seen.contains(f);
+            seen.push(f.clone());
+            new
+        });
         fine.extend(
             policy
                 .scope

@@ -24,14 +24,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
             .iter()
             .filter(|l| !blocked.iter().any(|b| b.name == l.name))
         {
-            for r in &l.preflight {
+            let preflight = l.preflight();
+            for r in &preflight {
                 // A failure that only means "no such resource" (another answer for the same
                 // path is ok) is not a CORS problem: the real call would fail the same way.
-                let resource_missing = l.preflight.iter().any(|o| o.path == r.path && o.is_ok());
+                let resource_missing = preflight.iter().any(|o| o.path == r.path && o.is_ok());
                 if r.purpose != RoutePurpose::Api
                     || r.is_ok()
                     || resource_missing
-                    || !policy.preflights_route(l, r)
+                    || !policy.preflights_route(l, &r.route)
                 {
                     continue;
                 }

@@ -5,7 +5,7 @@
 //! heads every listener's chain, before `TokenAuthorizationHandler`
 //! (`ServerInitializer.java`), so `OPTIONS /` answers 200 even with token authorization on.
 
-use crate::ir::{Auth, Exposure, Listener, ListenerRole, PreflightRoute, RoutePurpose};
+use crate::ir::{Answer, Auth, Condition, Exposure, Listener, ListenerRole, Route, RoutePurpose};
 use crate::source::Span;
 use regex::Regex;
 use std::sync::LazyLock;
@@ -69,135 +69,151 @@ fn is_loopback_v4(host: &str) -> bool {
     parts.len() == 4 && parts[0] == "127" && parts.iter().all(|p| p.parse::<u8>().is_ok())
 }
 
-const TOKEN_REASON: &str = "token authorization rejects a request without an `Authorization` header \
-                            (InvalidKeyException → 400), and browsers never send one on a preflight";
+/// What token authorization answers a request without a valid `Authorization` header.
+pub const TOKEN_STATUS: u16 = 400;
+pub const TOKEN_REASON: &str = "token authorization rejects a request without an `Authorization` header \
+                                (InvalidKeyException → 400), and browsers never send one on a preflight";
 
-fn route(
-    path: &str,
-    purpose: RoutePurpose,
-    status: u16,
-    condition: Option<&str>,
-    reason: &str,
-    cause: Option<Span>,
-) -> PreflightRoute {
-    PreflightRoute {
+fn route(path: &str, purpose: RoutePurpose, before_auth: bool, answers: Vec<Answer>) -> Route {
+    Route {
         path: path.to_string(),
         purpose,
-        methods: serves(path).iter().map(|m| m.to_string()).collect(),
-        status,
-        condition: condition.map(str::to_string),
-        reason: reason.to_string(),
-        cause,
+        before_auth,
+        answers,
     }
 }
 
-/// Methods a route serves for real requests (`ManagementRequestHandler`: `/models` takes GET,
-/// and POST to register); empty = any.
-fn serves(path: &str) -> &'static [&'static str] {
-    match path {
-        "/models" => &["GET", "POST"],
-        "/ping" => &["GET", "POST"],
-        "/predictions/{model}" => &["POST", "PUT"],
-        "/models/{model}" => &["GET", "PUT", "DELETE"],
-        "/metrics" => &["GET"],
-        _ => &[],
-    }
+fn registered() -> Condition {
+    Condition::Registered("model".into())
 }
 
-/// How `OPTIONS` requests to a listener's routes are answered.
-pub fn preflight_routes(role: ListenerRole, auth: &Auth) -> Vec<PreflightRoute> {
+fn not_registered() -> Condition {
+    Condition::NotRegistered("model".into())
+}
+
+const NO_MODEL: &str = "no such model (ModelNotFoundException)";
+
+/// The route table of a listener, as TorchServe 0.12.0's handler chain answers
+/// (`ServerInitializer`: API description, then token authorization, then the listener's
+/// handlers, then `InvalidRequestHandler`). Verified request by request against a real
+/// TorchServe 0.12.0 in `tests/ground_truth.rs`.
+pub fn routes(role: ListenerRole, model_api: bool) -> (Vec<Route>, Answer) {
     use RoutePurpose::{Api, Auxiliary};
-    let description = route(
-        "/",
-        Auxiliary,
-        200,
-        None,
-        "the API description (OpenAPI) handler answers `OPTIONS /`",
-        None,
-    );
-    if let Auth::BearerToken { enabled_at, .. } = auth {
-        let rejected = |path: &str| route(path, Api, 400, None, TOKEN_REASON, *enabled_at);
-        return match role {
-            ListenerRole::Api => vec![
-                description,
-                rejected("/ping"),
-                rejected("/predictions/{model}"),
+    let mut routes = vec![
+        route(
+            "/",
+            Auxiliary,
+            true,
+            vec![
+                Answer::on(
+                    &["OPTIONS"],
+                    200,
+                    "the API description handler answers `OPTIONS /`",
+                ),
+                Answer::any(405, "`/` answers only OPTIONS (MethodNotAllowedException)"),
             ],
-            ListenerRole::Admin => vec![
-                description,
-                rejected("/models"),
-                rejected("/models/{model}"),
-            ],
-            ListenerRole::Metrics => unreachable!("the metrics listener has no token check"),
-        };
-    }
-    match role {
-        ListenerRole::Api => vec![
-            description,
+        ),
+        route(
+            "/api-description",
+            Auxiliary,
+            true,
+            vec![Answer::any(
+                200,
+                "the API description handler answers any method",
+            )],
+        ),
+    ];
+    let model_routes = |base: &str, answers: Vec<Answer>| {
+        vec![
+            route(&format!("{base}/{{model}}"), Api, false, answers.clone()),
             route(
+                &format!("{base}/{{model}}/{{version}}"),
+                Api,
+                false,
+                answers,
+            ),
+        ]
+    };
+    match role {
+        ListenerRole::Api => {
+            routes.push(route(
                 "/ping",
                 Auxiliary,
-                200,
-                None,
-                "the health check answers any method",
-                None,
-            ),
-            route(
-                "/predictions/{model}",
-                Api,
-                200,
-                Some("the model is registered"),
-                "the inference handler answers `OPTIONS` with the model's OpenAPI document",
-                None,
-            ),
-            route(
-                "/predictions/{model}",
-                Api,
-                404,
-                Some("the model is not registered"),
-                "no such model (ModelNotFoundException)",
-                None,
-            ),
-        ],
-        ListenerRole::Admin => vec![
-            description,
-            route(
+                false,
+                vec![Answer::any(200, "the health check answers any method")],
+            ));
+            routes.extend(model_routes("/predictions", vec![
+                Answer::on(&["OPTIONS"], 200, "the inference handler answers `OPTIONS` with the model's OpenAPI document").when(registered()),
+                Answer::any(503, "the request goes to a model worker: 503 while the model has none (ServiceUnavailableException), else the handler's answer").when(registered()),
+                Answer::any(404, NO_MODEL).when(not_registered()),
+            ]));
+        }
+        ListenerRole::Admin => {
+            let register = if model_api {
+                Answer::on(
+                    &["POST"],
+                    400,
+                    "registering needs a valid `url` parameter (400 without one)",
+                )
+            } else {
+                Answer::on(
+                    &["POST"],
+                    405,
+                    "the model API is disabled: registering needs `enable_model_api=true` or `--enable-model-api`",
+                )
+            };
+            routes.push(route(
                 "/models",
                 Api,
-                405,
-                None,
-                "`/models` routes only GET and POST (MethodNotAllowedException)",
-                None,
-            ),
-            route(
-                "/models/{model}",
-                Api,
-                200,
-                Some("the model is registered"),
-                "the management handler answers `OPTIONS` with the model's OpenAPI document",
-                None,
-            ),
-            route(
-                "/models/{model}",
-                Api,
-                404,
-                Some("the model is not registered"),
-                "no such model (ModelNotFoundException)",
-                None,
-            ),
-        ],
-        ListenerRole::Metrics => vec![
-            description,
-            route(
+                false,
+                vec![
+                    Answer::on(&["GET"], 200, "lists the registered models"),
+                    register,
+                    Answer::any(
+                        405,
+                        "`/models` routes only GET and POST (MethodNotAllowedException)",
+                    ),
+                ],
+            ));
+            let mut answers = vec![
+                Answer::on(&["GET"], 200, "describes the model").when(registered()),
+                Answer::on(
+                    &["PUT"],
+                    202,
+                    "scales the model's workers (202 Accepted; 200 with `synchronous=true`)",
+                )
+                .when(registered()),
+                Answer::on(
+                    &["OPTIONS"],
+                    200,
+                    "the management handler answers `OPTIONS` with the model's OpenAPI document",
+                )
+                .when(registered()),
+                Answer::on(&["GET", "PUT", "OPTIONS"], 404, NO_MODEL).when(not_registered()),
+            ];
+            if model_api {
+                answers
+                    .push(Answer::on(&["DELETE"], 200, "unregisters the model").when(registered()));
+                answers.push(Answer::on(&["DELETE"], 404, NO_MODEL).when(not_registered()));
+            } else {
+                answers.push(Answer::on(&["DELETE"], 405, "the model API is disabled: unregistering needs `enable_model_api=true` or `--enable-model-api`"));
+            }
+            answers.push(Answer::any(405, "`/models/{model}` routes only GET, PUT, DELETE and OPTIONS (MethodNotAllowedException)"));
+            routes.extend(model_routes("/models", answers));
+        }
+        ListenerRole::Metrics => {
+            routes.push(route(
                 "/metrics",
                 Api,
-                200,
-                None,
-                "the metrics handler ignores the method",
-                None,
-            ),
-        ],
+                false,
+                vec![Answer::any(200, "the metrics handler ignores the method")],
+            ));
+        }
     }
+    (
+        routes,
+        Answer::any(404, "no such route (ResourceNotFoundException)"),
+    )
 }
 
 pub fn listener(
@@ -206,8 +222,9 @@ pub fn listener(
     address_span: Option<Span>,
     exposure: Exposure,
     auth: Auth,
+    model_api: bool,
 ) -> Listener {
-    let preflight = preflight_routes(spec.role, &auth);
+    let (routes, unmatched) = routes(spec.role, model_api);
     Listener {
         name: spec.name.to_string(),
         role: spec.role,
@@ -215,7 +232,8 @@ pub fn listener(
         address_span,
         exposure,
         auth,
-        preflight,
+        routes,
+        unmatched,
     }
 }
 

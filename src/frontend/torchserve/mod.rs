@@ -40,6 +40,7 @@ const BOM: &str = "\u{ef}\u{bb}\u{bf}";
 const TOKEN_KEY: &str = "disable_token_authorization";
 const ENVVARS_KEY: &str = "enable_envvars_config";
 const METRICS_API_KEY: &str = "enable_metrics_api";
+const MODEL_API_KEY: &str = "enable_model_api";
 
 /// Keys whose values shape the CORS policy.
 const MODELLED_KEYS: [&str; 8] = [
@@ -108,8 +109,26 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
     check_booleans(entries, &values, &mut facts);
 
     let auth = token_auth(&values, options.ts_disable_token_auth);
-    let scope = scope(entries, &values, auth, &mut facts);
-    let policies = policy(entries, &values, scope, bom).into_iter().collect();
+    // `--enable-model-api` sets `enable_model_api=true`; the environment may override it.
+    if options.ts_enable_model_api {
+        values.insert(
+            MODEL_API_KEY.to_string(),
+            Value {
+                text: MappedText::opaque("true".into(), Span::empty(0)),
+                entry: None,
+                source: ValueSource::File,
+                resolution: Resolution::Known,
+            },
+        );
+    }
+    let model_api = values
+        .get(MODEL_API_KEY)
+        .and_then(|v| v.known())
+        .is_some_and(parse_boolean);
+    let scope = scope(entries, &values, auth, model_api, &mut facts);
+    // Always one policy: the listeners and their routing exist even when no CORS header is
+    // configured (then nothing is sent, and `simulate` shows what that means).
+    let policies = vec![policy(entries, &values, scope, bom)];
     Ok(Lowered { policies, facts })
 }
 
@@ -342,6 +361,8 @@ fn token_auth(values: &HashMap<String, Value>, cli_disabled: bool) -> Auth {
             enabled_at: None,
             why: "token authorization is on by default since TorchServe 0.11.1".into(),
             remedy: TOKEN_REMEDY.into(),
+            status: listeners::TOKEN_STATUS,
+            reason: listeners::TOKEN_REASON.into(),
         };
     };
     match v.known() {
@@ -361,6 +382,8 @@ fn token_auth(values: &HashMap<String, Value>, cli_disabled: bool) -> Auth {
                 enabled_at: v.entry.map(|_| v.text.span()),
                 why,
                 remedy: TOKEN_REMEDY.into(),
+                status: listeners::TOKEN_STATUS,
+                reason: listeners::TOKEN_REASON.into(),
             }
         }
     }
@@ -370,6 +393,7 @@ fn scope(
     entries: &[Entry],
     values: &HashMap<String, Value>,
     auth: Auth,
+    model_api: bool,
     facts: &mut Vec<Fact>,
 ) -> Scope {
     let metrics_on = values
@@ -416,6 +440,7 @@ fn scope(
             span,
             exposure,
             listener_auth,
+            model_api,
         ));
     }
     Scope {
@@ -442,13 +467,10 @@ fn policy(
     values: &HashMap<String, Value>,
     scope: Scope,
     bom: Option<Span>,
-) -> Option<CorsPolicy> {
+) -> CorsPolicy {
     let origin = header(values, CORS_ORIGIN);
     let methods = header(values, CORS_METHODS);
     let headers = header(values, CORS_HEADERS);
-    if origin.is_none() && methods.is_none() && headers.is_none() {
-        return None;
-    }
     let anchor = [CORS_ORIGIN, CORS_METHODS, CORS_HEADERS]
         .iter()
         .filter_map(|k| values.get(*k))
@@ -459,7 +481,7 @@ fn policy(
             .and_then(|v| v.entry)
             .map(|i| entries[i].key_span))
         .unwrap_or(Span::empty(bom.map_or(0, |b| b.end)));
-    Some(CorsPolicy {
+    CorsPolicy {
         server: SERVER,
         scope,
         anchor,
@@ -478,7 +500,7 @@ fn policy(
                 "inference responses whose model handler sets its own `Access-Control-Allow-Origin`".into(),
             ],
         },
-    })
+    }
 }
 
 /// Why a file is (or is not) taken as a TorchServe config.
