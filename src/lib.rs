@@ -12,5 +12,6 @@ pub mod lint;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod sim;
 pub mod source;
 pub mod walk;

@@ -1,6 +1,6 @@
 //! `cors-lint check`: lint paths, print findings, compute the exit code.
 
-use super::{CheckArgs, ColorChoice, FailOn, Format};
+use super::{CheckArgs, ColorChoice, FailOn, Format, ServerArgs};
 use crate::finding::Severity;
 use crate::frontend::{Env, Options};
 use crate::lint::{self, FileReport, Outcome, Settings};
@@ -15,9 +15,8 @@ use std::io::{IsTerminal, Write};
 pub const EXIT_FINDINGS: i32 = 1;
 pub const EXIT_ERROR: i32 = 2;
 
-/// Settings from the command line; `Err` is a usage error.
-pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
-    let selection = Selection::new(&args.select, &args.ignore, &args.warn)?;
+/// Front-end options from the command line; `Err` is a usage error.
+pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
     let env = if args.env.is_empty() && !args.env_from_process {
         Env::Unknown
     } else {
@@ -31,23 +30,27 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
             }
         }
         for pair in &args.env {
-            let Some((name, value)) = pair.split_once('=') else {
-                return Err(format!("--env expects NAME=VALUE, got `{pair}`"));
-            };
-            if name.is_empty() {
-                return Err(format!("--env expects NAME=VALUE, got `{pair}`"));
+            match pair.split_once('=') {
+                Some((name, value)) if !name.is_empty() => {
+                    vars.insert(name.to_string(), value.to_string());
+                }
+                _ => return Err(format!("--env expects NAME=VALUE, got `{pair}`")),
             }
-            vars.insert(name.to_string(), value.to_string());
         }
         Env::Known(vars)
     };
+    Ok(Options {
+        env,
+        ts_disable_token_auth: args.ts_disable_token_auth,
+        ts_enable_model_api: args.ts_enable_model_api,
+    })
+}
+
+/// Settings from the command line; `Err` is a usage error.
+pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     Ok(Settings {
-        options: Options {
-            env,
-            ts_disable_token_auth: args.ts_disable_token_auth,
-            ts_enable_model_api: args.ts_enable_model_api,
-        },
-        selection,
+        options: build_options(&args.server)?,
+        selection: Selection::new(&args.select, &args.ignore, &args.warn)?,
     })
 }
 

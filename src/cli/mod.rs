@@ -2,6 +2,7 @@
 
 mod check;
 mod rule;
+mod simulate;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -29,6 +30,9 @@ enum Command {
     Check(CheckArgs),
     /// Show a rule's documentation, or a table of every rule
     Rule(RuleArgs),
+    /// Show what the configured server answers to one fetch() and whether a browser lets the
+    /// page read it
+    Simulate(simulate::SimulateArgs),
 }
 
 #[derive(Args, Debug, Default)]
@@ -65,6 +69,17 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    #[command(flatten)]
+    pub server: ServerArgs,
+
+    /// Say which files were read as which dialect, and which were skipped and why
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// What the file alone does not say about how the server runs.
+#[derive(Args, Debug, Default, Clone)]
+pub struct ServerArgs {
     /// Environment the server runs with, for `$$NAME$$` and `TS_*` overrides
     /// (repeatable; variables not given are unset)
     #[arg(long = "env", value_name = "NAME=VALUE")]
@@ -81,10 +96,6 @@ pub struct CheckArgs {
     /// TorchServe runs with `--enable-model-api`
     #[arg(long)]
     pub ts_enable_model_api: bool,
-
-    /// Say which files were read as which dialect, and which were skipped and why
-    #[arg(long, short)]
-    pub verbose: bool,
 }
 
 #[derive(Args, Debug)]
@@ -149,8 +160,9 @@ pub fn main() -> i32 {
             args.all,
             args.format == RuleFormat::Json,
         ),
+        Some(Command::Simulate(args)) => simulate::run(&args),
         None => check::run(&cli.check),
     }
 }
 
-pub use check::{build_settings, run as run_check};
+pub use check::{build_options, build_settings, run as run_check};

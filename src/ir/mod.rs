@@ -94,22 +94,9 @@ impl Listener {
 
     /// Status and reason for a request; `authorized` means it carries the credential the
     /// listener requires (a browser preflight never does).
-    pub fn answer(
-        &self,
-        method: &str,
-        path: &str,
-        registered: &[String],
-        authorized: bool,
-    ) -> (u16, String) {
+    pub fn answer(&self, req: &routes::RouteRequest, authorized: bool) -> (u16, String) {
         let rejection = if authorized { None } else { self.rejection() };
-        routes::evaluate(
-            &self.routes,
-            &self.unmatched,
-            rejection.as_ref(),
-            method,
-            path,
-            registered,
-        )
+        routes::evaluate(&self.routes, &self.unmatched, rejection.as_ref(), req)
     }
 }
 

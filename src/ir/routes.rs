@@ -35,23 +35,58 @@ pub struct Answer {
     pub reason: String,
 }
 
-/// State of the server a route's answer depends on.
+/// What a route's answer depends on besides method and path: the server's state or the
+/// request's body.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Condition {
     /// The resource named by the path parameter exists (e.g. a registered model).
     Registered(String),
     NotRegistered(String),
+    /// The request's `Content-Type` has this essence (lower-case), so the handler reads the
+    /// (empty, for the requests cors-lint simulates) body as that type.
+    ContentType(String),
+}
+
+/// A request as the route table sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct RouteRequest<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    /// The request's media type (`application/json`) as the server reads it from
+    /// `Content-Type` (Netty: the text before the first `;`), if it has one.
+    pub content_type: Option<&'a str>,
+    /// Resources the server knows (e.g. registered models).
+    pub registered: &'a [String],
+}
+
+impl<'a> RouteRequest<'a> {
+    pub fn new(method: &'a str, path: &'a str, registered: &'a [String]) -> RouteRequest<'a> {
+        RouteRequest {
+            method,
+            path,
+            content_type: None,
+            registered,
+        }
+    }
 }
 
 impl Condition {
-    pub fn holds(&self, params: &[(String, String)], registered: &[String]) -> bool {
+    pub fn holds(&self, params: &[(String, String)], req: &RouteRequest) -> bool {
         let value = |p: &str| params.iter().find(|(k, _)| k == p).map(|(_, v)| v.as_str());
+        let registered = |p: &str| value(p).is_some_and(|v| req.registered.iter().any(|r| r == v));
         match self {
-            Condition::Registered(p) => value(p).is_some_and(|v| registered.iter().any(|r| r == v)),
-            Condition::NotRegistered(p) => {
-                !value(p).is_some_and(|v| registered.iter().any(|r| r == v))
+            Condition::Registered(p) => registered(p),
+            Condition::NotRegistered(p) => !registered(p),
+            Condition::ContentType(t) => {
+                req.content_type.is_some_and(|c| c.eq_ignore_ascii_case(t))
             }
         }
+    }
+
+    /// Whether this depends on the server's state (and so splits a route's preflight
+    /// answers), not on the request's body (which a preflight never has).
+    fn is_server_state(&self) -> bool {
+        matches!(self, Condition::Registered(_) | Condition::NotRegistered(_))
     }
 
     /// "the model is registered"
@@ -59,6 +94,7 @@ impl Condition {
         match self {
             Condition::Registered(p) => format!("the {p} is registered"),
             Condition::NotRegistered(p) => format!("the {p} is not registered"),
+            Condition::ContentType(t) => format!("the request's Content-Type is {t}"),
         }
     }
 }
@@ -85,12 +121,9 @@ impl Answer {
         self
     }
 
-    fn applies(&self, method: &str, params: &[(String, String)], registered: &[String]) -> bool {
-        (self.methods.is_empty() || self.methods.iter().any(|m| m == method))
-            && self
-                .condition
-                .as_ref()
-                .is_none_or(|c| c.holds(params, registered))
+    fn applies(&self, params: &[(String, String)], req: &RouteRequest) -> bool {
+        (self.methods.is_empty() || self.methods.iter().any(|m| m == req.method))
+            && self.condition.as_ref().is_none_or(|c| c.holds(params, req))
     }
 }
 
@@ -123,23 +156,17 @@ impl Route {
         Some(params)
     }
 
-    pub fn answer(
-        &self,
-        method: &str,
-        params: &[(String, String)],
-        registered: &[String],
-    ) -> Option<&Answer> {
-        self.answers
-            .iter()
-            .find(|a| a.applies(method, params, registered))
+    pub fn answer(&self, params: &[(String, String)], req: &RouteRequest) -> Option<&Answer> {
+        self.answers.iter().find(|a| a.applies(params, req))
     }
 
     /// Conditions this route's answers depend on (none: one unconditional variant).
     fn condition_variants(&self) -> Vec<Option<Condition>> {
         let mut out: Vec<Option<Condition>> = Vec::new();
         for a in &self.answers {
-            if !out.contains(&a.condition) {
-                out.push(a.condition.clone());
+            let condition = a.condition.clone().filter(Condition::is_server_state);
+            if !out.contains(&condition) {
+                out.push(condition);
             }
         }
         if out.iter().any(Option::is_some) {
@@ -195,13 +222,11 @@ pub fn evaluate(
     routes: &[Route],
     unmatched: &Answer,
     rejection: Option<&Rejection>,
-    method: &str,
-    path: &str,
-    registered: &[String],
+    req: &RouteRequest,
 ) -> (u16, String) {
     for r in routes.iter().filter(|r| r.before_auth) {
-        if let Some(params) = r.matches(path)
-            && let Some(a) = r.answer(method, &params, registered)
+        if let Some(params) = r.matches(req.path)
+            && let Some(a) = r.answer(&params, req)
         {
             return (a.status, a.reason.clone());
         }
@@ -210,8 +235,8 @@ pub fn evaluate(
         return (rej.status, rej.reason.clone());
     }
     for r in routes.iter().filter(|r| !r.before_auth) {
-        if let Some(params) = r.matches(path)
-            && let Some(a) = r.answer(method, &params, registered)
+        if let Some(params) = r.matches(req.path)
+            && let Some(a) = r.answer(&params, req)
         {
             return (a.status, a.reason.clone());
         }
@@ -237,7 +262,10 @@ pub fn preflight_routes(routes: &[Route], rejection: Option<&Rejection>) -> Vec<
                         .filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}')))
                         .map(|name| (name.to_string(), "x".to_string()))
                         .collect();
-                    match route.answer("OPTIONS", &params, &registered) {
+                    match route.answer(
+                        &params,
+                        &RouteRequest::new("OPTIONS", &route.path, &registered),
+                    ) {
                         Some(a) => (a.status, a.reason.clone(), None),
                         None => continue,
                     }
@@ -290,9 +318,17 @@ mod tests {
         assert_eq!(params, vec![("model".to_string(), "echo".to_string())]);
         assert!(r.matches("/models").is_none());
         let reg = vec!["echo".to_string()];
-        assert_eq!(r.answer("GET", &params, &reg).unwrap().status, 200);
-        assert_eq!(r.answer("GET", &params, &[]).unwrap().status, 404);
-        assert_eq!(r.answer("PATCH", &params, &reg).unwrap().status, 405);
+        let get = |method, registered| {
+            r.answer(
+                &params,
+                &RouteRequest::new(method, "/models/echo", registered),
+            )
+            .unwrap()
+            .status
+        };
+        assert_eq!(get("GET", &reg), 200);
+        assert_eq!(get("GET", &[]), 404);
+        assert_eq!(get("PATCH", &reg), 405);
         assert!(r.serves("GET") && !r.serves("PATCH"));
     }
 
@@ -318,19 +354,29 @@ mod tests {
                 &routes,
                 &unmatched,
                 None,
-                "GET",
-                "/models/echo",
-                &["echo".into()]
+                &RouteRequest::new("GET", "/models/echo", &["echo".into()])
             )
             .0,
             200
         );
         assert_eq!(
-            evaluate(&routes, &unmatched, Some(&rej), "GET", "/models/echo", &[]).0,
+            evaluate(
+                &routes,
+                &unmatched,
+                Some(&rej),
+                &RouteRequest::new("GET", "/models/echo", &[])
+            )
+            .0,
             400
         );
         assert_eq!(
-            evaluate(&routes, &unmatched, None, "GET", "/nope", &[]).0,
+            evaluate(
+                &routes,
+                &unmatched,
+                None,
+                &RouteRequest::new("GET", "/nope", &[])
+            )
+            .0,
             404
         );
     }

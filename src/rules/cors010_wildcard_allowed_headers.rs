@@ -23,8 +23,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
         } else if authorization_listed {
             continue;
         } else {
-            "`*` in `Access-Control-Allow-Headers` allows every request header except `Authorization`, \
-             which browsers never let a wildcard cover: calls that send a token fail the preflight"
+            "by the Fetch standard, `*` in `Access-Control-Allow-Headers` covers every request header \
+             except `Authorization`; Chromium and Firefox still let it cover `Authorization` with a \
+             deprecation warning, and calls that send a token will fail the preflight once they enforce the standard"
         };
         out.report(*span, "wildcard", message)
             .help("list the headers the callers send, e.g. `Content-Type, Authorization`");

@@ -150,30 +150,40 @@ pub fn routes(role: ListenerRole, model_api: bool) -> (Vec<Route>, Answer) {
         }
         ListenerRole::Admin => {
             let register = if model_api {
-                Answer::on(
-                    &["POST"],
-                    400,
-                    "registering needs a valid `url` parameter (400 without one)",
-                )
+                vec![
+                    // `ManagementRequestHandler.parseRequest` reads a JSON body with Gson; an
+                    // empty one gives `null` and a NullPointerException.
+                    Answer::on(
+                        &["POST"],
+                        500,
+                        "with `Content-Type: application/json` the registration is read from the body, and an empty body fails (NullPointerException → 500)",
+                    )
+                    .when(Condition::ContentType("application/json".into())),
+                    Answer::on(
+                        &["POST"],
+                        400,
+                        "registering needs a valid `url` parameter (400 without one)",
+                    ),
+                ]
             } else {
-                Answer::on(
+                vec![Answer::on(
                     &["POST"],
                     405,
                     "the model API is disabled: registering needs `enable_model_api=true` or `--enable-model-api`",
-                )
+                )]
             };
             routes.push(route(
                 "/models",
                 Api,
                 false,
-                vec![
-                    Answer::on(&["GET"], 200, "lists the registered models"),
-                    register,
-                    Answer::any(
+                [Answer::on(&["GET"], 200, "lists the registered models")]
+                    .into_iter()
+                    .chain(register)
+                    .chain([Answer::any(
                         405,
                         "`/models` routes only GET and POST (MethodNotAllowedException)",
-                    ),
-                ],
+                    )])
+                    .collect(),
             ));
             let mut answers = vec![
                 Answer::on(&["GET"], 200, "describes the model").when(registered()),

@@ -1,0 +1,267 @@
+//! Server side: the status a listener answers and the CORS headers the policy adds.
+
+use crate::ir::origin::{Anchoring, Case, LabelDepth, OnMatch, OriginMatcher, PortMatch};
+use crate::ir::routes::RouteRequest;
+use crate::ir::{
+    AllowList, CorsPolicy, Credentials, Delivery, Listener, MaxAge, OriginPolicy, VaryOrigin,
+};
+
+/// A request as it reaches the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerRequest {
+    pub method: String,
+    pub path: String,
+    /// Lower-cased names.
+    pub headers: Vec<(String, String)>,
+}
+
+impl ServerRequest {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// What the server sends back: its status and every CORS header, values exactly as on the
+/// wire (lower-cased names).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerResponse {
+    /// `None`: no HTTP response at all.
+    pub status: Option<u16>,
+    /// Why the server answers so.
+    pub reason: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl ServerResponse {
+    /// All values of a header, combined with `, ` as a browser's "get" does.
+    pub fn header(&self, name: &str) -> Option<String> {
+        let values: Vec<&str> = self
+            .headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect();
+        (!values.is_empty()).then(|| values.join(", "))
+    }
+}
+
+pub fn respond(
+    policy: &CorsPolicy,
+    listener: &Listener,
+    req: &ServerRequest,
+    registered: &[String],
+) -> ServerResponse {
+    for (name, value) in policy.static_headers() {
+        if let Delivery::BreaksEveryResponse { reason } = &value.delivery {
+            return ServerResponse {
+                status: None,
+                reason: format!(
+                    "{} cannot write any response: `{name}` is invalid (\"{reason}\")",
+                    policy.server.product
+                ),
+                headers: Vec::new(),
+            };
+        }
+    }
+    let authorized = req.header("authorization").is_some();
+    // The text before the first `;`, as Netty's `HttpUtil.getMimeType` reads it.
+    let content_type = req
+        .header("content-type")
+        .map(|v| v.split(';').next().unwrap_or(v));
+    let route_request = RouteRequest {
+        method: &req.method,
+        path: &req.path,
+        content_type,
+        registered,
+    };
+    let (status, reason) = listener.answer(&route_request, authorized);
+    let origin = req.header("origin");
+    let emit = (origin.is_some() || policy.emission.without_origin)
+        && (status < 400 || policy.emission.on_errors);
+    let mut headers = Vec::new();
+    if emit {
+        let credentials = matches!(policy.credentials, Credentials::On { .. });
+        let mut echoed = false;
+        match &policy.allow_origin {
+            OriginPolicy::NotSent => {}
+            OriginPolicy::Static(v) => {
+                headers.push(("access-control-allow-origin".into(), v.text().to_string()))
+            }
+            OriginPolicy::Match(m) => {
+                if let Some(o) = origin
+                    && m.matchers.iter().any(|(matcher, _)| accepts(matcher, o))
+                {
+                    let on = if credentials {
+                        m.on_match_with_credentials
+                    } else {
+                        m.on_match
+                    };
+                    let value = match on {
+                        OnMatch::EchoOrigin => {
+                            echoed = true;
+                            o.to_string()
+                        }
+                        OnMatch::LiteralStar => "*".to_string(),
+                    };
+                    headers.push(("access-control-allow-origin".into(), value));
+                }
+            }
+        }
+        if credentials && !headers.is_empty() {
+            headers.push(("access-control-allow-credentials".into(), "true".into()));
+        }
+        for (name, list, request_header) in [
+            (
+                "access-control-allow-methods",
+                &policy.allow_methods,
+                "access-control-request-method",
+            ),
+            (
+                "access-control-allow-headers",
+                &policy.allow_headers,
+                "access-control-request-headers",
+            ),
+            ("access-control-expose-headers", &policy.expose_headers, ""),
+        ] {
+            let value = match list {
+                AllowList::NotSent => None,
+                AllowList::Static(v) => Some(v.text().to_string()),
+                AllowList::Entries(e) => Some(
+                    e.iter()
+                        .map(|(s, _)| s.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", "),
+                ),
+                AllowList::EchoRequest { .. } => req.header(request_header).map(str::to_string),
+            };
+            if let Some(v) = value {
+                headers.push((name.into(), v));
+            }
+        }
+        if let MaxAge::Seconds { value, .. } = policy.max_age {
+            headers.push(("access-control-max-age".into(), value.to_string()));
+        }
+        if policy.vary_origin == VaryOrigin::Always
+            || (policy.vary_origin == VaryOrigin::WhenEchoing && echoed)
+        {
+            headers.push(("vary".into(), "Origin".into()));
+        }
+    }
+    ServerResponse {
+        status: Some(status),
+        reason,
+        headers,
+    }
+}
+
+/// Whether a matcher accepts a request origin, with its engine's semantics.
+fn accepts(matcher: &OriginMatcher, origin: &str) -> bool {
+    let fold = |case: &Case, s: &str| match case {
+        Case::Sensitive => s.to_string(),
+        Case::Insensitive => s.to_ascii_lowercase(),
+    };
+    match matcher {
+        OriginMatcher::Any => true,
+        OriginMatcher::Null => origin == "null",
+        OriginMatcher::Exact { origin: o, case } => fold(case, o) == fold(case, origin),
+        OriginMatcher::Prefix { value, case } => fold(case, origin).starts_with(&fold(case, value)),
+        OriginMatcher::Suffix { value, case } => fold(case, origin).ends_with(&fold(case, value)),
+        OriginMatcher::Subdomains {
+            scheme,
+            base,
+            depth,
+            port,
+            case,
+        } => {
+            let o = fold(case, origin);
+            let Some(rest) = o.strip_prefix(&format!("{}://", fold(case, scheme))) else {
+                return false;
+            };
+            let (host, p) = match rest.rsplit_once(':') {
+                Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+                _ => (rest, None),
+            };
+            let port_ok = match port {
+                PortMatch::Any => true,
+                PortMatch::Default => p.is_none(),
+                PortMatch::Exact(n) => p == Some(n.to_string().as_str()),
+            };
+            let Some(labels) = host.strip_suffix(&format!(".{}", fold(case, base))) else {
+                return false;
+            };
+            let depth_ok = match depth {
+                LabelDepth::ExactlyOne => !labels.is_empty() && !labels.contains('.'),
+                LabelDepth::OneOrMore => !labels.is_empty(),
+            };
+            port_ok && depth_ok
+        }
+        OriginMatcher::Regex {
+            pattern,
+            anchoring,
+            case,
+            ..
+        } => {
+            let anchored = match anchoring {
+                Anchoring::Full => format!("^(?:{pattern})$"),
+                Anchoring::StartOnly => format!("^(?:{pattern})"),
+                Anchoring::EndOnly => format!("(?:{pattern})$"),
+                Anchoring::None => pattern.clone(),
+            };
+            let flags = if *case == Case::Insensitive {
+                "(?i)"
+            } else {
+                ""
+            };
+            regex::Regex::new(&format!("{flags}{anchored}")).is_ok_and(|r| r.is_match(origin))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn matcher_semantics() {
+        let sub = |depth| OriginMatcher::Subdomains {
+            scheme: "https".into(),
+            base: "example.com".into(),
+            depth,
+            port: PortMatch::Default,
+            case: Case::Insensitive,
+        };
+        assert!(accepts(
+            &sub(LabelDepth::ExactlyOne),
+            "https://a.example.com"
+        ));
+        assert!(!accepts(
+            &sub(LabelDepth::ExactlyOne),
+            "https://a.b.example.com"
+        ));
+        assert!(accepts(
+            &sub(LabelDepth::OneOrMore),
+            "https://a.b.example.com"
+        ));
+        assert!(!accepts(&sub(LabelDepth::OneOrMore), "https://example.com"));
+        assert!(!accepts(
+            &sub(LabelDepth::OneOrMore),
+            "https://a.example.com:8443"
+        ));
+        let prefix = OriginMatcher::Prefix {
+            value: "https://example.com".into(),
+            case: Case::Sensitive,
+        };
+        assert!(accepts(&prefix, "https://example.com.evil.net"));
+        let unanchored = OriginMatcher::Regex {
+            pattern: r"example\.com".into(),
+            dialect: crate::ir::origin::RegexDialect::GoRegexp,
+            anchoring: Anchoring::None,
+            case: Case::Sensitive,
+        };
+        assert!(accepts(&unanchored, "https://example.com.evil.net"));
+        assert!(accepts(&OriginMatcher::Null, "null"));
+    }
+}
