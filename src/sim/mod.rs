@@ -5,7 +5,7 @@
 mod browser;
 mod server;
 
-pub use browser::{Check, Exchange, PreflightCache, Verdict, actual_request, fetch};
+pub use browser::{Check, Exchange, PreflightCache, Session, Verdict, actual_request, fetch};
 pub use server::{ServerRequest, ServerResponse, respond};
 
 use crate::ir::{CorsPolicy, Listener, fetch as rules};

@@ -1,0 +1,304 @@
+//! `cors-lint simulate`: output shape, verdict line, exit codes (0 allowed, 1 blocked, 2 bad
+//! input) and JSON. What the verdicts say is proven against real servers in
+//! `tests/ground_truth.rs`; this checks the command around them.
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use std::path::Path;
+
+fn cmd() -> Command {
+    Command::cargo_bin("cors-lint").expect("binary")
+}
+
+fn write(dir: &Path, content: &str) -> String {
+    let path = dir.join("config.properties");
+    std::fs::write(&path, content).unwrap();
+    path.to_string_lossy().into_owned()
+}
+
+const OPEN: &str = "disable_token_authorization=true\ncors_allowed_origin=https://app.example   \n\
+                    cors_allowed_methods=GET, PUT\ncors_allowed_headers=X-Token, *\n";
+const TOKEN_AUTH: &str = "cors_allowed_origin=https://app.example\ncors_allowed_methods=GET, PUT\n\
+                          cors_allowed_headers=X-Token, Authorization\n";
+
+fn last_line(output: &[u8]) -> String {
+    String::from_utf8_lossy(output)
+        .lines()
+        .last()
+        .unwrap_or("")
+        .to_string()
+}
+
+#[test]
+fn simple_request_is_allowed_without_preflight() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    let out = cmd()
+        .args(["simulate", &f, "--origin", "https://app.example", "--path", "/ping"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("preflight: none (a simple request)"))
+        .stdout(predicate::str::contains("  > GET /ping\n  > Origin: https://app.example\n  < 200"))
+        // The value goes out verbatim, trailing spaces included, and the output says so.
+        .stdout(predicate::str::contains(
+            "< access-control-allow-origin: https://app.example      (ends with 3 whitespace characters)",
+        ))
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(
+        last_line(&out),
+        "verdict: allowed: the page can read the response (status 200)"
+    );
+}
+
+#[test]
+fn token_authorization_fails_every_preflight() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), TOKEN_AUTH);
+    let out = cmd()
+        .args(["simulate", &f, "--origin", "https://app.example", "--method", "PUT"])
+        .args(["--header", "X-Token: 1", "--path", "/predictions/m", "--registered-model", "m"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("  > Access-Control-Request-Method: PUT\n  > Access-Control-Request-Headers: x-token\n  < 400"))
+        .stdout(predicate::str::contains("request: not sent (the preflight failed)"))
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        last_line(&out).starts_with("verdict: blocked: preflight-status: the preflight got 400"),
+        "{}",
+        last_line(&out)
+    );
+    // The launcher flag changes the answer: the registered model's handler answers OPTIONS.
+    cmd()
+        .args([
+            "simulate",
+            &f,
+            "--origin",
+            "https://app.example",
+            "--method",
+            "PUT",
+        ])
+        .args([
+            "--header",
+            "X-Token: 1",
+            "--path",
+            "/predictions/m",
+            "--registered-model",
+            "m",
+        ])
+        .arg("--ts-disable-token-auth")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("< 503"));
+    // Unregistered: the preflight gets 404.
+    cmd()
+        .args([
+            "simulate",
+            &f,
+            "--origin",
+            "https://app.example",
+            "--method",
+            "PUT",
+            "--path",
+            "/predictions/m",
+        ])
+        .arg("--ts-disable-token-auth")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "verdict: blocked: preflight-status: the preflight got 404",
+        ));
+}
+
+#[test]
+fn failing_checks_are_named() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    let verdict = |args: &[&str]| {
+        let out = cmd().arg("simulate").arg(&f).args(args).output().unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        last_line(&out.stdout)
+    };
+    assert!(
+        verdict(&["--origin", "https://evil.example"])
+            .starts_with("verdict: blocked: origin-mismatch: ")
+    );
+    assert!(
+        verdict(&["--origin", "https://app.example", "--credentials"])
+            .starts_with("verdict: blocked: credentials-not-allowed: ")
+    );
+    assert!(
+        verdict(&["--origin", "https://app.example", "--method", "DELETE"])
+            .starts_with("verdict: blocked: method-not-allowed: DELETE")
+    );
+    assert!(
+        verdict(&[
+            "--origin",
+            "https://app.example",
+            "--method",
+            "PUT",
+            "--header",
+            "X-Token",
+            "--credentials"
+        ])
+        .starts_with("verdict: blocked: preflight-credentials-not-allowed: ")
+    );
+}
+
+#[test]
+fn wildcard_covering_authorization_is_allowed_with_a_warning() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    cmd()
+        .args([
+            "simulate",
+            &f,
+            "--origin",
+            "https://app.example",
+            "--header",
+            "Authorization: Bearer x",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "warning: `*` in Access-Control-Allow-Headers covers Authorization only because",
+        ));
+}
+
+#[test]
+fn json_output() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    let out = cmd()
+        .args([
+            "simulate",
+            &f,
+            "--origin",
+            "https://app.example",
+            "--method",
+            "put",
+            "--header",
+            "X-Token: 1",
+        ])
+        .args([
+            "--format",
+            "json",
+            "--listener",
+            "management",
+            "--path",
+            "/models",
+        ])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&out).expect("json");
+    assert_eq!(v["request"]["method"], "PUT", "fetch() upper-cases put");
+    assert_eq!(v["preflight"]["request"]["method"], "OPTIONS");
+    assert_eq!(v["preflight"]["response"]["status"], 405);
+    assert_eq!(v["actual"], serde_json::Value::Null);
+    assert_eq!(v["verdict"]["allowed"], false);
+    assert_eq!(v["verdict"]["check"], "preflight-status");
+}
+
+#[test]
+fn forbidden_headers_are_dropped_like_fetch_does() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    cmd()
+        .args([
+            "simulate",
+            &f,
+            "--origin",
+            "https://app.example",
+            "--header",
+            "Cookie: a=b",
+            "--path",
+            "/ping",
+        ])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "note: fetch() drops the forbidden header `Cookie`",
+        ))
+        .stdout(predicate::str::contains("preflight: none"));
+}
+
+#[test]
+fn bad_input_exits_2() {
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), OPEN);
+    for (args, message) in [
+        (
+            vec!["--origin", "https://app.example/path"],
+            "is not a serialized origin",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--path", "ping"],
+            "must start with `/`",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--listener", "grpc"],
+            "no listener `grpc`",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--method", "BAD METHOD"],
+            "not a valid method name",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--method", "TRACE"],
+            "refuses the method",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--policy", "2"],
+            "the file holds 1 policy",
+        ),
+        (
+            vec!["--origin", "https://app.example", "--host", "a.example"],
+            "no policy in this file is scoped by host",
+        ),
+    ] {
+        cmd()
+            .arg("simulate")
+            .arg(&f)
+            .args(&args)
+            .assert()
+            .code(2)
+            .stdout("")
+            .stderr(predicate::str::contains(message));
+    }
+    cmd()
+        .args([
+            "simulate",
+            "/nonexistent/config.properties",
+            "--origin",
+            "null",
+        ])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("cannot read"));
+}
+
+#[test]
+fn help_lists_every_check() {
+    let out = cmd()
+        .args(["simulate", "--help"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let help = String::from_utf8_lossy(&out);
+    for check in cors_lint::sim::Check::ALL {
+        assert!(help.contains(check.name()), "--help lacks {}", check.name());
+    }
+}
