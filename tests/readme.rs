@@ -27,6 +27,18 @@ fn with_rule_table(readme: &str) -> String {
     )
 }
 
+/// `simulate`'s checks, between `<!-- checks-table:begin -->` and `<!-- checks-table:end -->`.
+fn with_checks_table(readme: &str) -> String {
+    const BEGIN: &str = "<!-- checks-table:begin -->\n";
+    let start = readme.find(BEGIN).expect("checks-table:begin marker") + BEGIN.len();
+    let end = readme.find("<!-- checks-table:end -->").expect("checks-table:end marker");
+    let mut table = String::from("| check | the browser blocks because |\n|---|---|\n");
+    for c in cors_lint::sim::Check::ALL {
+        table.push_str(&format!("| `{}` | {} |\n", c.name(), c.meaning()));
+    }
+    format!("{}{table}{}", &readme[..start], &readme[end..])
+}
+
 fn with_outputs(readme: &str) -> String {
     let mut out = String::new();
     let mut rest = readme;
@@ -64,7 +76,7 @@ fn with_outputs(readme: &str) -> String {
 #[test]
 fn readme_is_up_to_date() {
     let readme = std::fs::read_to_string(readme_path()).unwrap();
-    let expected = with_outputs(&with_rule_table(&readme));
+    let expected = with_outputs(&with_checks_table(&with_rule_table(&readme)));
     if bless() {
         std::fs::write(readme_path(), &expected).unwrap();
         return;
