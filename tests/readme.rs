@@ -31,7 +31,9 @@ fn with_rule_table(readme: &str) -> String {
 fn with_checks_table(readme: &str) -> String {
     const BEGIN: &str = "<!-- checks-table:begin -->\n";
     let start = readme.find(BEGIN).expect("checks-table:begin marker") + BEGIN.len();
-    let end = readme.find("<!-- checks-table:end -->").expect("checks-table:end marker");
+    let end = readme
+        .find("<!-- checks-table:end -->")
+        .expect("checks-table:end marker");
     let mut table = String::from("| check | the browser blocks because |\n|---|---|\n");
     for c in cors_lint::sim::Check::ALL {
         table.push_str(&format!("| `{}` | {} |\n", c.name(), c.meaning()));

@@ -1,6 +1,7 @@
 //! Phrases and predicates several rules share, all computed from the IR.
 
 use crate::finding::quote;
+use crate::ir::origin::{AllowOriginValue, classify_allow_origin};
 use crate::ir::{CorsPolicy, HeaderValue, OnMatch, OriginMatcher, OriginPolicy, ValueSource};
 use crate::source::Span;
 
@@ -119,4 +120,101 @@ pub fn preflight_blocked_listeners(policy: &CorsPolicy) -> Vec<&crate::ir::Liste
             api.peek().is_some() && api.all(|r| !r.is_ok())
         })
         .collect()
+}
+
+/// A call the policy itself invites, run through the semantics engine (`sim`): from the
+/// allowed origin (an example one when any is allowed), with the first configured method and
+/// header that need a preflight (and the token the listener demands), to `path` with its
+/// `{parameters}` filled in and registered. Returns the engine's verdict and a one-line
+/// account such as "a `PUT` with `X-Token` from `https://app.example` to `/predictions/my-model`
+/// gets 400 on its preflight, so the browser blocks it (`preflight-status`)".
+pub fn simulated_call(
+    policy: &CorsPolicy,
+    listener: &crate::ir::Listener,
+    path: &str,
+) -> Option<(crate::sim::Verdict, String)> {
+    use crate::sim::{PageFetch, simulate};
+    let origin = match &policy.allow_origin {
+        // A value that is not one origin (a list, a path): the page on its first origin.
+        OriginPolicy::Static(v) if v.is_known() => {
+            let first = v.browser_view().0.split(',').next().unwrap_or("").trim();
+            match classify_allow_origin(first) {
+                AllowOriginValue::Origin => first.to_string(),
+                _ => "https://app.example".to_string(),
+            }
+        }
+        OriginPolicy::Match(m) => m.matchers.iter().find_map(|(matcher, _)| match matcher {
+            OriginMatcher::Exact { origin, .. } => Some(origin.clone()),
+            OriginMatcher::Any => Some("https://app.example".to_string()),
+            _ => None,
+        })?,
+        _ => return None,
+    };
+    let mut registered = Vec::new();
+    let path: Vec<String> = crate::ir::routes::segments(path)
+        .iter()
+        .map(|s| {
+            if s.starts_with('{') {
+                registered.push("my-model".to_string());
+                "my-model".to_string()
+            } else {
+                s.to_string()
+            }
+        })
+        .collect();
+    let path = format!("/{}", path.join("/"));
+    let method = policy
+        .preflighted_methods()
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| "POST".into());
+    let mut headers: Vec<(String, String)> = policy
+        .preflighted_headers()
+        .into_iter()
+        .take(1)
+        .map(|h| (h, "1".to_string()))
+        .collect();
+    if matches!(listener.auth, crate::ir::Auth::BearerToken { .. }) {
+        headers.push(("Authorization".into(), "Bearer <token>".into()));
+    }
+    let page = PageFetch {
+        origin: origin.clone(),
+        method: method.clone(),
+        headers: headers.clone(),
+        credentials: false,
+        path: path.clone(),
+    };
+    let exchange = simulate(policy, listener, &page, &registered).ok()?;
+    let with: Vec<String> = headers.iter().map(|(n, _)| format!("`{n}`")).collect();
+    let step = match (&exchange.preflight, &exchange.actual) {
+        (Some((_, r)), None) => format!(
+            "gets {} on its preflight",
+            r.status
+                .map_or("no response".to_string(), |s| s.to_string())
+        ),
+        (_, Some((_, r))) => format!(
+            "gets {}",
+            r.status
+                .map_or("no response".to_string(), |s| s.to_string())
+        ),
+        (None, None) => String::new(),
+    };
+    let outcome = match exchange.verdict.check {
+        Some(c) => format!("so the browser blocks it (`{}`)", c.name()),
+        None => "and the browser allows it".to_string(),
+    };
+    let account = format!(
+        "a `{method}`{} from `{origin}` to `{path}`{} {step}, {outcome}",
+        if with.is_empty() {
+            String::new()
+        } else {
+            format!(" with {}", join_and(&with))
+        },
+        if registered.is_empty() {
+            ""
+        } else {
+            " (model registered)"
+        },
+    );
+    Some((exchange.verdict, account))
 }

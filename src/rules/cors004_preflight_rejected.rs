@@ -1,6 +1,8 @@
 //! CORS004: browsers will preflight, and the server rejects every preflight to its API.
 
-use super::common::{join_and, join_or, preflight_blocked_listeners, preflight_triggers};
+use super::common::{
+    join_and, join_or, preflight_blocked_listeners, preflight_triggers, simulated_call,
+};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{Auth, RoutePurpose};
 
@@ -53,6 +55,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 .map(|l| format!("the {} listener", l.name)),
         );
         let reason = &failing[0].reason;
+        // The engine must agree that such a call is blocked; its account is the example.
+        let example = match simulated_call(policy, first, &failing[0].path) {
+            Some((verdict, _)) if verdict.allowed => continue,
+            Some((_, account)) => Some(account),
+            None => None,
+        };
         let triggers = preflight_triggers(policy, first);
         let mut message = format!(
             "browsers preflight calls that {}, and every preflight to the {} API{} gets {}: {}",
@@ -83,6 +91,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
             .to_string();
         if let Auth::BearerToken { why, remedy, .. } = &first.auth {
             help = format!("{why}; {help}, or {remedy}");
+        }
+        if let Some(example) = example {
+            help.push_str(&format!(". As `cors-lint simulate` shows, {example}"));
         }
         out.report(span, label, message).help(help);
     }

@@ -1,7 +1,7 @@
 //! CORS005: browsers will preflight some calls to a route, and that route answers preflights
 //! with a non-2xx status.
 
-use super::common::{join_or, preflight_blocked_listeners, preflight_triggers};
+use super::common::{join_or, preflight_blocked_listeners, preflight_triggers, simulated_call};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{CorsPolicy, OriginPolicy, RoutePurpose};
 use crate::source::Span;
@@ -17,6 +17,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         // Listeners where everything fails are CORS004's.
         let blocked = preflight_blocked_listeners(policy);
         let mut failing = Vec::new();
+        let mut example = None;
         let mut triggers = Vec::new();
         for l in policy
             .scope
@@ -36,6 +37,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 {
                     continue;
                 }
+                if example.is_none() {
+                    example = Some(simulated_call(policy, l, &r.path));
+                }
                 failing.push(format!(
                     "`OPTIONS {}` on the {} listener answers {} ({})",
                     r.path, l.name, r.status, r.reason
@@ -50,6 +54,17 @@ fn check(unit: &Unit, out: &mut Reporter) {
         if failing.is_empty() {
             continue;
         }
+        // The engine must agree that such a call is blocked; its account is the example.
+        let mut help = "call those routes only with simple requests (GET/POST without custom headers), or answer \
+                        preflights in a proxy in front of the server"
+            .to_string();
+        match example.flatten() {
+            Some((verdict, _)) if verdict.allowed => continue,
+            Some((_, account)) => {
+                help.push_str(&format!(". As `cors-lint simulate` shows, {account}"))
+            }
+            None => {}
+        }
         out.report(
             trigger_span(policy).unwrap_or(policy.anchor),
             "these calls need a preflight",
@@ -57,13 +72,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 "browsers preflight calls that {}, and {}, so such calls to {} fail",
                 join_or(&triggers),
                 failing.join("; "),
-                if failing.len() == 1 { "that route" } else { "those routes" }
+                if failing.len() == 1 {
+                    "that route"
+                } else {
+                    "those routes"
+                }
             ),
         )
-        .help(
-            "call those routes only with simple requests (GET/POST without custom headers), or answer preflights \
-             in a proxy in front of the server",
-        );
+        .help(help);
     }
 }
 
