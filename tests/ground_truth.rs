@@ -67,6 +67,13 @@ impl Shape {
     }
 }
 
+/// 129 bytes: over the 128-byte limit for a CORS-safelisted value.
+const LONG_VALUE: &str = concat!(
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+    "a"
+);
+
 /// The request shapes every deployment gets: simple and non-simple methods, safelisted and
 /// custom headers (incl. Authorization, Content-Type and Range values), credentials on and
 /// off, paths that answer 200/404/405, the three listeners, and the `null` origin.
@@ -104,6 +111,38 @@ fn common_shapes() -> Vec<Shape> {
             "GET",
             "/ping",
             &[("Accept-Language", "en-US,en;q=0.9")],
+        ),
+        shape(
+            "inference",
+            "GET",
+            "/ping",
+            &[("Content-Language", "en-US")],
+        ),
+        shape("inference", "GET", "/ping", &[("Range", "bytes=0-1,3-4")]),
+        shape("inference", "GET", "/ping", &[("Accept", LONG_VALUE)]),
+        shape(
+            "inference",
+            "POST",
+            "/ping",
+            &[ct("text/plain;charset=UTF-8")],
+        ),
+        shape(
+            "inference",
+            "POST",
+            "/ping",
+            &[ct("multipart/form-data; boundary=x")],
+        ),
+        shape(
+            "inference",
+            "PUT",
+            "/ping",
+            &[("X-Custom-Token", "1"), ct("application/json")],
+        ),
+        shape(
+            "inference",
+            "DELETE",
+            "/predictions/nomodel",
+            &[("X-Custom-Token", "1")],
         ),
         shape("inference", "GET", "/", &[]),
         shape("inference", "OPTIONS", "/ping", &[]),
@@ -248,6 +287,8 @@ fn deployments(origin: &str) -> Vec<Deployment> {
         "cors_allowed_origin={ORIGIN}\ncors_allowed_methods=GET, PUT, DELETE\ncors_allowed_headers=Content-Type, X-Custom-Token",
         &[OFF, "--enable-model-api"],
     );
+    // No shape may change the server's state (e.g. DELETE a registered model): the browser
+    // runs after the raw requests.
     registered.registered = vec!["echo"];
     registered.shapes.extend([
         shape(
@@ -271,6 +312,18 @@ fn deployments(origin: &str) -> Vec<Deployment> {
         ),
         shape("management", "GET", "/models/echo", &[]),
         shape("management", "POST", "/models", &[]),
+        shape(
+            "management",
+            "POST",
+            "/models",
+            &[("Content-Type", "application/json; charset=utf-8")],
+        ),
+        shape(
+            "management",
+            "POST",
+            "/models",
+            &[("Content-Type", "Application/JSON")],
+        ),
     ]);
     list.push(registered);
     let mut crlf = deployment(
@@ -290,6 +343,9 @@ fn deployments(origin: &str) -> Vec<Deployment> {
     list
 }
 
+/// Each case's `fetch()` runs this many times in a row in one browser.
+const REPEAT: u32 = 2;
+
 #[derive(Default)]
 struct Tally {
     cases: usize,
@@ -299,6 +355,8 @@ struct Tally {
     browser_agree: usize,
     reasons_checked: usize,
     reasons_agree: usize,
+    requests_checked: usize,
+    requests_agree: usize,
     disagreements: Vec<String>,
 }
 
@@ -374,6 +432,9 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
     let policy = policy_for(&server, d);
     let registered: Vec<String> = d.registered.iter().map(|s| s.to_string()).collect();
     let mut expected: BTreeMap<usize, (String, sim::Verdict)> = BTreeMap::new();
+    // Methods of the requests the browser makes per case (when every one gets an answer:
+    // TorchServe does not log a request it could not answer).
+    let mut expected_requests: BTreeMap<usize, Vec<String>> = BTreeMap::new();
     let mut browser_cases = Vec::new();
     for s in &d.shapes {
         *next_id += 1;
@@ -429,10 +490,12 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
         exchanges.push((actual, actual_resp));
         for (req, model) in exchanges {
             tally.server_checked += 1;
+            // `&raw` keeps these out of the browser's request counts in the access log.
+            let raw_path = format!("{}&raw", req.path);
             let real = http::request(
                 server.port(s.listener),
                 &req.method,
-                &req.path,
+                &raw_path,
                 &req.headers,
                 Duration::from_secs(3),
             );
@@ -455,6 +518,23 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
                 ));
             }
         }
+        // The browser fetches twice in a row: the second may skip the preflight (cache).
+        let mut session = sim::Session::default();
+        let mut sent: Vec<String> = Vec::new();
+        let mut answered = true;
+        for _ in 0..REPEAT {
+            let x = session.fetch(&request, |req| {
+                sim::respond(&policy, listener, req, &registered)
+            });
+            for (req, resp) in x.preflight.iter().chain(x.actual.iter()) {
+                sent.push(req.method.clone());
+                answered &= resp.status.is_some();
+            }
+        }
+        sent.sort();
+        if answered {
+            expected_requests.insert(id, sent);
+        }
         expected.insert(id, (label, exchange.verdict));
         browser_cases.push(BrowserCase {
             id,
@@ -467,10 +547,31 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
                 "same-origin"
             },
             null_origin: s.null_origin,
+            repeat: REPEAT,
         });
     }
 
     let results = chromium::run(page, &browser_cases, &server.dir().join("chromium"));
+    let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
+    for (method, path) in server.access_log() {
+        let id = path.rsplit_once("gt=").and_then(|(_, id)| id.parse().ok());
+        if let Some(id) = id {
+            seen.entry(id).or_default().push(method);
+        }
+    }
+    for (id, want) in &expected_requests {
+        let mut got = seen.remove(id).unwrap_or_default();
+        got.sort();
+        tally.requests_checked += 1;
+        if &got == want {
+            tally.requests_agree += 1;
+        } else {
+            tally.disagreements.push(format!(
+                "{}: requests the browser sent over {REPEAT} fetches (preflight cache)\n    model:    {want:?}\n    chromium: {got:?}",
+                expected[id].0
+            ));
+        }
+    }
     for (id, (label, verdict)) in expected {
         tally.browser_checked += 1;
         let real: &BrowserResult = &results[&id];
@@ -484,6 +585,12 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
                 verdict.detail,
                 if real.allowed { "allowed" } else { "blocked" },
                 real.message
+            ));
+            continue;
+        }
+        if !real.consistent {
+            tally.disagreements.push(format!(
+                "{label}: Chromium's {REPEAT} fetches did not all end alike"
             ));
             continue;
         }
@@ -535,7 +642,8 @@ fn simulate_agrees_with_real_torchserve_and_chromium() {
     }
     let summary = format!(
         "ground truth ({} deployments, TorchServe {}, {browser}): {} cases; server responses {}/{} agree; \
-         browser verdicts {}/{} agree; failing checks {}/{} agree (where Chromium names one); {:.0} s",
+         browser verdicts {}/{} agree; failing checks {}/{} agree (where Chromium names one); \
+         requests sent over {REPEAT} fetches (preflight cache) {}/{} agree; {:.0} s",
         list.len(),
         support::torchserve::VERSION,
         tally.cases,
@@ -545,6 +653,8 @@ fn simulate_agrees_with_real_torchserve_and_chromium() {
         tally.browser_checked,
         tally.reasons_agree,
         tally.reasons_checked,
+        tally.requests_agree,
+        tally.requests_checked,
         started.elapsed().as_secs_f64()
     );
     eprintln!("{summary}");

@@ -270,7 +270,10 @@ struct CacheEntry {
 
 impl Session {
     /// Whether a cached preflight covers `req` (Chromium `PreflightResult::EnsureAllowedRequest`).
+    /// Unlike a fresh preflight, a cached `*` never covers Authorization: Chromium sends a new
+    /// preflight for it (seen in the ground-truth suite).
     fn cached(&self, req: &FetchRequest, unsafe_headers: &[String]) -> bool {
+        let authorization = fetch::NON_WILDCARD_REQUEST_HEADER.to_ascii_lowercase();
         let key = CacheKey {
             origin: req.origin.clone(),
             path: req.path.clone(),
@@ -279,6 +282,7 @@ impl Session {
         self.cache.iter().any(|(k, e)| {
             *k == key
                 && e.expires > self.now
+                && (!unsafe_headers.contains(&authorization) || e.headers.contains(&authorization))
                 && allow_lists_failure(req, unsafe_headers, &e.methods, &e.headers, &mut Vec::new())
                     .is_none()
         })
@@ -297,7 +301,9 @@ impl Session {
             credentials: req.credentials,
         };
         self.cache.retain(|(k, _)| *k != key);
-        if seconds > 0 {
+        // A page with an opaque origin (`null`) gets no entry a later fetch finds (seen in the
+        // ground-truth suite: every fetch from a sandboxed page preflights).
+        if seconds > 0 && req.origin != "null" {
             self.cache.push((
                 key,
                 CacheEntry {
@@ -763,7 +769,11 @@ mod session_tests {
                 status: Some(200),
                 reason: String::new(),
                 headers: vec![
-                    h("access-control-allow-origin", "https://app.example"),
+                    h(
+                        "access-control-allow-origin",
+                        r.header("origin").unwrap_or_default(),
+                    ),
+                    h("access-control-allow-headers", "*"),
                     h("access-control-allow-credentials", "true"),
                     h("access-control-allow-methods", "PUT"),
                     h("access-control-max-age", "60"),
@@ -795,6 +805,16 @@ mod session_tests {
         session.fetch(&req("PUT", "/a", true), server);
         session.fetch(&req("DELETE", "/a", false), server);
         assert_eq!(preflights.get(), 4);
+        // Not from an opaque origin, and a cached `*` does not cover Authorization.
+        let mut null = req("PUT", "/n", false);
+        null.origin = "null".into();
+        session.fetch(&null, server);
+        assert!(!session.fetch(&null, server).preflight_cached);
+        let mut token = req("PUT", "/t", false);
+        token.headers = vec![("authorization".into(), "Bearer x".into())];
+        assert!(session.fetch(&token, server).verdict.allowed);
+        assert!(!session.fetch(&token, server).preflight_cached);
+        assert_eq!(preflights.get(), 8);
         // Expired after max-age.
         session.now += 61;
         assert!(
@@ -802,6 +822,6 @@ mod session_tests {
                 .fetch(&req("PUT", "/a", false), server)
                 .preflight_cached
         );
-        assert_eq!(preflights.get(), 5);
+        assert_eq!(preflights.get(), 9);
     }
 }

@@ -23,6 +23,8 @@ pub struct BrowserCase {
     pub credentials: &'static str,
     /// Run inside a sandboxed iframe, whose origin is `null`.
     pub null_origin: bool,
+    /// Fetch this many times in a row (the later ones may use the preflight cache).
+    pub repeat: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,6 +32,8 @@ pub struct BrowserResult {
     /// The page could read the response.
     pub allowed: bool,
     pub status: Option<u16>,
+    /// Every repeated fetch had the same outcome.
+    pub consistent: bool,
     /// Chromium's console message for this request, if it printed one.
     pub message: Option<String>,
 }
@@ -55,18 +59,24 @@ pub fn version() -> String {
         .unwrap_or_default()
 }
 
-/// Every case runs at once (each has its own URL, so no preflight cache is shared); each is
-/// aborted after 5 s of real time. The outcomes go back to the page server, which then lets
+/// Every case runs at once (each has its own URL, so no preflight cache is shared between
+/// cases), its `repeat` fetches one after another; each fetch is aborted after 5 s of real
+/// time. The outcome is the last fetch's, and whether every fetch agreed. The outcomes go back to the page server, which then lets
 /// the `/hold` image — and so the page's `load` event — finish.
 const RUNNER: &str = r#"
-async function one(c) {
+async function once(c) {
   try {
     const r = await fetch(c.url, {method: c.method, headers: c.headers, credentials: c.credentials, mode: 'cors', signal: AbortSignal.timeout(5000)});
     await r.text();
-    return [c.id, {ok: true, status: r.status}];
+    return {ok: true, status: r.status};
   } catch (e) {
-    return [c.id, {ok: false}];
+    return {ok: false};
   }
+}
+async function one(c) {
+  const outcomes = [];
+  for (let i = 0; i < c.repeat; i++) outcomes.push(await once(c));
+  return [c.id, {...outcomes[outcomes.length - 1], all: outcomes.map(o => o.ok)}];
 }
 async function run(cases, report) {
   const out = Object.fromEntries(await Promise.all(cases.map(one)));
@@ -161,6 +171,9 @@ fn run_page(
             let result = BrowserResult {
                 allowed: r["ok"].as_bool().unwrap_or(false),
                 status: r["status"].as_u64().map(|s| s as u16),
+                consistent: r["all"]
+                    .as_array()
+                    .is_some_and(|all| all.iter().all(|o| o == &r["ok"])),
                 message: messages.get(&c.id).cloned(),
             };
             (c.id, result)

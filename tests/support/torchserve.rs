@@ -179,6 +179,29 @@ impl TorchServe {
         assert_eq!(r.status, Some(200), "register {name}");
     }
 
+    /// Requests TorchServe logged (`logs/access_log.log`): method and path, in order. The log
+    /// is written asynchronously, so this waits until it stops growing.
+    pub fn access_log(&self) -> Vec<(String, String)> {
+        let read =
+            || std::fs::read_to_string(self.dir.join("logs/access_log.log")).unwrap_or_default();
+        let mut text = read();
+        for _ in 0..20 {
+            std::thread::sleep(Duration::from_millis(150));
+            let again = read();
+            if again == text {
+                break;
+            }
+            text = again;
+        }
+        text.lines()
+            .filter_map(|l| l.split('"').nth(1))
+            .filter_map(|request| {
+                let mut parts = request.split(' ');
+                Some((parts.next()?.to_string(), parts.next()?.to_string()))
+            })
+            .collect()
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
