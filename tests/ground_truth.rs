@@ -424,7 +424,13 @@ fn show(r: &ServerResponse) -> String {
     format!("{:?} {:?}", r.status, cors_headers(&r.headers))
 }
 
-fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally: &mut Tally) {
+/// Returns the server's pid, which must be gone once this returns.
+fn run_deployment(
+    page: &PageServer,
+    d: &Deployment,
+    next_id: &mut usize,
+    tally: &mut Tally,
+) -> Option<u32> {
     let server = TorchServe::start(d.name, &d.fragment, &d.flags, &d.env);
     for m in &d.registered {
         server.register_model(m);
@@ -607,6 +613,7 @@ fn run_deployment(page: &PageServer, d: &Deployment, next_id: &mut usize, tally:
             }
         }
     }
+    server.pid()
 }
 
 #[test]
@@ -629,7 +636,14 @@ fn simulate_agrees_with_real_torchserve_and_chromium() {
     for d in &list {
         let t = Instant::now();
         let before = tally.disagreements.len();
-        run_deployment(&page, d, &mut next_id, &mut tally);
+        let pid = run_deployment(&page, d, &mut next_id, &mut tally);
+        assert!(pid.is_some(), "{}: TorchServe wrote no pid file", d.name);
+        // Dropping the server stopped it: no process outlives its deployment.
+        assert!(
+            !pid.is_some_and(support::torchserve::alive),
+            "{}: TorchServe (pid {pid:?}) still runs",
+            d.name
+        );
         eprintln!(
             "ground truth: {:<24} {:>3} disagreements, {:.1} s",
             d.name,

@@ -202,6 +202,11 @@ impl TorchServe {
             .collect()
     }
 
+    /// The Java frontend's process id (from TorchServe's own pid file).
+    pub fn pid(&self) -> Option<u32> {
+        self.pid
+    }
+
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -253,7 +258,7 @@ impl Drop for TorchServe {
 }
 
 /// Running (not gone, not a zombie waiting for its reparented parent to reap it).
-fn alive(pid: u32) -> bool {
+pub fn alive(pid: u32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
             stat.rsplit(')')
