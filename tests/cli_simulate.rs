@@ -10,6 +10,14 @@ fn cmd() -> Command {
     Command::cargo_bin("cors-lint").expect("binary")
 }
 
+/// `cors-lint simulate FILE ARGS…`, ARGS split at whitespace (write header values without
+/// spaces: `--header X-Token:1`).
+fn simulate(file: &str, args: &str) -> Command {
+    let mut c = cmd();
+    c.arg("simulate").arg(file).args(args.split_whitespace());
+    c
+}
+
 fn write(dir: &Path, content: &str) -> String {
     let path = dir.join("config.properties");
     std::fs::write(&path, content).unwrap();
@@ -33,8 +41,7 @@ fn last_line(output: &[u8]) -> String {
 fn simple_request_is_allowed_without_preflight() {
     let d = tempfile::tempdir().unwrap();
     let f = write(d.path(), OPEN);
-    let out = cmd()
-        .args(["simulate", &f, "--origin", "https://app.example", "--path", "/ping"])
+    let out = simulate(&f, "--origin https://app.example --path /ping")
         .assert()
         .code(0)
         .stdout(predicate::str::contains("preflight: none (a simple request)"))
@@ -56,9 +63,7 @@ fn simple_request_is_allowed_without_preflight() {
 fn token_authorization_fails_every_preflight() {
     let d = tempfile::tempdir().unwrap();
     let f = write(d.path(), TOKEN_AUTH);
-    let out = cmd()
-        .args(["simulate", &f, "--origin", "https://app.example", "--method", "PUT"])
-        .args(["--header", "X-Token: 1", "--path", "/predictions/m", "--registered-model", "m"])
+    let out = simulate(&f, "--origin https://app.example --method PUT --header X-Token:1 --path /predictions/m --registered-model m")
         .assert()
         .code(1)
         .stdout(predicate::str::contains("  > Access-Control-Request-Method: PUT\n  > Access-Control-Request-Headers: x-token\n  < 400"))
@@ -72,45 +77,20 @@ fn token_authorization_fails_every_preflight() {
         last_line(&out)
     );
     // The launcher flag changes the answer: the registered model's handler answers OPTIONS.
-    cmd()
-        .args([
-            "simulate",
-            &f,
-            "--origin",
-            "https://app.example",
-            "--method",
-            "PUT",
-        ])
-        .args([
-            "--header",
-            "X-Token: 1",
-            "--path",
-            "/predictions/m",
-            "--registered-model",
-            "m",
-        ])
-        .arg("--ts-disable-token-auth")
+    simulate(&f, "--origin https://app.example --method PUT --header X-Token:1 --path /predictions/m --registered-model m --ts-disable-token-auth")
         .assert()
         .code(0)
         .stdout(predicate::str::contains("< 503"));
     // Unregistered: the preflight gets 404.
-    cmd()
-        .args([
-            "simulate",
-            &f,
-            "--origin",
-            "https://app.example",
-            "--method",
-            "PUT",
-            "--path",
-            "/predictions/m",
-        ])
-        .arg("--ts-disable-token-auth")
-        .assert()
-        .code(1)
-        .stdout(predicate::str::contains(
-            "verdict: blocked: preflight-status: the preflight got 404",
-        ));
+    simulate(
+        &f,
+        "--origin https://app.example --method PUT --path /predictions/m --ts-disable-token-auth",
+    )
+    .assert()
+    .code(1)
+    .stdout(predicate::str::contains(
+        "verdict: blocked: preflight-status: the preflight got 404",
+    ));
 }
 
 #[test]
@@ -157,45 +137,22 @@ fn failing_checks_are_named() {
 fn wildcard_covering_authorization_is_allowed_with_a_warning() {
     let d = tempfile::tempdir().unwrap();
     let f = write(d.path(), OPEN);
-    cmd()
-        .args([
-            "simulate",
-            &f,
-            "--origin",
-            "https://app.example",
-            "--header",
-            "Authorization: Bearer x",
-        ])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains(
-            "warning: `*` in Access-Control-Allow-Headers covers Authorization only because",
-        ));
+    simulate(
+        &f,
+        "--origin https://app.example --header Authorization:Bearer-x",
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains(
+        "warning: `*` in Access-Control-Allow-Headers covers Authorization only because",
+    ));
 }
 
 #[test]
 fn json_output() {
     let d = tempfile::tempdir().unwrap();
     let f = write(d.path(), OPEN);
-    let out = cmd()
-        .args([
-            "simulate",
-            &f,
-            "--origin",
-            "https://app.example",
-            "--method",
-            "put",
-            "--header",
-            "X-Token: 1",
-        ])
-        .args([
-            "--format",
-            "json",
-            "--listener",
-            "management",
-            "--path",
-            "/models",
-        ])
+    let out = simulate(&f, "--origin https://app.example --method put --header X-Token:1 --format json --listener management --path /models")
         .assert()
         .code(1)
         .get_output()
@@ -214,23 +171,16 @@ fn json_output() {
 fn forbidden_headers_are_dropped_like_fetch_does() {
     let d = tempfile::tempdir().unwrap();
     let f = write(d.path(), OPEN);
-    cmd()
-        .args([
-            "simulate",
-            &f,
-            "--origin",
-            "https://app.example",
-            "--header",
-            "Cookie: a=b",
-            "--path",
-            "/ping",
-        ])
-        .assert()
-        .code(0)
-        .stdout(predicate::str::contains(
-            "note: fetch() drops the forbidden header `Cookie`",
-        ))
-        .stdout(predicate::str::contains("preflight: none"));
+    simulate(
+        &f,
+        "--origin https://app.example --header Cookie:a=b --path /ping",
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains(
+        "note: fetch() drops the forbidden header `Cookie`",
+    ))
+    .stdout(predicate::str::contains("preflight: none"));
 }
 
 #[test]
