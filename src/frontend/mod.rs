@@ -1,6 +1,7 @@
 //! Front ends: each turns one dialect's file into CORS policies (IR) plus facts only that
 //! front end can know. Dialect quirks live here, never in rules.
 
+pub mod nginx;
 pub mod properties;
 pub mod torchserve;
 

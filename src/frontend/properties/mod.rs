@@ -6,7 +6,7 @@
 
 mod decode;
 
-use crate::source::{MappedText, Span};
+use crate::source::{MappedText, Span, project_to_ascii};
 use pest::Parser;
 use pest_derive::Parser;
 
@@ -110,15 +110,6 @@ pub fn raw_keys(bytes: &[u8]) -> Vec<(String, Span)> {
 fn span_of(pair: &pest::iterators::Pair<'_, Rule>) -> Span {
     let s = pair.as_span();
     Span::new(s.start(), s.end())
-}
-
-/// Every byte >= 0x80 becomes `x`: Java gives such bytes no syntactic meaning, and an ASCII
-/// string keeps pest's offsets equal to file offsets.
-fn project_to_ascii(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| if b < 0x80 { b as char } else { 'x' })
-        .collect()
 }
 
 #[cfg(test)]

@@ -1,0 +1,3 @@
+//! nginx: configuration files and the snippets ingress-nginx embeds.
+
+pub mod syntax;

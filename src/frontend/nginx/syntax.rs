@@ -1,0 +1,442 @@
+//! nginx configuration syntax: statements, arguments and blocks with the byte span of every
+//! token, read as `ngx_conf_read_token` reads them (`grammar/nginx.pest`).
+
+use crate::source::{Span, project_to_ascii};
+use pest::Parser;
+use pest::iterators::Pair;
+use pest_derive::Parser;
+
+#[derive(Parser)]
+#[grammar = "grammar/nginx.pest"]
+struct NginxGrammar;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Quote {
+    None,
+    Double,
+    Single,
+}
+
+/// One token as nginx hands it to a directive.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Token {
+    /// As written, quotes included.
+    pub span: Span,
+    /// The bytes between the quotes (the whole token when bare).
+    pub text: Span,
+    pub quote: Quote,
+    /// After nginx's escapes (`\"`, `\'`, `\\`, `\t`, `\r`, `\n`; any other `\x` is kept as
+    /// is), decoded as UTF-8 (invalid bytes replaced).
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Body {
+    /// `{ statements }`
+    Block {
+        open: Span,
+        statements: Vec<Statement>,
+        close: Span,
+    },
+    /// A block nginx does not parse itself (`content_by_lua_block { … }`): its text.
+    Opaque { open: Span, text: Span, close: Span },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Statement {
+    pub name: Token,
+    pub args: Vec<Token>,
+    /// `None` for a directive ended by `;`.
+    pub body: Option<Body>,
+    /// From the name to the `;` or the closing `}`.
+    pub span: Span,
+}
+
+impl Statement {
+    /// The statements of its block (empty for a simple directive or an opaque block).
+    pub fn children(&self) -> &[Statement] {
+        match &self.body {
+            Some(Body::Block { statements, .. }) => statements,
+            _ => &[],
+        }
+    }
+}
+
+/// A parsed file (or snippet).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Config {
+    pub statements: Vec<Statement>,
+    /// `#` comments, in file order.
+    pub comments: Vec<Span>,
+}
+
+/// Input nginx refuses to load, with nginx's own message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SyntaxError {
+    pub span: Span,
+    pub message: String,
+}
+
+/// Parse a whole file. nginx stops at its first syntax error, and so does this.
+pub fn parse(bytes: &[u8]) -> Result<Config, SyntaxError> {
+    let projected = project_to_ascii(bytes);
+    let mut file = NginxGrammar::parse(Rule::file, &projected).map_err(|e| {
+        // The grammar accepts every input; this is a bug, reported instead of a panic.
+        let at = match e.location {
+            pest::error::InputLocation::Pos(p) => p,
+            pest::error::InputLocation::Span((s, _)) => s,
+        };
+        SyntaxError {
+            span: Span::empty(at),
+            message: format!("internal error: the nginx grammar rejected this input ({e})"),
+        }
+    })?;
+    let file = file.next().expect("the file rule");
+    let mut reader = Reader {
+        bytes,
+        comments: Vec::new(),
+        error: None,
+    };
+    let statements = reader.statements(file.into_inner());
+    if let Some(e) = reader.error {
+        return Err(e);
+    }
+    Ok(Config {
+        statements,
+        comments: reader.comments,
+    })
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+    comments: Vec<Span>,
+    /// The first error in file order (nginx's).
+    error: Option<SyntaxError>,
+}
+
+fn span_of(pair: &Pair<Rule>) -> Span {
+    Span::new(pair.as_span().start(), pair.as_span().end())
+}
+
+impl Reader<'_> {
+    fn fail(&mut self, span: Span, message: String) {
+        let earlier = self
+            .error
+            .as_ref()
+            .is_some_and(|e| e.span.start <= span.start);
+        if !earlier {
+            self.error = Some(SyntaxError { span, message });
+        }
+    }
+
+    fn char_at(&self, at: usize) -> String {
+        let end = (at + 1..=self.bytes.len())
+            .find(|&e| std::str::from_utf8(&self.bytes[at..e]).is_ok())
+            .unwrap_or(at + 1)
+            .min(self.bytes.len());
+        String::from_utf8_lossy(&self.bytes[at..end]).into_owned()
+    }
+
+    fn statements<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Vec<Statement> {
+        let mut out = Vec::new();
+        for pair in pairs {
+            let span = span_of(&pair);
+            match pair.as_rule() {
+                Rule::statement => {
+                    if let Some(s) = self.statement(pair) {
+                        out.push(s);
+                    }
+                }
+                Rule::COMMENT => self.comments.push(span),
+                Rule::stray_close_error => self.fail(span, "unexpected \"}\"".into()),
+                Rule::stray_terminator_error => {
+                    let c = self.char_at(span.start);
+                    self.fail(
+                        span,
+                        format!("unexpected \"{c}\": a `{c}` with no directive name before it"),
+                    );
+                }
+                // nginx silently ignores a first token the end of the file cuts off.
+                Rule::trailing_token | Rule::EOI => {}
+                other => unreachable!("statement list holds {other:?}"),
+            }
+        }
+        out
+    }
+
+    fn statement(&mut self, pair: Pair<Rule>) -> Option<Statement> {
+        let span = span_of(&pair);
+        let mut name = None;
+        let mut args = Vec::new();
+        let mut body = None;
+        for part in pair.into_inner() {
+            let part_span = span_of(&part);
+            match part.as_rule() {
+                Rule::name | Rule::lua_name => {
+                    name = Some(if part.as_rule() == Rule::lua_name {
+                        self.token_from(part_span, part_span, Quote::None)
+                    } else {
+                        self.token(part)
+                    })
+                }
+                Rule::argument => args.push(self.token(part)),
+                Rule::COMMENT => self.comments.push(part_span),
+                Rule::semicolon => {}
+                Rule::block => body = Some(self.block(part)),
+                Rule::lua_block => body = Some(self.lua_block(part)),
+                Rule::close_after_arguments_error => self.fail(
+                    part_span,
+                    "unexpected \"}\": the directive before it is not ended with `;`".into(),
+                ),
+                Rule::eof_after_arguments_error => self.fail(
+                    part_span,
+                    "unexpected end of file, expecting \";\" or \"}\"".into(),
+                ),
+                other => unreachable!("statement holds {other:?}"),
+            }
+        }
+        Some(Statement {
+            name: name?,
+            args,
+            body,
+            span,
+        })
+    }
+
+    fn block(&mut self, pair: Pair<Rule>) -> Body {
+        let span = span_of(&pair);
+        let open = Span::new(span.start, span.start + 1);
+        let mut inner = Vec::new();
+        let mut close = Span::empty(span.end);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::block_close => close = span_of(&part),
+                Rule::eof_in_block_error => self.eof_in_block(open, span_of(&part)),
+                _ => inner.push(part),
+            }
+        }
+        let statements = self.statements(inner.into_iter());
+        Body::Block {
+            open,
+            statements,
+            close,
+        }
+    }
+
+    fn lua_block(&mut self, pair: Pair<Rule>) -> Body {
+        let span = span_of(&pair);
+        let open = Span::new(span.start, span.start + 1);
+        let mut text = Span::empty(open.end);
+        let mut close = Span::empty(span.end);
+        for part in pair.into_inner() {
+            match part.as_rule() {
+                Rule::lua_body => text = span_of(&part),
+                Rule::block_close => close = span_of(&part),
+                Rule::eof_in_block_error => self.eof_in_block(open, span_of(&part)),
+                other => unreachable!("lua block holds {other:?}"),
+            }
+        }
+        Body::Opaque { open, text, close }
+    }
+
+    fn eof_in_block(&mut self, open: Span, at: Span) {
+        let _ = open;
+        self.fail(at, "unexpected end of file, expecting \"}\"".into());
+    }
+
+    fn token(&mut self, pair: Pair<Rule>) -> Token {
+        let inner = pair.into_inner().next().expect("a token");
+        let span = span_of(&inner);
+        match inner.as_rule() {
+            Rule::word => self.token_from(span, span, Quote::None),
+            Rule::double_quoted | Rule::single_quoted => {
+                let quote = if inner.as_rule() == Rule::double_quoted {
+                    Quote::Double
+                } else {
+                    Quote::Single
+                };
+                let mut text = Span::empty(span.start + 1);
+                let mut end = span.end;
+                for part in inner.into_inner() {
+                    match part.as_rule() {
+                        Rule::double_text | Rule::single_text => text = span_of(&part),
+                        Rule::after_quote_error => {
+                            let at = span_of(&part);
+                            end = at.start;
+                            let c = self.char_at(at.start);
+                            self.fail(at, format!("unexpected \"{c}\": a closing quote must be followed by a space, `;` or `{{`"));
+                        }
+                        other => unreachable!("quoted token holds {other:?}"),
+                    }
+                }
+                self.token_from(Span::new(span.start, end), text, quote)
+            }
+            Rule::unterminated_quote_error => {
+                self.fail(
+                    Span::new(span.start, span.start + 1),
+                    "unexpected end of file: this quote is never closed".into(),
+                );
+                self.token_from(span, Span::new(span.start + 1, span.end), Quote::None)
+            }
+            other => unreachable!("token holds {other:?}"),
+        }
+    }
+
+    fn token_from(&self, span: Span, text: Span, quote: Quote) -> Token {
+        Token {
+            span,
+            text,
+            quote,
+            value: unescape(&self.bytes[text.range()]),
+        }
+    }
+}
+
+/// nginx's escapes: `\"`, `\'` and `\\` give the character, `\t`, `\r`, `\n` the control
+/// character; any other `\x` stays as written (so regexes keep `\.`).
+pub fn unescape(raw: &[u8]) -> String {
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' && i + 1 < raw.len() {
+            match raw[i + 1] {
+                b'"' | b'\'' | b'\\' => {
+                    out.push(raw[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                b't' => {
+                    out.push(b'\t');
+                    i += 2;
+                    continue;
+                }
+                b'r' => {
+                    out.push(b'\r');
+                    i += 2;
+                    continue;
+                }
+                b'n' => {
+                    out.push(b'\n');
+                    i += 2;
+                    continue;
+                }
+                _ => {}
+            }
+        }
+        out.push(raw[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn values(src: &str) -> Vec<Vec<String>> {
+        fn walk(s: &[Statement], out: &mut Vec<Vec<String>>) {
+            for st in s {
+                let mut v = vec![st.name.value.clone()];
+                v.extend(st.args.iter().map(|a| a.value.clone()));
+                out.push(v);
+                walk(st.children(), out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&parse(src.as_bytes()).expect("parses").statements, &mut out);
+        out
+    }
+
+    fn error(src: &str) -> (usize, String) {
+        let e = parse(src.as_bytes()).expect_err("rejected");
+        (e.span.start, e.message)
+    }
+
+    #[test]
+    fn tokens_as_nginx_reads_them() {
+        assert_eq!(
+            values("add_header 'A' \"b c\" d#e; # comment\nif ($a = \"b\") { return 204; }"),
+            vec![
+                vec!["add_header", "A", "b c", "d#e"],
+                vec!["if", "($a", "=", "b", ")"],
+                vec!["return", "204"],
+            ]
+        );
+        assert_eq!(
+            values("set $a http://${b}c;"),
+            vec![vec!["set", "$a", "http://${b}c"]]
+        );
+        assert_eq!(values("set $a ${b};"), vec![vec!["set", "$a", "${b}"]]);
+        assert_eq!(
+            values(r#"x "a\"b\n\.c" a\;b;"#),
+            vec![vec!["x", "a\"b\n\\.c", "a\\;b"]]
+        );
+        assert_eq!(
+            values("location / { return 200 ok};\n}"),
+            vec![vec!["location", "/"], vec!["return", "200", "ok}"]]
+        );
+    }
+
+    #[test]
+    fn spans_are_byte_exact() {
+        let src =
+            "server {\n  add_header \"Access-Control-Allow-Origin\" $http_origin always;\n}\n";
+        let c = parse(src.as_bytes()).unwrap();
+        let add = &c.statements[0].children()[0];
+        assert_eq!(&src[add.name.span.range()], "add_header");
+        assert_eq!(
+            &src[add.args[0].span.range()],
+            "\"Access-Control-Allow-Origin\""
+        );
+        assert_eq!(
+            &src[add.args[0].text.range()],
+            "Access-Control-Allow-Origin"
+        );
+        assert_eq!(
+            &src[add.span.range()],
+            "add_header \"Access-Control-Allow-Origin\" $http_origin always;"
+        );
+        // Bytes >= 0x80 keep offsets.
+        let latin = b"x \xe9t\xc3\xa9; y z;";
+        let c = parse(latin).unwrap();
+        assert_eq!(c.statements[1].span, Span::new(8, 12));
+        assert_eq!(c.statements[0].args[0].value, "\u{fffd}t\u{e9}");
+    }
+
+    #[test]
+    fn lua_blocks_are_opaque() {
+        let src =
+            "content_by_lua_block { ngx.say(\"}\") -- }\n local t = {a = [[}]]} }\nlisten 80;";
+        let c = parse(src.as_bytes()).unwrap();
+        assert!(matches!(c.statements[0].body, Some(Body::Opaque { .. })));
+        assert_eq!(c.statements[1].name.value, "listen");
+    }
+
+    #[test]
+    fn errors_where_nginx_stops() {
+        assert_eq!(error("events {}\n}"), (10, "unexpected \"}\"".into()));
+        assert_eq!(
+            error("listen 80\n}").1,
+            "unexpected \"}\": the directive before it is not ended with `;`"
+        );
+        assert_eq!(
+            error("http {\n listen 80;\n"),
+            (19, "unexpected end of file, expecting \"}\"".into())
+        );
+        assert_eq!(
+            error("listen 80\n"),
+            (
+                10,
+                "unexpected end of file, expecting \";\" or \"}\"".into()
+            )
+        );
+        assert_eq!(error("a \"b\"c;").0, 5);
+        assert_eq!(error("a;\n;").0, 3);
+        assert_eq!(
+            error("a \"b;\n").1,
+            "unexpected end of file: this quote is never closed"
+        );
+        // nginx silently drops a first token cut off by the end of the file.
+        assert_eq!(values("events {} foo"), vec![vec!["events"]]);
+    }
+}
