@@ -127,6 +127,16 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> String {
     }
 }
 
+/// Every byte >= 0x80 becomes `x`, for grammars whose syntax gives such bytes no meaning
+/// (`java.util.Properties`, nginx): an ASCII string keeps pest's offsets equal to file offsets
+/// whatever the encoding, and values are then read from the file's own bytes.
+pub fn project_to_ascii(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| if b < 0x80 { b as char } else { 'x' })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -136,14 +146,4 @@ mod tests {
         let f = SourceFile::new("x", b"caf\xe9".to_vec(), Encoding::Latin1);
         assert_eq!(f.text(Span::new(0, 4)), "café");
     }
-}
-
-/// Every byte >= 0x80 becomes `x`, for grammars whose syntax gives such bytes no meaning
-/// (`java.util.Properties`, nginx): an ASCII string keeps pest's offsets equal to file offsets
-/// whatever the encoding, and values are then read from the file's own bytes.
-pub fn project_to_ascii(bytes: &[u8]) -> String {
-    bytes
-        .iter()
-        .map(|&b| if b < 0x80 { b as char } else { 'x' })
-        .collect()
 }
