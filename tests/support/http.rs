@@ -20,6 +20,25 @@ pub fn request(
     headers: &[(String, String)],
     timeout: Duration,
 ) -> RawResponse {
+    request_to_host(
+        port,
+        &format!("127.0.0.1:{port}"),
+        method,
+        path,
+        headers,
+        timeout,
+    )
+}
+
+/// [`request`] with a chosen `Host` header (for name-based virtual servers).
+pub fn request_to_host(
+    port: u16,
+    host: &str,
+    method: &str,
+    path: &str,
+    headers: &[(String, String)],
+    timeout: Duration,
+) -> RawResponse {
     let none = RawResponse {
         status: None,
         headers: Vec::new(),
@@ -29,7 +48,7 @@ pub fn request(
     };
     let _ = stream.set_read_timeout(Some(timeout));
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Length: 0\r\nConnection: close\r\n"
+        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n"
     );
     for (n, v) in headers {
         head.push_str(&format!("{n}: {v}\r\n"));

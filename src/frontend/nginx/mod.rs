@@ -1,3 +1,4 @@
 //! nginx: configuration files and the snippets ingress-nginx embeds.
 
+pub mod headers;
 pub mod syntax;
