@@ -1,4 +1,5 @@
 //! nginx: configuration files and the snippets ingress-nginx embeds.
 
 pub mod headers;
+pub mod map;
 pub mod syntax;
