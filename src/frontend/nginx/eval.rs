@@ -1,0 +1,402 @@
+//! What an nginx configuration answers to one request: the server's rewrite phase, location
+//! selection, the location's rewrite directives (`set`, `if`, `return`, `break`, in order —
+//! the last `if` that matches decides the configuration), then the header directives in
+//! effect, with variables filled in. Covers what CORS configurations use; anything else
+//! (content handlers, `rewrite`, file tests) makes the answer [`Answer::Unknown`].
+
+use super::headers::{self, Version};
+use super::map::{Map, expand};
+use super::syntax::Statement;
+use std::collections::{BTreeMap, BTreeSet};
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: String,
+    /// Path and query.
+    pub uri: String,
+    /// Names in any case.
+    pub headers: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A `return` gave the status; these header lines go with it.
+    Response {
+        status: u16,
+        headers: Vec<(String, String)>,
+    },
+    /// The request reaches something this model does not evaluate.
+    Unknown(String),
+}
+
+struct State<'a> {
+    request: &'a Request,
+    maps: Vec<Map<'a>>,
+    vars: BTreeMap<String, String>,
+    /// Names some `set` in the configuration declares: empty until a `set` runs (nginx
+    /// warns "using uninitialized variable").
+    declared: BTreeSet<String>,
+    captures: Vec<String>,
+}
+
+fn declare(statements: &[Statement], out: &mut BTreeSet<String>) {
+    for st in statements {
+        if st.name.value == "set"
+            && let Some(name) = st.args.first()
+        {
+            out.insert(name.value.trim_start_matches('$').to_string());
+        }
+        declare(st.children(), out);
+    }
+}
+
+impl State<'_> {
+    fn var(&self, name: &str) -> Option<String> {
+        if let Some(v) = self.vars.get(name) {
+            return Some(v.clone());
+        }
+        if let Some(h) = name.strip_prefix("http_") {
+            let want = h.replace('_', "-");
+            return Some(
+                self.request
+                    .headers
+                    .iter()
+                    .find(|(n, _)| n.eq_ignore_ascii_case(&want))
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default(),
+            );
+        }
+        let (path, query) = self
+            .request
+            .uri
+            .split_once('?')
+            .unwrap_or((&self.request.uri, ""));
+        if let Some(arg) = name.strip_prefix("arg_") {
+            return Some(
+                query
+                    .split('&')
+                    .filter_map(|kv| kv.split_once('=').or(Some((kv, ""))))
+                    .find(|(k, _)| k.eq_ignore_ascii_case(arg))
+                    .map(|(_, v)| v.to_string())
+                    .unwrap_or_default(),
+            );
+        }
+        match name {
+            "request_method" => return Some(self.request.method.clone()),
+            "uri" => return Some(path.to_string()),
+            "args" | "query_string" => return Some(query.to_string()),
+            "request_uri" => return Some(self.request.uri.clone()),
+            _ => {}
+        }
+        let Some(map) = self
+            .maps
+            .iter()
+            .find(|m| m.variable.value.strip_prefix('$') == Some(name))
+        else {
+            return self.declared.contains(name).then(String::new);
+        };
+        let input = expand(&map.source.value, &|n| self.var(n), &[])?;
+        let found = map.lookup(&input);
+        match found.value {
+            Some(v) => expand(&v.value, &|n| self.var(n), &found.captures),
+            None => Some(String::new()),
+        }
+    }
+
+    fn expand(&self, text: &str) -> Option<String> {
+        expand(text, &|n| self.var(n), &self.captures)
+    }
+}
+
+/// `if (…)` arguments without the parentheses nginx strips.
+fn condition_args(st: &Statement) -> Vec<String> {
+    let mut args: Vec<String> = st.args.iter().map(|a| a.value.clone()).collect();
+    if let Some(first) = args.first_mut()
+        && let Some(rest) = first.strip_prefix('(')
+    {
+        *first = rest.to_string();
+    }
+    if args.last().is_some_and(|a| a == ")") {
+        args.pop();
+    } else if let Some(last) = args.last_mut()
+        && let Some(rest) = last.strip_suffix(')')
+    {
+        *last = rest.to_string();
+    }
+    args.retain(|a| !a.is_empty());
+    args
+}
+
+/// Evaluate an `if` condition; `Err` names what the model cannot evaluate.
+fn condition(st: &Statement, state: &mut State) -> Result<bool, String> {
+    let args = condition_args(st);
+    match args.as_slice() {
+        [var] if var.starts_with('$') => {
+            let v = state.expand(var).ok_or("an unknown variable")?;
+            Ok(!v.is_empty() && v != "0")
+        }
+        [var, op, value] if var.starts_with('$') => {
+            let v = state.expand(var).ok_or("an unknown variable")?;
+            match op.as_str() {
+                "=" => Ok(v == *value),
+                "!=" => Ok(v != *value),
+                "~" | "~*" | "!~" | "!~*" => {
+                    let re = regex::RegexBuilder::new(value)
+                        .case_insensitive(op.ends_with('*'))
+                        .build()
+                        .map_err(|_| {
+                            format!("the regex `{value}` (PCRE syntax this model lacks)")
+                        })?;
+                    let caps = re.captures(&v);
+                    if let Some(c) = &caps
+                        && !op.starts_with('!')
+                    {
+                        state.captures = c
+                            .iter()
+                            .map(|m| m.map(|m| m.as_str().to_string()).unwrap_or_default())
+                            .collect();
+                    }
+                    Ok(caps.is_some() != op.starts_with('!'))
+                }
+                other => Err(format!("the operator `{other}`")),
+            }
+        }
+        _ => Err(format!("the condition `{}`", args.join(" "))),
+    }
+}
+
+enum Flow {
+    Continue,
+    Return(u16),
+    Break,
+}
+
+/// Run rewrite directives; an `if` that matches becomes `*conf` and runs its own.
+fn rewrite<'a>(
+    statements: &'a [Statement],
+    state: &mut State,
+    conf: &mut Option<&'a [Statement]>,
+) -> Result<Flow, String> {
+    for st in statements {
+        match st.name.value.as_str() {
+            "set" if st.args.len() == 2 => {
+                let value = state
+                    .expand(&st.args[1].value)
+                    .ok_or("`set` with an unknown variable")?;
+                state
+                    .vars
+                    .insert(st.args[0].value.trim_start_matches('$').to_string(), value);
+            }
+            "return" => {
+                let status = st
+                    .args
+                    .first()
+                    .and_then(|a| a.value.parse::<u16>().ok())
+                    .ok_or("`return URL`")?;
+                return Ok(Flow::Return(status));
+            }
+            "break" => return Ok(Flow::Break),
+            "if" => {
+                if condition(st, state)? {
+                    *conf = Some(st.children());
+                    match rewrite(st.children(), state, conf)? {
+                        Flow::Continue => {}
+                        other => return Ok(other),
+                    }
+                }
+            }
+            "rewrite" => return Err("`rewrite`".into()),
+            _ => {}
+        }
+    }
+    Ok(Flow::Continue)
+}
+
+/// nginx's location choice for `path`: an exact `=` match; else the longest prefix, which
+/// ends the search if it is `^~`; else the first regex (`~`, `~*`) in order that matches;
+/// else the longest prefix.
+pub fn select_location<'a>(server: &'a [Statement], path: &str) -> Option<&'a Statement> {
+    let locations = || server.iter().filter(|s| s.name.value == "location");
+    let modifier = |s: &Statement| {
+        if s.args.len() == 2 {
+            s.args[0].value.clone()
+        } else {
+            String::new()
+        }
+    };
+    let pattern = |s: &'a Statement| s.args.last().map(|a| a.value.as_str()).unwrap_or("");
+    if let Some(exact) = locations().find(|s| modifier(s) == "=" && pattern(s) == path) {
+        return Some(exact);
+    }
+    let prefix = locations()
+        .filter(|s| matches!(modifier(s).as_str(), "" | "^~") && path.starts_with(pattern(s)))
+        .max_by_key(|s| pattern(s).len());
+    if prefix.is_some_and(|p| modifier(p) == "^~") {
+        return prefix;
+    }
+    for s in locations().filter(|s| matches!(modifier(s).as_str(), "~" | "~*")) {
+        let re = regex::RegexBuilder::new(pattern(s))
+            .case_insensitive(modifier(s) == "~*")
+            .build();
+        if re.is_ok_and(|re| re.is_match(path)) {
+            return Some(s);
+        }
+    }
+    prefix
+}
+
+/// Answer `request` with the first `server` of the first `http` block.
+pub fn answer(config: &[Statement], request: &Request, version: Version) -> Answer {
+    match answer_inner(config, request, version) {
+        Ok(a) => a,
+        Err(what) => Answer::Unknown(format!("this model does not evaluate {what}")),
+    }
+}
+
+fn answer_inner(
+    config: &[Statement],
+    request: &Request,
+    version: Version,
+) -> Result<Answer, String> {
+    let http = config
+        .iter()
+        .find(|s| s.name.value == "http")
+        .ok_or("a file without `http`")?;
+    let server = http
+        .children()
+        .iter()
+        .find(|s| s.name.value == "server")
+        .ok_or("an `http` without `server`")?;
+    let mut state = State {
+        request,
+        maps: http.children().iter().filter_map(Map::read).collect(),
+        vars: BTreeMap::new(),
+        declared: BTreeSet::new(),
+        captures: Vec::new(),
+    };
+    declare(config, &mut state.declared);
+    let mut ignored = None;
+    let status = match rewrite(server.children(), &mut state, &mut ignored)? {
+        Flow::Return(status) => Some((status, vec![http.children(), server.children()])),
+        Flow::Continue | Flow::Break => None,
+    };
+    let (status, levels) = match status {
+        Some(found) => found,
+        None => {
+            let path = request.uri.split('?').next().unwrap_or("");
+            let location =
+                select_location(server.children(), path).ok_or("a request no location matches")?;
+            if location
+                .children()
+                .iter()
+                .any(|s| s.name.value == "location")
+            {
+                return Err("nested locations".into());
+            }
+            let mut conf = None;
+            let status = match rewrite(location.children(), &mut state, &mut conf)? {
+                Flow::Return(status) => status,
+                _ => return Err("the location's content handler".into()),
+            };
+            let mut levels = vec![http.children(), server.children(), location.children()];
+            levels.extend(conf);
+            (status, levels)
+        }
+    };
+    let directives = headers::effective(&levels, version);
+    let mut lines: Vec<(String, String)> = Vec::new();
+    for d in directives.iter().filter(|d| d.applies_to(status)) {
+        let value = state
+            .expand(&d.text)
+            .ok_or_else(|| format!("the header value `{}`", d.text))?;
+        match d.source {
+            headers::Source::MoreSetHeaders => {
+                lines.retain(|(n, _)| !n.eq_ignore_ascii_case(&d.name));
+                if !value.is_empty() {
+                    lines.push((d.name.clone(), value));
+                }
+            }
+            headers::Source::AddHeader { .. } if !value.is_empty() => {
+                lines.push((d.name.clone(), value))
+            }
+            headers::Source::AddHeader { .. } => {}
+        }
+    }
+    Ok(Answer::Response {
+        status,
+        headers: lines,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::nginx::syntax::parse;
+
+    fn ask(src: &str, method: &str, uri: &str, origin: Option<&str>) -> Answer {
+        let c = parse(src.as_bytes()).unwrap();
+        let headers = origin
+            .map(|o| vec![("Origin".to_string(), o.to_string())])
+            .unwrap_or_default();
+        answer(
+            &c.statements,
+            &Request {
+                method: method.into(),
+                uri: uri.into(),
+                headers,
+            },
+            Version(1, 22, 1),
+        )
+    }
+
+    #[test]
+    fn the_preflight_branch_loses_the_location_headers() {
+        // Facts scenario 05: the `if` has its own add_header, so ACAO is missing on OPTIONS.
+        let src = "http { server { location / { add_header Access-Control-Allow-Origin https://a.example always; \
+                   if ($request_method = OPTIONS) { add_header Access-Control-Allow-Methods GET; return 204; } return 200; } } }";
+        assert_eq!(
+            ask(src, "OPTIONS", "/", Some("https://a.example")),
+            Answer::Response {
+                status: 204,
+                headers: vec![("Access-Control-Allow-Methods".into(), "GET".into())]
+            }
+        );
+        assert_eq!(
+            ask(src, "GET", "/", Some("https://a.example")),
+            Answer::Response {
+                status: 200,
+                headers: vec![(
+                    "Access-Control-Allow-Origin".into(),
+                    "https://a.example".into()
+                )]
+            }
+        );
+    }
+
+    #[test]
+    fn unanchored_if_regex_reflects_attacker_origins() {
+        let src = "http { server { location / { if ($http_origin ~* \"https://app.example.com\") { \
+                   add_header Access-Control-Allow-Origin $http_origin; } return 200; } } }";
+        let evil = "https://app.example.com.evil.net";
+        assert_eq!(
+            ask(src, "GET", "/", Some(evil)),
+            Answer::Response {
+                status: 200,
+                headers: vec![("Access-Control-Allow-Origin".into(), evil.into())]
+            }
+        );
+    }
+
+    #[test]
+    fn location_selection() {
+        let c = parse(b"location / {} location ^~ /static {} location ~ \\.php$ {} location = /x {} location /api {}").unwrap();
+        let pick = |p: &str| {
+            select_location(&c.statements, p).map(|s| s.args.last().unwrap().value.clone())
+        };
+        assert_eq!(pick("/x").as_deref(), Some("/x"));
+        assert_eq!(pick("/static/a.php").as_deref(), Some("/static"));
+        assert_eq!(pick("/api/a.php").as_deref(), Some("\\.php$"));
+        assert_eq!(pick("/api/a").as_deref(), Some("/api"));
+        assert_eq!(pick("/other").as_deref(), Some("/"));
+    }
+}

@@ -1,0 +1,249 @@
+//! Ground truth for `frontend::nginx::eval`: generated CORS configurations of the shapes the
+//! facts catalogue (maps on `$http_origin`, origin `if`s with `set`, preflight `if`s that
+//! `return 204`, reflected `$http_origin`, `always` or not, more_set_headers, headers at
+//! server and location level, several locations) run in a real nginx 1.22 with headers-more;
+//! every (path, method, Origin) is requested and status + every `access-control-*` / `vary`
+//! line must equal the model's answer.
+
+mod support;
+
+use cors_lint::frontend::nginx::eval::{self, Answer, Request};
+use cors_lint::frontend::nginx::headers::Version;
+use cors_lint::frontend::nginx::syntax;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+}
+
+const MODULE: &str = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so";
+
+const MAPS: &[&str] = &[
+    "map $http_origin $cors_origin { default \"\"; \"~^https://app\\.example\\.com$\" $http_origin; \"https://b.example.com\" $http_origin; }",
+    "map $http_origin $cors_origin { default \"\"; \"~*^https://([a-z]+\\.)?example\\.com$\" $http_origin; }",
+    "map $http_origin $cors_origin { default \"https://app.example.com\"; \"~example\" $http_origin; }",
+];
+
+const ACAO: &[&str] = &[
+    "*",
+    "$http_origin",
+    "$cors_origin",
+    "https://app.example.com",
+    "\"$cors_origin\"",
+];
+
+fn cors_lines(rng: &mut Rng, always: bool) -> String {
+    let always = if always { " always" } else { "" };
+    let mut out = String::new();
+    match rng.below(3) {
+        0 => out.push_str(&format!(
+            "more_set_headers \"Access-Control-Allow-Origin: {}\";\n",
+            rng.pick(&["$http_origin", "*", "$cors_origin"])
+        )),
+        _ => out.push_str(&format!(
+            "add_header Access-Control-Allow-Origin {}{always};\n",
+            rng.pick(ACAO)
+        )),
+    }
+    if rng.below(2) == 0 {
+        out.push_str(&format!(
+            "add_header Access-Control-Allow-Credentials true{always};\n"
+        ));
+    }
+    if rng.below(2) == 0 {
+        out.push_str(&format!("add_header Vary Origin{always};\n"));
+    }
+    out
+}
+
+fn location_body(rng: &mut Rng) -> String {
+    let mut body = String::new();
+    match rng.below(4) {
+        0 => body.push_str(&cors_lines(rng, rng.0 % 2 == 0)),
+        1 => {
+            let re = rng.pick(&[
+                "https://app.example.com",
+                "^https://app\\.example\\.com$",
+                "\\.example\\.com$",
+                "^https?://(www\\.)?b\\.example\\.com",
+            ]);
+            let op = rng.pick(&["~", "~*"]);
+            body.push_str(&format!(
+                "if ($http_origin {op} \"{re}\") {{ set $cors \"1\"; }}\n"
+            ));
+            body.push_str(&format!(
+                "if ($cors = \"1\") {{\n{}}}\n",
+                cors_lines(rng, true)
+            ));
+        }
+        2 => {
+            body.push_str(&format!(
+                "if ($http_origin {} \"{}\") {{\n{}}}\n",
+                rng.pick(&["~*", "~"]),
+                rng.pick(&["app.example.com", "^https://b\\.example\\.com$"]),
+                cors_lines(rng, rng.0 % 2 == 0)
+            ));
+        }
+        _ => {}
+    }
+    if rng.below(2) == 0 {
+        let inner = if rng.below(2) == 0 {
+            cors_lines(rng, false)
+        } else {
+            String::new()
+        };
+        let method = rng.pick(&["OPTIONS", "'OPTIONS'", "\"OPTIONS\""]);
+        body.push_str(&format!("if ($request_method = {method}) {{\n{inner}add_header Access-Control-Allow-Methods \"GET, POST\";\nadd_header Access-Control-Max-Age 600;\nreturn 204;\n}}\n"));
+    }
+    body.push_str(rng.pick(&[
+        "return 200 ok;\n",
+        "return 404;\n",
+        "return 500;\n",
+        "return 301 /x;\n",
+    ]));
+    body
+}
+
+const PATHS: &[&str] = &["/", "/api/x", "/exact", "/a.json"];
+const METHODS: &[&str] = &["GET", "OPTIONS", "POST"];
+const ORIGINS: &[Option<&str>] = &[
+    Some("https://app.example.com"),
+    Some("https://APP.example.com"),
+    Some("https://app.example.com.evil.net"),
+    Some("https://b.example.com"),
+    Some("https://x.example.com"),
+    Some("null"),
+    None,
+];
+
+#[test]
+fn answers_agree_with_real_nginx() {
+    if Command::new("nginx").arg("-v").output().is_err() || !std::path::Path::new(MODULE).exists() {
+        support::unavailable(
+            "nginx with headers-more (apt install nginx libnginx-mod-http-headers-more-filter)",
+        );
+    }
+    let mut rng = Rng(0xc0de_d00d_5eed_0001);
+    let (mut cases, mut agree) = (0, 0);
+    let mut failures = Vec::new();
+    for file in 0..10 {
+        let dir = support::work_dir().join(format!("nginx-eval/{file}"));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("logs")).unwrap();
+        let port = support::free_port();
+        let mut conf = format!(
+            "load_module {MODULE};\nerror_log {0}/logs/error.log;\npid {0}/nginx.pid;\nevents {{}}\nhttp {{\naccess_log off;\n{1}\nserver {{\nlisten 127.0.0.1:{port};\n",
+            dir.display(),
+            rng.pick(MAPS)
+        );
+        if rng.below(3) == 0 {
+            conf.push_str(&cors_lines(&mut rng, true));
+        }
+        for location in ["/", "/api", "= /exact", "~ \\.json$"] {
+            conf.push_str(&format!(
+                "location {location} {{\n{}}}\n",
+                location_body(&mut rng)
+            ));
+        }
+        conf.push_str("}\n}\n");
+        let path = dir.join("nginx.conf");
+        std::fs::write(&path, &conf).unwrap();
+        let config = syntax::parse(conf.as_bytes()).expect("parses");
+
+        let mut nginx = Command::new("nginx")
+            .arg("-p")
+            .arg(&dir)
+            .arg("-c")
+            .arg(&path)
+            .args(["-e", "stderr", "-g", "daemon off;"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start nginx");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline || nginx.try_wait().ok().flatten().is_some() {
+                let _ = Command::new("kill").arg(nginx.id().to_string()).status();
+                let out = nginx.wait_with_output().unwrap();
+                panic!(
+                    "nginx did not start: {}\n{conf}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        for path in PATHS {
+            for method in METHODS {
+                for origin in ORIGINS {
+                    let headers: Vec<(String, String)> = origin
+                        .iter()
+                        .map(|o| ("Origin".to_string(), o.to_string()))
+                        .collect();
+                    let request = Request {
+                        method: method.to_string(),
+                        uri: path.to_string(),
+                        headers: headers.clone(),
+                    };
+                    let model = eval::answer(&config.statements, &request, Version(1, 22, 1));
+                    let real = support::http::request(
+                        port,
+                        method,
+                        path,
+                        &headers,
+                        Duration::from_secs(3),
+                    );
+                    let mut real_cors: Vec<(String, String)> = real
+                        .headers
+                        .into_iter()
+                        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
+                        .collect();
+                    real_cors.sort();
+                    cases += 1;
+                    let label = format!("file {file} {method} {path} Origin {origin:?}");
+                    match model {
+                        Answer::Response { status, headers } => {
+                            let mut model_cors: Vec<(String, String)> = headers
+                                .into_iter()
+                                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                                .collect();
+                            model_cors.sort();
+                            if real.status == Some(status) && real_cors == model_cors {
+                                agree += 1;
+                            } else {
+                                failures.push(format!("{label}\n  nginx: {:?} {real_cors:?}\n  model: {status} {model_cors:?}", real.status));
+                            }
+                        }
+                        Answer::Unknown(why) => {
+                            failures.push(format!("{label}: model cannot answer: {why}"))
+                        }
+                    }
+                }
+            }
+        }
+        let _ = Command::new("kill").arg(nginx.id().to_string()).status();
+        let _ = nginx.wait();
+    }
+    eprintln!("nginx answers: {agree}/{cases} agree with nginx 1.22 + headers-more");
+    assert!(
+        failures.is_empty(),
+        "{} disagreements:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(20)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+}
