@@ -196,13 +196,11 @@ fn rewrite<'a>(
                 return Ok(Flow::Return(status));
             }
             "break" => return Ok(Flow::Break),
-            "if" => {
-                if condition(st, state)? {
-                    *conf = Some(st.children());
-                    match rewrite(st.children(), state, conf)? {
-                        Flow::Continue => {}
-                        other => return Ok(other),
-                    }
+            "if" if condition(st, state)? => {
+                *conf = Some(st.children());
+                match rewrite(st.children(), state, conf)? {
+                    Flow::Continue => {}
+                    other => return Ok(other),
                 }
             }
             "rewrite" => return Err("`rewrite`".into()),
