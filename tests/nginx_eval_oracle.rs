@@ -69,8 +69,9 @@ fn cors_lines(rng: &mut Rng, always: bool) -> String {
 
 fn location_body(rng: &mut Rng) -> String {
     let mut body = String::new();
+    let coin = rng.below(2) == 0;
     match rng.below(4) {
-        0 => body.push_str(&cors_lines(rng, rng.0 % 2 == 0)),
+        0 => body.push_str(&cors_lines(rng, coin)),
         1 => {
             let re = rng.pick(&[
                 "https://app.example.com",
@@ -92,7 +93,7 @@ fn location_body(rng: &mut Rng) -> String {
                 "if ($http_origin {} \"{}\") {{\n{}}}\n",
                 rng.pick(&["~*", "~"]),
                 rng.pick(&["app.example.com", "^https://b\\.example\\.com$"]),
-                cors_lines(rng, rng.0 % 2 == 0)
+                cors_lines(rng, coin)
             ));
         }
         _ => {}
