@@ -18,7 +18,8 @@ pub struct Candidate {
 
 /// Names a front end may read when met during a walk.
 fn worth_offering(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "properties")
+    path.extension()
+        .is_some_and(|e| e == "properties" || e == "conf" || e == "nginx")
 }
 
 pub fn expand(paths: &[PathBuf]) -> Vec<Candidate> {

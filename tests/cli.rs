@@ -292,7 +292,9 @@ fn an_explicit_non_torchserve_file_is_skipped_and_said_so() {
     cmd()
         .args(["--verbose", "--format", "concise", &f])
         .assert()
-        .stderr(predicate::str::contains("skipped: no TorchServe key"));
+        .stderr(predicate::str::contains(
+            "skipped: torchserve: no TorchServe key or TorchServe-style CORS key; nginx: not a .conf file",
+        ));
 }
 
 #[test]
@@ -528,4 +530,33 @@ fn ts_disable_token_auth_flag() {
         .args(["--format", "concise", "--ts-disable-token-auth", &f])
         .assert()
         .stdout(predicate::str::contains("CORS004").not());
+}
+
+/// nginx files are recognised (by name or by a line starting with an nginx directive) and a
+/// syntax error nginx would refuse is CL000 at its exact place, exit 2; other .conf files are
+/// skipped.
+#[test]
+fn nginx_syntax_errors_are_cl000() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "good.conf", "server {\n  listen 80;\n}\n");
+    write(
+        d.path(),
+        "supervisor.conf",
+        "[program:x]\ncommand=/bin/true\n",
+    );
+    let bad = write(d.path(), "bad.conf", "server {\n  listen 80\n}\n");
+    cmd()
+        .args(["--format", "concise"])
+        .arg(d.path())
+        .assert()
+        .code(2)
+        .stdout(predicate::str::contains(format!(
+            "{bad}:3:1: CL000 unexpected \"}}\": the directive before it is not ended with `;`"
+        )));
+    cmd()
+        .args(["--format", "concise", "-v"])
+        .arg(d.path().join("good.conf"))
+        .assert()
+        .code(0)
+        .stderr(predicate::str::contains("read as nginx"));
 }

@@ -252,3 +252,32 @@ fn help_lists_every_check() {
         assert!(help.contains(check.name()), "--help lacks {}", check.name());
     }
 }
+
+/// nginx files are simulated with the request-evaluation model (checked against a real nginx
+/// in tests/nginx_eval_oracle.rs): here the classic preflight branch whose own `add_header`
+/// hides the location's `Access-Control-Allow-Origin`.
+#[test]
+fn nginx_preflight_branch_without_allow_origin() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("nginx.conf");
+    std::fs::write(
+        &path,
+        "http { server { location / {\n  add_header Access-Control-Allow-Origin $http_origin always;\n  \
+         if ($request_method = OPTIONS) { add_header Access-Control-Allow-Methods PUT; return 204; }\n  return 200;\n} } }\n",
+    )
+    .unwrap();
+    let f = path.to_string_lossy().into_owned();
+    simulate(&f, "--origin https://app.example --method PUT")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("  < 204 "))
+        .stdout(predicate::str::contains(
+            "verdict: blocked: preflight-missing-allow-origin",
+        ));
+    simulate(&f, "--origin https://app.example")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "< access-control-allow-origin: https://app.example",
+        ));
+}

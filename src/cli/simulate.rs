@@ -4,7 +4,7 @@
 use super::ServerArgs;
 use super::check::build_options;
 use crate::finding::escape_controls;
-use crate::frontend;
+use crate::frontend::{self, Dialect};
 use crate::ir::CorsPolicy;
 use crate::ir::origin::{AllowOriginValue, classify_allow_origin};
 use crate::sim::{self, Check, Exchange, PageFetch, ServerRequest, ServerResponse};
@@ -116,25 +116,6 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
             .unwrap_or_default();
         format!("{shown}{at}: {}", e.message)
     })?;
-    let policy = choose_policy(&lowered.policies, args)?;
-    let listener = policy
-        .scope
-        .listeners
-        .iter()
-        .find(|l| l.name == args.listener)
-        .ok_or_else(|| {
-            let names: Vec<&str> = policy
-                .scope
-                .listeners
-                .iter()
-                .map(|l| l.name.as_str())
-                .collect();
-            format!(
-                "no listener `{}` in this policy (listeners: {})",
-                args.listener,
-                names.join(", ")
-            )
-        })?;
     let headers = args
         .headers
         .iter()
@@ -150,12 +131,36 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
         credentials: args.credentials,
         path: args.path.clone(),
     };
-    let exchange = sim::simulate(policy, listener, &page, &args.registered)?;
+    let (exchange, context) = if dialect == Dialect::Nginx {
+        simulate_nginx(&file, &page, args)?
+    } else {
+        let policy = choose_policy(&lowered.policies, args)?;
+        let listener = policy
+            .scope
+            .listeners
+            .iter()
+            .find(|l| l.name == args.listener)
+            .ok_or_else(|| {
+                let names: Vec<&str> = policy
+                    .scope
+                    .listeners
+                    .iter()
+                    .map(|l| l.name.as_str())
+                    .collect();
+                format!(
+                    "no listener `{}` in this policy (listeners: {})",
+                    args.listener,
+                    names.join(", ")
+                )
+            })?;
+        let exchange = sim::simulate(policy, listener, &page, &args.registered)?;
+        let context = format!(
+            "{} {}, {} listener at {}",
+            policy.server.product, policy.server.version, listener.name, listener.address
+        );
+        (exchange, context)
+    };
     let allowed = exchange.verdict.allowed;
-    let context = format!(
-        "{} {}, {} listener at {}",
-        policy.server.product, policy.server.version, listener.name, listener.address
-    );
     let text = match args.format {
         SimFormat::Text => text(&exchange, &context, &page),
         SimFormat::Json => {
@@ -166,6 +171,59 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
         }
     };
     Ok((text, allowed))
+}
+
+/// nginx: the request evaluation model (`frontend::nginx::eval`, checked against a real
+/// nginx) answers in place of a lowered policy.
+fn simulate_nginx(
+    file: &SourceFile,
+    page: &PageFetch,
+    args: &SimulateArgs,
+) -> Result<(Exchange, String), String> {
+    use crate::frontend::nginx::{eval, headers::Version, syntax};
+    if args.host.is_some() || args.policy.is_some() || !args.registered.is_empty() {
+        return Err("--host, --policy and --registered-model do not apply to nginx files yet (the first `server` answers)".into());
+    }
+    let config = syntax::parse(file.bytes()).map_err(|e| e.message)?;
+    let request = sim::prepare(page)?;
+    let unknown = std::cell::RefCell::new(None);
+    let exchange = sim::fetch(&request, |req| {
+        let answer = eval::answer(
+            &config.statements,
+            &eval::Request {
+                method: req.method.clone(),
+                uri: req.path.clone(),
+                headers: req.headers.clone(),
+            },
+            Version(1, 22, 1),
+        );
+        match answer {
+            eval::Answer::Response { status, headers } => ServerResponse {
+                status: Some(status),
+                reason: "the configuration's `return`".into(),
+                headers: headers
+                    .into_iter()
+                    .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                    .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
+                    .collect(),
+            },
+            eval::Answer::Unknown(why) => {
+                unknown.borrow_mut().get_or_insert(why);
+                ServerResponse {
+                    status: None,
+                    reason: String::new(),
+                    headers: Vec::new(),
+                }
+            }
+        }
+    });
+    if let Some(why) = unknown.into_inner() {
+        return Err(format!("cannot simulate this request: {why}"));
+    }
+    Ok((
+        exchange,
+        "nginx 1.22 (first server; model checked against a real nginx 1.22)".into(),
+    ))
 }
 
 fn choose_policy<'a>(

@@ -13,12 +13,14 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Dialect {
     TorchServe,
+    Nginx,
 }
 
 impl Dialect {
     pub fn name(self) -> &'static str {
         match self {
             Dialect::TorchServe => "torchserve",
+            Dialect::Nginx => "nginx",
         }
     }
 
@@ -26,12 +28,15 @@ impl Dialect {
         match self {
             // `Properties.load(InputStream)` reads ISO-8859-1.
             Dialect::TorchServe => Encoding::Latin1,
+            // nginx reads bytes; UTF-8 is what its files are written in.
+            Dialect::Nginx => Encoding::Utf8,
         }
     }
 
     pub fn from_name(name: &str) -> Option<Dialect> {
         match name {
             "torchserve" => Some(Dialect::TorchServe),
+            "nginx" => Some(Dialect::Nginx),
             _ => None,
         }
     }
@@ -79,7 +84,17 @@ pub struct InputError {
 
 /// Which front end reads a file, and why — or why none does.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), String> {
-    torchserve::recognise(file_name, bytes).map(|why| (Dialect::TorchServe, why))
+    let torchserve = match torchserve::recognise(file_name, bytes) {
+        Ok(why) => return Ok((Dialect::TorchServe, why)),
+        Err(why) => why,
+    };
+    match nginx::recognise(file_name, bytes) {
+        Ok(why) => Ok((
+            Dialect::Nginx,
+            format!("{why}; syntax only: nginx CORS rules are not built yet"),
+        )),
+        Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
+    }
 }
 
 pub fn lower(
@@ -94,6 +109,14 @@ pub fn lower(
                 dialect,
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
+            })
+        }
+        Dialect::Nginx => {
+            nginx::check_syntax(file)?;
+            Ok(Lowered {
+                dialect,
+                policies: Vec::new(),
+                facts: Vec::new(),
             })
         }
     }
