@@ -19,11 +19,11 @@ mod support;
 
 use cors_lint::frontend::{self, Dialect, Env, Options};
 use cors_lint::ir::CorsPolicy;
-use cors_lint::sim::{self, Check, PageFetch, ServerRequest, ServerResponse};
+use cors_lint::sim::{self, PageFetch, ServerRequest, ServerResponse};
 use cors_lint::source::SourceFile;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use support::chromium::{self, BrowserCase, BrowserResult};
+use support::chromium::{self, BrowserCase, BrowserResult, chromium_checks};
 use support::page::PageServer;
 use support::torchserve::TorchServe;
 use support::{RealServer, http};
@@ -369,39 +369,6 @@ fn cors_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
         .collect();
     h.sort();
     h
-}
-
-/// Chromium's console message → the simulator's check names it corresponds to.
-fn chromium_checks(message: &str) -> &'static [Check] {
-    use Check::*;
-    let preflight = message.contains("Response to preflight request");
-    let pick = |p: &'static [Check], a: &'static [Check]| if preflight { p } else { a };
-    if message.contains("does not have HTTP ok status") {
-        &[PreflightStatus]
-    } else if message.contains("No 'Access-Control-Allow-Origin' header is present") {
-        pick(&[PreflightMissingAllowOrigin], &[MissingAllowOrigin])
-    } else if message.contains("must not be the wildcard '*'") {
-        pick(
-            &[PreflightWildcardWithCredentials],
-            &[WildcardWithCredentials],
-        )
-    } else if message.contains("'Access-Control-Allow-Origin' header") {
-        pick(&[PreflightOriginMismatch], &[OriginMismatch])
-    } else if message.contains("Access-Control-Allow-Credentials") {
-        pick(&[PreflightCredentialsNotAllowed], &[CredentialsNotAllowed])
-    } else if message.contains("Cannot parse Access-Control-Allow-Methods") {
-        &[PreflightInvalidAllowMethods]
-    } else if message.contains("Cannot parse Access-Control-Allow-Headers") {
-        &[PreflightInvalidAllowHeaders]
-    } else if message.contains("not allowed by Access-Control-Allow-Methods") {
-        &[MethodNotAllowed]
-    } else if message.contains("not allowed by Access-Control-Allow-Headers") {
-        &[HeaderNotAllowed]
-    } else if message.starts_with("net::ERR_") {
-        &[NoResponse, PreflightNoResponse]
-    } else {
-        &[]
-    }
 }
 
 fn policy_for(server: &TorchServe, d: &Deployment) -> CorsPolicy {

@@ -117,7 +117,7 @@ fn location_body(rng: &mut Rng) -> String {
 }
 
 const PATHS: &[&str] = &["/", "/api/x", "/exact", "/a.json"];
-const METHODS: &[&str] = &["GET", "OPTIONS", "POST"];
+const METHODS: &[&str] = &["GET", "OPTIONS", "POST", "patch"];
 const ORIGINS: &[Option<&str>] = &[
     Some("https://app.example.com"),
     Some("https://APP.example.com"),

@@ -8,6 +8,7 @@
 
 use super::page::PageServer;
 use super::unavailable;
+use cors_lint::sim::Check;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -211,4 +212,37 @@ fn console_messages(stderr: &str) -> BTreeMap<usize, String> {
         }
     }
     out
+}
+
+/// Chromium's console message → the simulator's check names it corresponds to.
+pub fn chromium_checks(message: &str) -> &'static [Check] {
+    use Check::*;
+    let preflight = message.contains("Response to preflight request");
+    let pick = |p: &'static [Check], a: &'static [Check]| if preflight { p } else { a };
+    if message.contains("does not have HTTP ok status") {
+        &[PreflightStatus]
+    } else if message.contains("No 'Access-Control-Allow-Origin' header is present") {
+        pick(&[PreflightMissingAllowOrigin], &[MissingAllowOrigin])
+    } else if message.contains("must not be the wildcard '*'") {
+        pick(
+            &[PreflightWildcardWithCredentials],
+            &[WildcardWithCredentials],
+        )
+    } else if message.contains("'Access-Control-Allow-Origin' header") {
+        pick(&[PreflightOriginMismatch], &[OriginMismatch])
+    } else if message.contains("Access-Control-Allow-Credentials") {
+        pick(&[PreflightCredentialsNotAllowed], &[CredentialsNotAllowed])
+    } else if message.contains("Cannot parse Access-Control-Allow-Methods") {
+        &[PreflightInvalidAllowMethods]
+    } else if message.contains("Cannot parse Access-Control-Allow-Headers") {
+        &[PreflightInvalidAllowHeaders]
+    } else if message.contains("not allowed by Access-Control-Allow-Methods") {
+        &[MethodNotAllowed]
+    } else if message.contains("not allowed by Access-Control-Allow-Headers") {
+        &[HeaderNotAllowed]
+    } else if message.starts_with("net::ERR_") {
+        &[NoResponse, PreflightNoResponse]
+    } else {
+        &[]
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod chromium;
 pub mod http;
+pub mod nginx;
 pub mod page;
 pub mod torchserve;
 

@@ -256,6 +256,23 @@ fn answer_inner(
     request: &Request,
     version: Version,
 ) -> Result<Answer, String> {
+    // nginx's request-line parser takes only `A`-`Z`, `_` and `-` in a method: anything else
+    // (a lower-case `patch` from fetch()) is 400 before any rewrite or location, and before
+    // the header lines are read, so `$http_*` are empty in the server-level headers it gets.
+    let bad_method = !request
+        .method
+        .bytes()
+        .all(|b| b.is_ascii_uppercase() || b == b'_' || b == b'-');
+    let headerless;
+    let request = if bad_method {
+        headerless = Request {
+            headers: Vec::new(),
+            ..request.clone()
+        };
+        &headerless
+    } else {
+        request
+    };
     let http = config
         .iter()
         .find(|s| s.name.value == "http")
@@ -274,9 +291,13 @@ fn answer_inner(
     };
     declare(config, &mut state.declared);
     let mut ignored = None;
-    let status = match rewrite(server.children(), &mut state, &mut ignored)? {
-        Flow::Return(status) => Some((status, vec![http.children(), server.children()])),
-        Flow::Continue | Flow::Break => None,
+    let status = if bad_method {
+        Some((400, vec![http.children(), server.children()]))
+    } else {
+        match rewrite(server.children(), &mut state, &mut ignored)? {
+            Flow::Return(status) => Some((status, vec![http.children(), server.children()])),
+            Flow::Continue | Flow::Break => None,
+        }
     };
     let (status, levels) = match status {
         Some(found) => found,
