@@ -281,3 +281,39 @@ fn nginx_preflight_branch_without_allow_origin() {
             "< access-control-allow-origin: https://app.example",
         ));
 }
+
+#[test]
+fn assume_version_is_validated_and_named() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("nginx.conf");
+    std::fs::write(&path, "http { server { location / { add_header Access-Control-Allow-Origin * always; return 200; } } }\n").unwrap();
+    let f = path.to_string_lossy().into_owned();
+    simulate(&f, "--origin https://app.example")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "server: nginx 1.31.4 (assumed: the newest release",
+        ));
+    simulate(
+        &f,
+        "--origin https://app.example --assume-version nginx=1.22",
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains(
+        "server: nginx 1.22.0 (as --assume-version says)",
+    ));
+    for (arg, message) in [
+        ("nginx=one", "expected a version"),
+        ("apache=2.4", "models no versions of `apache`"),
+        ("nginx", "DIALECT=VERSION"),
+    ] {
+        simulate(
+            &f,
+            &format!("--origin https://app.example --assume-version {arg}"),
+        )
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(message));
+    }
+}

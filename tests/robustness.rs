@@ -70,6 +70,7 @@ fn settings_with_env() -> Settings {
             env: Env::Known(vars),
             ts_disable_token_auth: false,
             ts_enable_model_api: false,
+            nginx_version: None,
         },
         ..Settings::default()
     }

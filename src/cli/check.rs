@@ -39,10 +39,31 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         }
         Env::Known(vars)
     };
+    let mut nginx_version = None;
+    for pair in &args.assume_version {
+        let (dialect, version) = pair
+            .split_once('=')
+            .ok_or_else(|| format!("--assume-version expects DIALECT=VERSION, got `{pair}`"))?;
+        match dialect {
+            "nginx" => {
+                nginx_version = Some(
+                    crate::frontend::nginx::headers::Version::parse(version).ok_or_else(|| {
+                        format!("--assume-version nginx={version}: expected a version such as 1.22 or 1.29.3")
+                    })?,
+                )
+            }
+            other => {
+                return Err(format!(
+                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx)"
+                ));
+            }
+        }
+    }
     Ok(Options {
         env,
         ts_disable_token_auth: args.ts_disable_token_auth,
         ts_enable_model_api: args.ts_enable_model_api,
+        nginx_version,
     })
 }
 

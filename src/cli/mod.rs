@@ -96,6 +96,11 @@ pub struct ServerArgs {
     /// TorchServe runs with `--enable-model-api`
     #[arg(long)]
     pub ts_enable_model_api: bool,
+
+    /// The server release to model, e.g. `nginx=1.22` (repeatable; default: the newest
+    /// release cors-lint knows, nginx 1.31.4)
+    #[arg(long = "assume-version", value_name = "DIALECT=VERSION")]
+    pub assume_version: Vec<String>,
 }
 
 #[derive(Args, Debug)]

@@ -132,7 +132,7 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
         path: args.path.clone(),
     };
     let (exchange, context) = if dialect == Dialect::Nginx {
-        simulate_nginx(&file, &page, args)?
+        simulate_nginx(&file, &page, args, options.nginx_version)?
     } else {
         let policy = choose_policy(&lowered.policies, args)?;
         let listener = policy
@@ -179,6 +179,7 @@ fn simulate_nginx(
     file: &SourceFile,
     page: &PageFetch,
     args: &SimulateArgs,
+    version: Option<crate::frontend::nginx::headers::Version>,
 ) -> Result<(Exchange, String), String> {
     use crate::frontend::nginx::{eval, headers::Version, syntax};
     if args.host.is_some() || args.policy.is_some() || !args.registered.is_empty() {
@@ -195,7 +196,7 @@ fn simulate_nginx(
                 uri: req.path.clone(),
                 headers: req.headers.clone(),
             },
-            Version(1, 22, 1),
+            version.unwrap_or(Version::NEWEST),
         );
         match answer {
             eval::Answer::Response { status, headers } => ServerResponse {
@@ -220,9 +221,16 @@ fn simulate_nginx(
     if let Some(why) = unknown.into_inner() {
         return Err(format!("cannot simulate this request: {why}"));
     }
+    let assumed = match version {
+        Some(v) => format!("nginx {v} (as --assume-version says)"),
+        None => format!(
+            "nginx {} (assumed: the newest release cors-lint knows; --assume-version nginx=X to change)",
+            Version::NEWEST
+        ),
+    };
     Ok((
         exchange,
-        "nginx 1.22 (first server; model checked against a real nginx 1.22)".into(),
+        format!("{assumed}, first server; the model is checked against a real nginx 1.22"),
     ))
 }
 

@@ -60,6 +60,8 @@ pub struct Options {
     pub ts_disable_token_auth: bool,
     /// TorchServe runs with `--enable-model-api`.
     pub ts_enable_model_api: bool,
+    /// The nginx release to model (`--assume-version nginx=…`); `None`: the newest known.
+    pub nginx_version: Option<nginx::headers::Version>,
 }
 
 /// Facts a front end found, for its own rules.

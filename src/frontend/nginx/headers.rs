@@ -9,7 +9,28 @@ use super::syntax::{Statement, Token};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Version(pub u32, pub u32, pub u32);
 
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
 impl Version {
+    /// The newest release the facts describe (nginx sources up to release-1.31.4).
+    pub const NEWEST: Version = Version(1, 31, 4);
+
+    /// `1.22`, `1.22.1`.
+    pub fn parse(s: &str) -> Option<Version> {
+        let mut parts = s.split('.').map(|p| p.parse::<u32>().ok());
+        let major = parts.next()??;
+        let minor = parts.next()??;
+        let patch = parts.next().unwrap_or(Some(0))?;
+        parts
+            .next()
+            .is_none()
+            .then_some(Version(major, minor, patch))
+    }
+
     /// `add_header_inherit` exists from 1.29.3.
     pub fn has_add_header_inherit(self) -> bool {
         self >= Version(1, 29, 3)
@@ -217,6 +238,18 @@ mod tests {
         assert_eq!(
             names(headers(merged, &[1], 200, Version(1, 29, 3))),
             ["A", "B"]
+        );
+    }
+
+    #[test]
+    fn versions_parse() {
+        assert_eq!(Version::parse("1.22"), Some(Version(1, 22, 0)));
+        assert_eq!(Version::parse("1.29.3"), Some(Version(1, 29, 3)));
+        assert_eq!(Version::parse("1.x"), None);
+        assert_eq!(Version::parse("1.2.3.4"), None);
+        assert!(
+            Version(1, 29, 3).has_add_header_inherit()
+                && !Version(1, 29, 2).has_add_header_inherit()
         );
     }
 
