@@ -160,26 +160,15 @@ fn cors_only(headers: Vec<(String, String)>) -> Vec<(String, String)> {
 }
 
 fn model(config: &syntax::Config, req: &ServerRequest) -> ServerResponse {
-    let answer = eval::answer(
-        &config.statements,
-        &eval::Request {
-            method: req.method.clone(),
-            uri: req.path.clone(),
-            headers: req.headers.clone(),
-        },
-        Version(1, 22, 1),
-    );
-    match answer {
-        eval::Answer::Response { status, headers } => ServerResponse {
-            status: Some(status),
-            reason: String::new(),
-            headers: cors_only(headers),
-        },
-        eval::Answer::Unknown(why) => panic!(
+    let mut r = eval::respond(&config.statements, req, Version(1, 22, 1)).unwrap_or_else(|why| {
+        panic!(
             "the nginx model cannot answer {} {}: {why}",
             req.method, req.path
-        ),
-    }
+        )
+    });
+    r.headers.sort();
+    r.reason.clear();
+    r
 }
 
 #[test]

@@ -7,23 +7,12 @@
 
 mod support;
 
+use support::rng::Rng;
+
 use cors_lint::frontend::nginx::headers::{self, Version};
 use cors_lint::frontend::nginx::syntax::{self, Statement};
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
-
-const MODULE: &str = "/usr/lib/nginx/modules/ngx_http_headers_more_filter_module.so";
+use std::time::Duration;
+use support::nginx::Nginx;
 
 /// 0–2 header directives for one level.
 fn directives(rng: &mut Rng, level: &str) -> String {
@@ -55,27 +44,17 @@ fn status_line(rng: &mut Rng) -> &'static str {
 
 #[test]
 fn header_inheritance_agrees_with_real_nginx() {
-    if Command::new("nginx").arg("-v").output().is_err() || !std::path::Path::new(MODULE).exists() {
-        support::unavailable(
-            "nginx with headers-more (apt install nginx libnginx-mod-http-headers-more-filter)",
-        );
-    }
     let mut rng = Rng(0xfeed_beef_1234_5678);
     let (mut cases, mut agree) = (0, 0);
     let mut failures = Vec::new();
     for file in 0..6 {
-        let dir = support::work_dir().join(format!("nginx-headers/{file}"));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(dir.join("logs")).unwrap();
-        let port = support::free_port();
         let mut conf = format!(
-            "load_module {MODULE};\nerror_log {0}/logs/error.log;\npid {0}/nginx.pid;\nevents {{}}\nhttp {{\naccess_log off;\n{1}",
-            dir.display(),
+            "events {{}}\nhttp {{\naccess_log off;\n{0}",
             directives(&mut rng, "H")
         );
         for s in 0..4 {
             conf.push_str(&format!(
-                "server {{\nlisten 127.0.0.1:{port};\nserver_name s{s};\n{}",
+                "server {{\nlisten 127.0.0.1:__PORT__;\nserver_name s{s};\n{}",
                 directives(&mut rng, "S")
             ));
             for l in 0..4 {
@@ -95,32 +74,9 @@ fn header_inheritance_agrees_with_real_nginx() {
             conf.push_str("}\n");
         }
         conf.push_str("}\n");
-        let path = dir.join("nginx.conf");
-        std::fs::write(&path, &conf).unwrap();
-        let config = syntax::parse(conf.as_bytes()).expect("parses");
-
-        let mut nginx = Command::new("nginx")
-            .arg("-p")
-            .arg(&dir)
-            .arg("-c")
-            .arg(&path)
-            .args(["-e", "stderr", "-g", "daemon off;"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("start nginx");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            if Instant::now() > deadline || nginx.try_wait().ok().flatten().is_some() {
-                let _ = Command::new("kill").arg(nginx.id().to_string()).status();
-                let out = nginx.wait_with_output().unwrap();
-                panic!(
-                    "nginx did not start: {}\n{conf}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        let nginx = Nginx::start_config(&format!("headers-{file}"), &conf);
+        let port = nginx.port;
+        let config = syntax::parse(&nginx.config_bytes()).expect("parses");
 
         let http = config
             .statements
@@ -185,8 +141,6 @@ fn header_inheritance_agrees_with_real_nginx() {
                 }
             }
         }
-        let _ = Command::new("kill").arg(nginx.id().to_string()).status();
-        let _ = nginx.wait();
     }
     eprintln!(
         "nginx header inheritance: {agree}/{cases} responses agree with nginx 1.22 + headers-more"

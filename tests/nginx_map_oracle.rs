@@ -6,21 +6,12 @@
 
 mod support;
 
+use support::rng::Rng;
+
 use cors_lint::frontend::nginx::map::{Map, expand};
 use cors_lint::frontend::nginx::syntax;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
-
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        (self.0 % n as u64) as usize
-    }
-}
+use std::time::Duration;
+use support::nginx::Nginx;
 
 const KEYS: &[&str] = &[
     "\"https://app.example.com\"",
@@ -62,19 +53,9 @@ const ORIGINS: &[Option<&str>] = &[
 
 #[test]
 fn map_lookups_agree_with_real_nginx() {
-    if Command::new("nginx").arg("-v").output().is_err() {
-        support::unavailable("`nginx` is not on PATH (apt install nginx)");
-    }
     let mut rng = Rng(0x1357_9bdf_2468_ace0);
-    let dir = support::work_dir().join("nginx-map");
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(dir.join("logs")).unwrap();
-    let port = support::free_port();
     const MAPS: usize = 30;
-    let mut conf = format!(
-        "error_log {0}/logs/error.log;\npid {0}/nginx.pid;\nevents {{}}\nhttp {{\naccess_log off;\n",
-        dir.display()
-    );
+    let mut conf = String::from("events {}\nhttp {\naccess_log off;\n");
     for m in 0..MAPS {
         conf.push_str(&format!("map $http_origin $o{m} {{\n"));
         if rng.below(3) > 0 {
@@ -91,16 +72,19 @@ fn map_lookups_agree_with_real_nginx() {
         }
         conf.push_str("}\n");
     }
-    conf.push_str(&format!(
-        "server {{\nlisten 127.0.0.1:{port};\nlocation / {{\n"
-    ));
+    conf.push_str(
+        "server {
+listen 127.0.0.1:__PORT__;
+location / {
+",
+    );
     for m in 0..MAPS {
         conf.push_str(&format!("    add_header X-O{m} \"[$o{m}]\" always;\n"));
     }
     conf.push_str("    return 200 ok;\n}\n}\n}\n");
-    let path = dir.join("nginx.conf");
-    std::fs::write(&path, &conf).unwrap();
-    let config = syntax::parse(conf.as_bytes()).expect("parses");
+    let nginx = Nginx::start_config("map", &conf);
+    let port = nginx.port;
+    let config = syntax::parse(&nginx.config_bytes()).expect("parses");
     let http = config
         .statements
         .iter()
@@ -108,29 +92,6 @@ fn map_lookups_agree_with_real_nginx() {
         .unwrap();
     let maps: Vec<Map> = http.children().iter().filter_map(Map::read).collect();
     assert_eq!(maps.len(), MAPS);
-
-    let mut nginx = Command::new("nginx")
-        .arg("-p")
-        .arg(&dir)
-        .arg("-c")
-        .arg(&path)
-        .args(["-e", "stderr", "-g", "daemon off;"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start nginx");
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if Instant::now() > deadline || nginx.try_wait().ok().flatten().is_some() {
-            let _ = Command::new("kill").arg(nginx.id().to_string()).status();
-            let out = nginx.wait_with_output().unwrap();
-            panic!(
-                "nginx did not start: {}\n{conf}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
 
     let (mut cases, mut agree) = (0, 0);
     let mut failures = Vec::new();
@@ -169,8 +130,6 @@ fn map_lookups_agree_with_real_nginx() {
             }
         }
     }
-    let _ = Command::new("kill").arg(nginx.id().to_string()).status();
-    let _ = nginx.wait();
     eprintln!("nginx map lookups: {agree}/{cases} agree with nginx 1.22");
     assert!(
         failures.is_empty(),

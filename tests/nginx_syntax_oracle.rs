@@ -12,28 +12,12 @@
 
 mod support;
 
+use support::rng::Rng;
+
 use cors_lint::frontend::nginx::syntax::{self, Quote, Statement};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-
-/// Deterministic generator (xorshift), so every run tests the same files.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a [u8]]) -> &'a [u8] {
-        items[self.below(items.len())]
-    }
-}
 
 /// Pieces of words: plain text, characters nginx treats specially inside words or quotes,
 /// escapes, variables, non-ASCII bytes.

@@ -189,34 +189,15 @@ fn simulate_nginx(
     let request = sim::prepare(page)?;
     let unknown = std::cell::RefCell::new(None);
     let exchange = sim::fetch(&request, |req| {
-        let answer = eval::answer(
-            &config.statements,
-            &eval::Request {
-                method: req.method.clone(),
-                uri: req.path.clone(),
-                headers: req.headers.clone(),
-            },
-            version.unwrap_or(Version::NEWEST),
-        );
-        match answer {
-            eval::Answer::Response { status, headers } => ServerResponse {
-                status: Some(status),
-                reason: "the configuration's `return`".into(),
-                headers: headers
-                    .into_iter()
-                    .map(|(n, v)| (n.to_ascii_lowercase(), v))
-                    .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
-                    .collect(),
-            },
-            eval::Answer::Unknown(why) => {
-                unknown.borrow_mut().get_or_insert(why);
-                ServerResponse {
-                    status: None,
-                    reason: String::new(),
-                    headers: Vec::new(),
-                }
+        let version = version.unwrap_or(Version::NEWEST);
+        eval::respond(&config.statements, req, version).unwrap_or_else(|why| {
+            unknown.borrow_mut().get_or_insert(why);
+            ServerResponse {
+                status: None,
+                reason: String::new(),
+                headers: Vec::new(),
             }
-        }
+        })
     });
     if let Some(why) = unknown.into_inner() {
         return Err(format!("cannot simulate this request: {why}"));

@@ -8,6 +8,7 @@ pub mod chromium;
 pub mod http;
 pub mod nginx;
 pub mod page;
+pub mod rng;
 pub mod torchserve;
 
 use std::path::PathBuf;

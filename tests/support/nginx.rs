@@ -17,8 +17,20 @@ pub struct Nginx {
 }
 
 impl Nginx {
-    /// Start nginx with `http_body` (text inside `http { }`; `__PORT__` is the port).
+    /// Start nginx with `http_body` (text inside `http { }`; `__PORT__` is the port), with
+    /// headers-more loaded and an access log.
     pub fn start(name: &str, http_body: &str) -> Nginx {
+        Nginx::start_config(
+            name,
+            &format!(
+                "events {{}}\nhttp {{\naccess_log __DIR__/logs/access.log;\n{http_body}\n}}\n"
+            ),
+        )
+    }
+
+    /// Start nginx with a whole configuration after the `load_module`, `error_log` and `pid`
+    /// lines this adds; `__PORT__` is the port and `__DIR__` the prefix directory.
+    pub fn start_config(name: &str, text: &str) -> Nginx {
         if Command::new("nginx").arg("-v").output().is_err()
             || !std::path::Path::new(HEADERS_MORE).exists()
         {
@@ -32,10 +44,10 @@ impl Nginx {
         let port = free_port();
         let config = dir.join("nginx.conf");
         let text = format!(
-            "load_module {HEADERS_MORE};\nerror_log {0}/logs/error.log;\npid {0}/nginx.pid;\nevents {{}}\nhttp {{\n\
-             access_log {0}/logs/access.log;\n{1}\n}}\n",
+            "load_module {HEADERS_MORE};\nerror_log {0}/logs/error.log;\npid {0}/nginx.pid;\n{1}",
             dir.display(),
-            http_body.replace("__PORT__", &port.to_string())
+            text.replace("__PORT__", &port.to_string())
+                .replace("__DIR__", &dir.display().to_string())
         );
         std::fs::write(&config, text).expect("write nginx.conf");
         let mut child = Command::new("nginx")
@@ -63,6 +75,11 @@ impl Nginx {
             config,
             child,
         }
+    }
+
+    /// The configuration as written, for the model to read.
+    pub fn config_bytes(&self) -> Vec<u8> {
+        std::fs::read(&self.config).expect("read nginx.conf")
     }
 
     /// Requests nginx logged: method and path, in order.

@@ -243,6 +243,32 @@ pub fn select_location<'a>(server: &'a [Statement], path: &str) -> Option<&'a St
     prefix
 }
 
+/// [`answer`] for the semantics engine (`cors-lint simulate`): the status and the CORS lines
+/// (`access-control-*`, `vary`; names lower-cased); `Err` says what the model cannot evaluate.
+pub fn respond(
+    config: &[Statement],
+    request: &crate::sim::ServerRequest,
+    version: Version,
+) -> Result<crate::sim::ServerResponse, String> {
+    let request = Request {
+        method: request.method.clone(),
+        uri: request.path.clone(),
+        headers: request.headers.clone(),
+    };
+    match answer(config, &request, version) {
+        Answer::Response { status, headers } => Ok(crate::sim::ServerResponse {
+            status: Some(status),
+            reason: "the configuration's `return`".into(),
+            headers: headers
+                .into_iter()
+                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
+                .collect(),
+        }),
+        Answer::Unknown(why) => Err(why),
+    }
+}
+
 /// Answer `request` with the first `server` of the first `http` block.
 pub fn answer(config: &[Statement], request: &Request, version: Version) -> Answer {
     match answer_inner(config, request, version) {
