@@ -103,6 +103,23 @@ fn location_body(rng: &mut Rng) -> String {
 }
 
 const PATHS: &[&str] = &["/", "/api/x", "/exact", "/a.json"];
+/// One server each; which of them (or none) is `default_server` is drawn per file.
+const SERVER_NAMES: &[&str] = &[
+    "a.test",
+    "\"*.b.test\" .c.test",
+    "\"~^api\\d+\\.d\\.test$\"",
+];
+const HOSTS: &[&str] = &[
+    "a.test",
+    "x.b.test",
+    "b.test",
+    "y.c.test",
+    "c.test",
+    "api1.d.test",
+    "API2.D.TEST",
+    "other.test",
+    "127.0.0.1:__PORT__",
+];
 const METHODS: &[&str] = &["GET", "OPTIONS", "POST", "patch"];
 const ORIGINS: &[Option<&str>] = &[
     Some("https://app.example.com"),
@@ -121,65 +138,82 @@ fn answers_agree_with_real_nginx() {
     let mut failures = Vec::new();
     for file in 0..10 {
         let mut conf = format!(
-            "events {{}}\nhttp {{\naccess_log off;\n{0}\nserver {{\nlisten 127.0.0.1:__PORT__;\n",
+            "events {{}}\nhttp {{\naccess_log off;\n{0}\n",
             rng.pick(MAPS)
         );
-        if rng.below(3) == 0 {
-            conf.push_str(&cors_lines(&mut rng, true));
-        }
-        for location in ["/", "/api", "= /exact", "~ \\.json$"] {
+        let default = rng.below(SERVER_NAMES.len() + 1);
+        for (i, names) in SERVER_NAMES.iter().enumerate() {
+            let flag = if i == default { " default_server" } else { "" };
             conf.push_str(&format!(
-                "location {location} {{\n{}}}\n",
-                location_body(&mut rng)
+                "server {{\nlisten 127.0.0.1:__PORT__{flag};\nserver_name {names};\n"
             ));
+            if rng.below(3) == 0 {
+                conf.push_str(&cors_lines(&mut rng, true));
+            }
+            for location in ["/", "/api", "= /exact", "~ \\.json$"] {
+                conf.push_str(&format!(
+                    "location {location} {{\n{}}}\n",
+                    location_body(&mut rng)
+                ));
+            }
+            conf.push_str("}\n");
         }
-        conf.push_str("}\n}\n");
+        conf.push_str("}\n");
         let nginx = Nginx::start_config(&format!("eval-{file}"), &conf);
         let port = nginx.port;
         let config = syntax::parse(&nginx.config_bytes()).expect("parses");
-        for path in PATHS {
-            for method in METHODS {
-                for origin in ORIGINS {
-                    let headers: Vec<(String, String)> = origin
-                        .iter()
-                        .map(|o| ("Origin".to_string(), o.to_string()))
-                        .collect();
-                    let request = Request {
-                        method: method.to_string(),
-                        uri: path.to_string(),
-                        headers: headers.clone(),
-                    };
-                    let model = eval::answer(&config.statements, &request, Version(1, 22, 1));
-                    let real = support::http::request(
-                        port,
-                        method,
-                        path,
-                        &headers,
-                        Duration::from_secs(3),
-                    );
-                    let mut real_cors: Vec<(String, String)> = real
-                        .headers
-                        .into_iter()
-                        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
-                        .collect();
-                    real_cors.sort();
-                    cases += 1;
-                    let label = format!("file {file} {method} {path} Origin {origin:?}");
-                    match model {
-                        Answer::Response { status, headers } => {
-                            let mut model_cors: Vec<(String, String)> = headers
-                                .into_iter()
-                                .map(|(n, v)| (n.to_ascii_lowercase(), v))
-                                .collect();
-                            model_cors.sort();
-                            if real.status == Some(status) && real_cors == model_cors {
-                                agree += 1;
-                            } else {
-                                failures.push(format!("{label}\n  nginx: {:?} {real_cors:?}\n  model: {status} {model_cors:?}", real.status));
+        for host in HOSTS {
+            for path in PATHS {
+                for method in METHODS {
+                    for origin in ORIGINS {
+                        let host = host.replace("__PORT__", &port.to_string());
+                        let mut headers: Vec<(String, String)> = origin
+                            .iter()
+                            .map(|o| ("Origin".to_string(), o.to_string()))
+                            .collect();
+                        let request = Request {
+                            method: method.to_string(),
+                            uri: path.to_string(),
+                            headers: {
+                                headers.push(("Host".to_string(), host.clone()));
+                                headers.clone()
+                            },
+                        };
+                        let model = eval::answer(&config.statements, &request, Version(1, 22, 1));
+                        headers.pop();
+                        let real = support::http::request_to_host(
+                            port,
+                            &host,
+                            method,
+                            path,
+                            &headers,
+                            Duration::from_secs(3),
+                        );
+                        let mut real_cors: Vec<(String, String)> = real
+                            .headers
+                            .into_iter()
+                            .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
+                            .collect();
+                        real_cors.sort();
+                        cases += 1;
+                        let label =
+                            format!("file {file} Host {host} {method} {path} Origin {origin:?}");
+                        match model {
+                            Answer::Response { status, headers } => {
+                                let mut model_cors: Vec<(String, String)> = headers
+                                    .into_iter()
+                                    .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                                    .collect();
+                                model_cors.sort();
+                                if real.status == Some(status) && real_cors == model_cors {
+                                    agree += 1;
+                                } else {
+                                    failures.push(format!("{label}\n  nginx: {:?} {real_cors:?}\n  model: {status} {model_cors:?}", real.status));
+                                }
                             }
-                        }
-                        Answer::Unknown(why) => {
-                            failures.push(format!("{label}: model cannot answer: {why}"))
+                            Answer::Unknown(why) => {
+                                failures.push(format!("{label}: model cannot answer: {why}"))
+                            }
                         }
                     }
                 }

@@ -269,7 +269,91 @@ pub fn respond(
     }
 }
 
-/// Answer `request` with the first `server` of the first `http` block.
+/// nginx's virtual server for a `Host` (`ngx_http_find_virtual_server`): an exact
+/// `server_name`; else the longest `*.example.com` / `.example.com`; else the longest
+/// `www.example.*`; else the first regex (`~`, matched against the lower-cased host) that
+/// matches; else the `default_server`, or the first server. All servers are taken to listen
+/// on the same address and port.
+pub fn select_server<'a>(http: &'a [Statement], host: &str) -> Option<&'a Statement> {
+    let servers: Vec<&Statement> = http.iter().filter(|s| s.name.value == "server").collect();
+    let host = host.rsplit_once(':').map_or(host, |(h, p)| {
+        if p.bytes().all(|b| b.is_ascii_digit()) {
+            h
+        } else {
+            host
+        }
+    });
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    let names = |s: &'a Statement| {
+        s.children()
+            .iter()
+            .filter(|d| d.name.value == "server_name")
+            .flat_map(|d| d.args.iter().map(|a| a.value.to_ascii_lowercase()))
+            .collect::<Vec<_>>()
+    };
+    if let Some(s) = servers.iter().find(|s| names(s).contains(&host)) {
+        return Some(s);
+    }
+    let best = |matches: &dyn Fn(&str) -> Option<usize>| {
+        servers
+            .iter()
+            .filter_map(|s| {
+                names(s)
+                    .iter()
+                    .filter_map(|n| matches(n))
+                    .max()
+                    .map(|len| (len, *s))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map(|(_, s)| s)
+    };
+    let leading = best(&|n: &str| {
+        if let Some(base) = n.strip_prefix("*.") {
+            host.ends_with(&format!(".{base}")).then_some(n.len())
+        } else if let Some(base) = n.strip_prefix('.') {
+            (host == base || host.ends_with(&format!(".{base}"))).then_some(n.len())
+        } else {
+            None
+        }
+    });
+    if leading.is_some() {
+        return leading;
+    }
+    let trailing = best(&|n: &str| {
+        n.strip_suffix(".*")
+            .filter(|head| host.starts_with(&format!("{head}.")))
+            .map(|_| n.len())
+    });
+    if trailing.is_some() {
+        return trailing;
+    }
+    for s in &servers {
+        for d in s
+            .children()
+            .iter()
+            .filter(|d| d.name.value == "server_name")
+        {
+            for a in &d.args {
+                if let Some(pattern) = a.value.strip_prefix('~')
+                    && regex::Regex::new(pattern).is_ok_and(|re| re.is_match(&host))
+                {
+                    return Some(s);
+                }
+            }
+        }
+    }
+    let default = servers.iter().find(|s| {
+        s.children().iter().any(|d| {
+            d.name.value == "listen"
+                && d.args
+                    .iter()
+                    .any(|a| a.value == "default_server" || a.value == "default")
+        })
+    });
+    default.or(servers.first()).copied()
+}
+
+/// Answer `request` with the `server` its `Host` selects in the first `http` block.
 pub fn answer(config: &[Statement], request: &Request, version: Version) -> Answer {
     match answer_inner(config, request, version) {
         Ok(a) => a,
@@ -303,11 +387,13 @@ fn answer_inner(
         .iter()
         .find(|s| s.name.value == "http")
         .ok_or("a file without `http`")?;
-    let server = http
-        .children()
+    let host = request
+        .headers
         .iter()
-        .find(|s| s.name.value == "server")
-        .ok_or("an `http` without `server`")?;
+        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let server = select_server(http.children(), host).ok_or("an `http` without `server`")?;
     let mut state = State {
         request,
         maps: http.children().iter().filter_map(Map::read).collect(),
