@@ -317,3 +317,27 @@ fn assume_version_is_validated_and_named() {
         .stderr(predicate::str::contains(message));
     }
 }
+
+#[test]
+fn nginx_host_chooses_the_server() {
+    let d = tempfile::tempdir().unwrap();
+    let path = d.path().join("nginx.conf");
+    std::fs::write(
+        &path,
+        "http {\n server { server_name a.test; location / { return 200; } }\n          server { server_name *.b.test; location / { add_header Access-Control-Allow-Origin * always; return 200; } }\n}\n",
+    )
+    .unwrap();
+    let f = path.to_string_lossy().into_owned();
+    simulate(&f, "--origin https://app.example")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "the server for an unnamed host (the default server",
+        ));
+    simulate(&f, "--origin https://app.example --host api.b.test")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "the server `Host: api.b.test` selects",
+        ));
+}

@@ -43,7 +43,7 @@ pub struct SimulateArgs {
     /// Choose the N-th policy (1-based) when the file holds several
     #[arg(long, value_name = "N")]
     policy: Option<usize>,
-    /// Choose the policy whose scope covers this host
+    /// Choose the policy whose scope covers this host (nginx: the `Host` the request carries)
     #[arg(long)]
     host: Option<String>,
     /// Output format
@@ -182,15 +182,20 @@ fn simulate_nginx(
     version: Option<crate::frontend::nginx::headers::Version>,
 ) -> Result<(Exchange, String), String> {
     use crate::frontend::nginx::{eval, headers::Version, syntax};
-    if args.host.is_some() || args.policy.is_some() || !args.registered.is_empty() {
-        return Err("--host, --policy and --registered-model do not apply to nginx files yet (the first `server` answers)".into());
+    if args.policy.is_some() || !args.registered.is_empty() {
+        return Err("--policy and --registered-model do not apply to nginx files (--host chooses the server)".into());
     }
     let config = syntax::parse(file.bytes()).map_err(|e| e.message)?;
     let request = sim::prepare(page)?;
     let unknown = std::cell::RefCell::new(None);
     let exchange = sim::fetch(&request, |req| {
         let version = version.unwrap_or(Version::NEWEST);
-        eval::respond(&config.statements, req, version).unwrap_or_else(|why| {
+        // The server block answers by `Host` (the browser sends the URL's host).
+        let mut req = req.clone();
+        if let Some(host) = &args.host {
+            req.headers.push(("host".into(), host.clone()));
+        }
+        eval::respond(&config.statements, &req, version).unwrap_or_else(|why| {
             unknown.borrow_mut().get_or_insert(why);
             ServerResponse {
                 status: None,
@@ -211,7 +216,14 @@ fn simulate_nginx(
     };
     Ok((
         exchange,
-        format!("{assumed}, first server; the model is checked against a real nginx 1.22"),
+        format!(
+            "{assumed}, the server {}; the model is checked against a real nginx 1.22",
+            match &args.host {
+                Some(h) => format!("`Host: {h}` selects"),
+                None =>
+                    "for an unnamed host (the default server; --host NAME to choose)".to_string(),
+            }
+        ),
     ))
 }
 
