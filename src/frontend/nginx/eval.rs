@@ -434,6 +434,19 @@ fn answer_inner(
             (status, levels)
         }
     };
+    // Directives that would change the answer in ways this model does not follow: an
+    // `include` may add headers, `error_page` redirects error statuses internally,
+    // `more_clear_headers` removes headers, `limit_except` answers some methods itself.
+    for level in &levels {
+        if let Some(st) = level.iter().find(|st| {
+            matches!(
+                st.name.value.as_str(),
+                "include" | "error_page" | "more_clear_headers" | "limit_except"
+            )
+        }) {
+            return Err(format!("`{}` (not followed yet)", st.name.value));
+        }
+    }
     let directives = headers::effective(&levels, version);
     let mut lines: Vec<(String, String)> = Vec::new();
     for d in directives.iter().filter(|d| d.applies_to(status)) {
@@ -515,6 +528,18 @@ mod tests {
                 status: 200,
                 headers: vec![("Access-Control-Allow-Origin".into(), evil.into())]
             }
+        );
+    }
+
+    #[test]
+    fn include_and_error_page_are_not_guessed() {
+        let src = "http { include cors.conf; server { location / { return 200; } } }";
+        assert!(
+            matches!(ask(src, "GET", "/", None), Answer::Unknown(w) if w.contains("`include`"))
+        );
+        let src = "http { server { error_page 404 /x; location / { return 404; } } }";
+        assert!(
+            matches!(ask(src, "GET", "/", None), Answer::Unknown(w) if w.contains("`error_page`"))
         );
     }
 
