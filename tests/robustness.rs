@@ -193,3 +193,107 @@ proptest! {
         run(apply(original, &muts), &Settings::default());
     }
 }
+
+/// nginx-shaped byte strings: directive names the models read, block and statement ends,
+/// quotes, escapes, variables, comments, Lua blocks, and arbitrary bytes.
+fn nginx_bytes() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        any::<u8>().prop_map(|b| vec![b]),
+        prop::sample::select(vec![
+            "http {",
+            "server {",
+            "location ",
+            "location = /",
+            "location ~ \\.x$ ",
+            "if (",
+            "if ($http_origin ~* ",
+            ") {",
+            "$request_method = OPTIONS) {",
+            "}",
+            ";",
+            "{",
+            " ",
+            "\n",
+            "\"",
+            "'",
+            "\\",
+            "#",
+            "$",
+            "${",
+            "$http_origin",
+            "$1",
+            "add_header ",
+            "Access-Control-Allow-Origin ",
+            "always",
+            "more_set_headers ",
+            "-s ",
+            "'X: y' ",
+            "map $http_origin $o {",
+            "default ",
+            "~^https://a\\.b$ ",
+            "~* ",
+            "set $v ",
+            "return ",
+            "204",
+            "200 ok",
+            "break",
+            "server_name ",
+            "*.a.test ",
+            "~^x ",
+            "listen 1 default_server",
+            "content_by_lua_block {",
+            "--[[",
+            "]]",
+            "[=[",
+            "include ",
+            "error_page ",
+        ])
+        .prop_map(|s| s.as_bytes().to_vec()),
+    ];
+    prop::collection::vec(piece, 0..60).prop_map(|v| v.concat())
+}
+
+fn run_nginx(bytes: Vec<u8>) {
+    use cors_lint::frontend::nginx::{eval, headers::Version, syntax};
+    let _ = frontend::recognise("nginx.conf", &bytes);
+    let r = lint_bytes(
+        "nginx.conf".into(),
+        bytes.clone(),
+        Dialect::Nginx,
+        String::new(),
+        &Settings::default(),
+    );
+    check_invariants(&bytes, &r);
+    if let Ok(config) = syntax::parse(&bytes) {
+        for (method, uri, origin) in [
+            ("GET", "/", "https://a.b"),
+            ("OPTIONS", "/x?y=1", "null"),
+            ("patch", "/a", ""),
+        ] {
+            let request = eval::Request {
+                method: method.into(),
+                uri: uri.into(),
+                headers: vec![
+                    ("Origin".into(), origin.into()),
+                    ("Host".into(), "a.test".into()),
+                ],
+            };
+            let _ = eval::answer(&config.statements, &request, Version(1, 22, 1));
+            let _ = eval::answer(&config.statements, &request, Version::NEWEST);
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, ..ProptestConfig::default() })]
+
+    #[test]
+    fn nginx_never_panics(bytes in nginx_bytes()) {
+        run_nginx(bytes);
+    }
+
+    #[test]
+    fn nginx_random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+        run_nginx(bytes);
+    }
+}

@@ -50,6 +50,10 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
 pub fn check_syntax(file: &SourceFile) -> Result<syntax::Config, InputError> {
     syntax::parse(file.bytes()).map_err(|e| InputError {
         span: Some(e.span),
-        message: format!("{}; nginx refuses to load this configuration", e.message),
+        message: if e.nginx_rejects {
+            format!("{}; nginx refuses to load this configuration", e.message)
+        } else {
+            e.message
+        },
     })
 }

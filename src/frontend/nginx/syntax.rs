@@ -70,15 +70,69 @@ pub struct Config {
     pub comments: Vec<Span>,
 }
 
-/// Input nginx refuses to load, with nginx's own message.
+/// Input nginx refuses to load, with nginx's own message — or that cors-lint will not read.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SyntaxError {
     pub span: Span,
     pub message: String,
+    /// nginx itself refuses the file (false: cors-lint's own limit, or an internal error).
+    pub nginx_rejects: bool,
+}
+
+/// Deepest block nesting cors-lint reads. The parser recurses per level; real
+/// configurations nest a handful of levels, and this bound keeps every thread's stack safe.
+pub const MAX_DEPTH: usize = 1000;
+
+/// Where block nesting first exceeds [`MAX_DEPTH`], scanning as the tokenizer does (quotes,
+/// escapes and comments hide braces; a `{` right after `$` is part of a word).
+fn too_deep(bytes: &[u8]) -> Option<usize> {
+    let (mut depth, mut i, mut token_start) = (0usize, 0, true);
+    while i < bytes.len() {
+        let b = bytes[i];
+        match b {
+            b'\\' => {
+                i += 2;
+                token_start = false;
+                continue;
+            }
+            b'#' if token_start => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'"' | b'\'' if token_start => {
+                i += 1;
+                while i < bytes.len() && bytes[i] != b {
+                    i += if bytes[i] == b'\\' { 2 } else { 1 };
+                }
+            }
+            b'{' if !(i > 0 && bytes[i - 1] == b'$') => {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Some(i);
+                }
+            }
+            b'}' if token_start => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        token_start = matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}');
+        i += 1;
+    }
+    None
 }
 
 /// Parse a whole file. nginx stops at its first syntax error, and so does this.
 pub fn parse(bytes: &[u8]) -> Result<Config, SyntaxError> {
+    if let Some(at) = too_deep(bytes) {
+        return Err(SyntaxError {
+            span: Span::new(at, at + 1),
+            message: format!(
+                "blocks nested deeper than {MAX_DEPTH} levels: cors-lint does not read this file (nginx might)"
+            ),
+            nginx_rejects: false,
+        });
+    }
     let projected = project_to_ascii(bytes);
     let mut file = NginxGrammar::parse(Rule::file, &projected).map_err(|e| {
         // The grammar accepts every input; this is a bug, reported instead of a panic.
@@ -89,6 +143,7 @@ pub fn parse(bytes: &[u8]) -> Result<Config, SyntaxError> {
         SyntaxError {
             span: Span::empty(at),
             message: format!("internal error: the nginx grammar rejected this input ({e})"),
+            nginx_rejects: false,
         }
     })?;
     let file = file.next().expect("the file rule");
@@ -125,7 +180,11 @@ impl Reader<'_> {
             .as_ref()
             .is_some_and(|e| e.span.start <= span.start);
         if !earlier {
-            self.error = Some(SyntaxError { span, message });
+            self.error = Some(SyntaxError {
+                span,
+                message,
+                nginx_rejects: true,
+            });
         }
     }
 
@@ -438,5 +497,17 @@ mod tests {
         );
         // nginx silently drops a first token cut off by the end of the file.
         assert_eq!(values("events {} foo"), vec![vec!["events"]]);
+        // Absurd nesting is refused, not a stack overflow.
+        let deep = format!(
+            "{}{}",
+            "a {".repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
+        assert!(error(&deep).1.contains("nested deeper than 1000 levels"));
+        let ok = format!("{}{}", "a \"{\" {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
+        assert!(
+            parse(ok.as_bytes()).is_ok(),
+            "braces in quotes do not count"
+        );
     }
 }
