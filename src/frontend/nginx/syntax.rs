@@ -506,6 +506,10 @@ mod tests {
         assert!(error(&deep).1.contains("nested deeper than 200 levels"));
         let ok = format!("{}{}", "a \"{\" {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
         let parsed = parse(ok.as_bytes());
-        assert!(parsed.is_ok(), "braces in quotes do not count: {:?}", parsed.err());
+        assert!(
+            parsed.is_ok(),
+            "braces in quotes do not count: {:?}",
+            parsed.err()
+        );
     }
 }
