@@ -23,7 +23,8 @@ use cors_lint::sim::{self, PageFetch, ServerRequest, ServerResponse};
 use cors_lint::source::SourceFile;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use support::chromium::{self, BrowserCase, BrowserResult, chromium_checks};
+use support::chromium::{self, BrowserCase};
+use support::compare::{self, REPEAT, Tally};
 use support::page::PageServer;
 use support::torchserve::TorchServe;
 use support::{RealServer, http};
@@ -343,34 +344,6 @@ fn deployments(origin: &str) -> Vec<Deployment> {
     list
 }
 
-/// Each case's `fetch()` runs this many times in a row in one browser.
-const REPEAT: u32 = 2;
-
-#[derive(Default)]
-struct Tally {
-    cases: usize,
-    server_checked: usize,
-    server_agree: usize,
-    browser_checked: usize,
-    browser_agree: usize,
-    reasons_checked: usize,
-    reasons_agree: usize,
-    requests_checked: usize,
-    requests_agree: usize,
-    disagreements: Vec<String>,
-}
-
-/// CORS headers as compared: lower-cased names, exact values, sorted.
-fn cors_headers(headers: &[(String, String)]) -> Vec<(String, String)> {
-    let mut h: Vec<(String, String)> = headers
-        .iter()
-        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
-        .map(|(n, v)| (n.to_ascii_lowercase(), v.clone()))
-        .collect();
-    h.sort();
-    h
-}
-
 fn policy_for(server: &TorchServe, d: &Deployment) -> CorsPolicy {
     let bytes = std::fs::read(&server.config).expect("config");
     let file = SourceFile::new("config.properties", bytes, Dialect::TorchServe.encoding());
@@ -386,10 +359,6 @@ fn policy_for(server: &TorchServe, d: &Deployment) -> CorsPolicy {
     };
     let lowered = frontend::lower(Dialect::TorchServe, &file, &options).expect("lower");
     lowered.policies.into_iter().next().expect("one policy")
-}
-
-fn show(r: &ServerResponse) -> String {
-    format!("{:?} {:?}", r.status, cors_headers(&r.headers))
 }
 
 /// Returns the server's pid, which must be gone once this returns.
@@ -463,7 +432,6 @@ fn run_deployment(
         let actual_resp = sim::respond(&policy, listener, &actual, &registered);
         exchanges.push((actual, actual_resp));
         for (req, model) in exchanges {
-            tally.server_checked += 1;
             // `&raw` keeps these out of the browser's request counts in the access log.
             let raw_path = format!("{}&raw", req.path);
             let real = http::request(
@@ -473,40 +441,12 @@ fn run_deployment(
                 &req.headers,
                 Duration::from_secs(3),
             );
-            let real = ServerResponse {
-                status: real.status,
-                reason: String::new(),
-                headers: real.headers,
-            };
-            if real.status == model.status
-                && cors_headers(&real.headers) == cors_headers(&model.headers)
-            {
-                tally.server_agree += 1;
-            } else {
-                tally.disagreements.push(format!(
-                    "{label}: server, {} {}\n    model: {}\n    real:  {}",
-                    req.method,
-                    req.path,
-                    show(&model),
-                    show(&real)
-                ));
-            }
+            tally.server(&label, &req, &model, real.status, &real.headers);
         }
         // The browser fetches twice in a row: the second may skip the preflight (cache).
-        let mut session = sim::Session::default();
-        let mut sent: Vec<String> = Vec::new();
-        let mut answered = true;
-        for _ in 0..REPEAT {
-            let x = session.fetch(&request, |req| {
-                sim::respond(&policy, listener, req, &registered)
-            });
-            for (req, resp) in x.preflight.iter().chain(x.actual.iter()) {
-                sent.push(req.method.clone());
-                answered &= resp.status.is_some();
-            }
-        }
-        sent.sort();
-        if answered {
+        if let Some(sent) = compare::sent_over_repeats(&request, |req| {
+            sim::respond(&policy, listener, req, &registered)
+        }) {
             expected_requests.insert(id, sent);
         }
         expected.insert(id, (label, exchange.verdict));
@@ -526,60 +466,12 @@ fn run_deployment(
     }
 
     let results = chromium::run(page, &browser_cases, &server.dir().join("chromium"));
-    let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-    for (method, path) in server.access_log() {
-        let id = path.rsplit_once("gt=").and_then(|(_, id)| id.parse().ok());
-        if let Some(id) = id {
-            seen.entry(id).or_default().push(method);
-        }
-    }
+    let mut seen = compare::requests_by_case(server.access_log());
     for (id, want) in &expected_requests {
-        let mut got = seen.remove(id).unwrap_or_default();
-        got.sort();
-        tally.requests_checked += 1;
-        if &got == want {
-            tally.requests_agree += 1;
-        } else {
-            tally.disagreements.push(format!(
-                "{}: requests the browser sent over {REPEAT} fetches (preflight cache)\n    model:    {want:?}\n    chromium: {got:?}",
-                expected[id].0
-            ));
-        }
+        tally.requests(&expected[id].0, want, seen.remove(id).unwrap_or_default());
     }
     for (id, (label, verdict)) in expected {
-        tally.browser_checked += 1;
-        let real: &BrowserResult = &results[&id];
-        let model = match verdict.check {
-            None => "allowed".to_string(),
-            Some(c) => format!("blocked: {}", c.name()),
-        };
-        if real.allowed != verdict.allowed {
-            tally.disagreements.push(format!(
-                "{label}: browser\n    model:    {model} ({})\n    chromium: {} {:?}",
-                verdict.detail,
-                if real.allowed { "allowed" } else { "blocked" },
-                real.message
-            ));
-            continue;
-        }
-        if !real.consistent {
-            tally.disagreements.push(format!(
-                "{label}: Chromium's {REPEAT} fetches did not all end alike"
-            ));
-            continue;
-        }
-        tally.browser_agree += 1;
-        if let (Some(check), Some(message)) = (verdict.check, &real.message) {
-            tally.reasons_checked += 1;
-            if chromium_checks(message).contains(&check) {
-                tally.reasons_agree += 1;
-            } else {
-                tally.disagreements.push(format!(
-                    "{label}: failing check\n    model:    {model} ({})\n    chromium: {message}",
-                    verdict.detail
-                ));
-            }
-        }
+        tally.browser(&label, &verdict, &results[&id]);
     }
     server.pid()
 }
@@ -622,28 +514,14 @@ fn simulate_agrees_with_real_torchserve_and_chromium() {
             eprintln!("{line}");
         }
     }
-    let summary = format!(
-        "ground truth ({} deployments, TorchServe {}, {browser}): {} cases; server responses {}/{} agree; \
-         browser verdicts {}/{} agree; failing checks {}/{} agree (where Chromium names one); \
-         requests sent over {REPEAT} fetches (preflight cache) {}/{} agree; {:.0} s",
-        list.len(),
-        support::torchserve::VERSION,
-        tally.cases,
-        tally.server_agree,
-        tally.server_checked,
-        tally.browser_agree,
-        tally.browser_checked,
-        tally.reasons_agree,
-        tally.reasons_checked,
-        tally.requests_agree,
-        tally.requests_checked,
-        started.elapsed().as_secs_f64()
-    );
-    eprintln!("{summary}");
-    // Kept for CI logs and closing notes (libtest hides a passing test's output).
-    let _ = std::fs::write(
-        support::work_dir().join("summary.txt"),
-        format!("{summary}\n"),
+    let summary = tally.summary(
+        &format!(
+            "ground truth ({} deployments, TorchServe {}, {browser})",
+            list.len(),
+            support::torchserve::VERSION
+        ),
+        started,
+        "summary.txt",
     );
     assert!(
         only.is_some() || tally.cases >= 300,

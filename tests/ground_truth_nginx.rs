@@ -11,11 +11,10 @@ use cors_lint::frontend::nginx::{eval, headers::Version, syntax};
 use cors_lint::sim::{self, PageFetch, ServerRequest, ServerResponse};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
-use support::chromium::{self, BrowserCase, chromium_checks};
+use support::chromium::{self, BrowserCase};
+use support::compare::{self, REPEAT, Tally};
 use support::nginx::Nginx;
 use support::page::PageServer;
-
-const REPEAT: u32 = 2;
 
 const PREFLIGHT_FULL: &str = "add_header Access-Control-Allow-Methods \"GET, PUT, DELETE\" always;\n\
      add_header Access-Control-Allow-Headers \"X-Token, Authorization, Content-Type\" always;\n\
@@ -149,16 +148,6 @@ const SHAPES: &[Shape] = &[
     },
 ];
 
-fn cors_only(headers: Vec<(String, String)>) -> Vec<(String, String)> {
-    let mut h: Vec<(String, String)> = headers
-        .into_iter()
-        .map(|(n, v)| (n.to_ascii_lowercase(), v))
-        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
-        .collect();
-    h.sort();
-    h
-}
-
 fn model(config: &syntax::Config, req: &ServerRequest) -> ServerResponse {
     let mut r = eval::respond(&config.statements, req, Version(1, 22, 1)).unwrap_or_else(|why| {
         panic!(
@@ -166,7 +155,6 @@ fn model(config: &syntax::Config, req: &ServerRequest) -> ServerResponse {
             req.method, req.path
         )
     });
-    r.headers.sort();
     r.reason.clear();
     r
 }
@@ -177,16 +165,7 @@ fn simulate_agrees_with_real_nginx_and_chromium() {
     let page = PageServer::start();
     let browser = chromium::version();
     let mut next_id = 0;
-    let (
-        mut cases,
-        mut server_checked,
-        mut server_agree,
-        mut browser_agree,
-        mut reasons_checked,
-        mut reasons_agree,
-        mut requests_agree,
-    ) = (0, 0, 0, 0, 0, 0, 0);
-    let mut failures = Vec::new();
+    let mut tally = Tally::default();
     for (name, body) in deployments(&page.origin()) {
         let nginx = Nginx::start(name, &body);
         let config = syntax::parse(&std::fs::read(&nginx.config).unwrap()).expect("parses");
@@ -195,7 +174,7 @@ fn simulate_agrees_with_real_nginx_and_chromium() {
         for s in SHAPES {
             next_id += 1;
             let id = next_id;
-            cases += 1;
+            tally.cases += 1;
             let path = format!("{}?gt={id}", s.path);
             let page_fetch = PageFetch {
                 origin: if s.null_origin {
@@ -227,7 +206,6 @@ fn simulate_agrees_with_real_nginx_and_chromium() {
                 exchange.preflight.iter().map(|(q, _)| q.clone()).collect();
             exchanges.push(sim::actual_request(&request));
             for req in exchanges {
-                server_checked += 1;
                 let real = support::http::request(
                     nginx.port,
                     &req.method,
@@ -235,32 +213,16 @@ fn simulate_agrees_with_real_nginx_and_chromium() {
                     &req.headers,
                     Duration::from_secs(3),
                 );
-                let want = model(&config, &req);
-                if real.status == want.status && cors_only(real.headers.clone()) == want.headers {
-                    server_agree += 1;
-                } else {
-                    failures.push(format!(
-                        "{label}: server {} \n  model: {:?} {:?}\n  nginx: {:?} {:?}",
-                        req.method,
-                        want.status,
-                        want.headers,
-                        real.status,
-                        cors_only(real.headers)
-                    ));
-                }
-            }
-            let mut session = sim::Session::default();
-            let mut sent = Vec::new();
-            for _ in 0..REPEAT {
-                let x = session.fetch(&request, |r| model(&config, r));
-                sent.extend(
-                    x.preflight
-                        .iter()
-                        .chain(x.actual.iter())
-                        .map(|(q, _)| q.method.clone()),
+                tally.server(
+                    &label,
+                    &req,
+                    &model(&config, &req),
+                    real.status,
+                    &real.headers,
                 );
             }
-            sent.sort();
+            let sent = compare::sent_over_repeats(&request, |r| model(&config, r))
+                .expect("the model answers every request");
             expected.insert(id, (label, exchange.verdict, sent));
             browser_cases.push(BrowserCase {
                 id,
@@ -277,61 +239,21 @@ fn simulate_agrees_with_real_nginx_and_chromium() {
             });
         }
         let results = chromium::run(&page, &browser_cases, &nginx.dir.join("chromium"));
-        let mut seen: BTreeMap<usize, Vec<String>> = BTreeMap::new();
-        for (method, path) in nginx.access_log() {
-            if let Some(id) = path.rsplit_once("gt=").and_then(|(_, id)| id.parse().ok()) {
-                seen.entry(id).or_default().push(method);
-            }
-        }
+        let mut seen = compare::requests_by_case(nginx.access_log());
         for (id, (label, verdict, sent)) in expected {
-            let real = &results[&id];
-            let model_says = verdict
-                .check
-                .map_or("allowed".to_string(), |c| format!("blocked: {}", c.name()));
-            if real.allowed != verdict.allowed || !real.consistent {
-                failures.push(format!(
-                    "{label}: browser\n  model:    {model_says} ({})\n  chromium: {} {:?}",
-                    verdict.detail,
-                    if real.allowed { "allowed" } else { "blocked" },
-                    real.message
-                ));
-            } else {
-                browser_agree += 1;
-            }
-            if let (Some(check), Some(message)) = (verdict.check, &real.message) {
-                reasons_checked += 1;
-                if chromium_checks(message).contains(&check) {
-                    reasons_agree += 1;
-                } else {
-                    failures.push(format!(
-                        "{label}: failing check\n  model:    {model_says}\n  chromium: {message}"
-                    ));
-                }
-            }
-            let mut got = seen.remove(&id).unwrap_or_default();
-            got.sort();
-            if got == sent {
-                requests_agree += 1;
-            } else {
-                failures.push(format!("{label}: requests over {REPEAT} fetches\n  model:    {sent:?}\n  chromium: {got:?}"));
-            }
+            tally.browser(&label, &verdict, &results[&id]);
+            tally.requests(&label, &sent, seen.remove(&id).unwrap_or_default());
         }
     }
-    let summary = format!(
-        "ground truth, nginx 1.22 + {browser}: {cases} cases; server responses {server_agree}/{server_checked} agree; \
-         browser verdicts {browser_agree}/{cases} agree; failing checks {reasons_agree}/{reasons_checked} agree; \
-         requests sent over {REPEAT} fetches {requests_agree}/{cases} agree; {:.0} s",
-        started.elapsed().as_secs_f64()
-    );
-    eprintln!("{summary}");
-    let _ = std::fs::write(
-        support::work_dir().join("summary-nginx.txt"),
-        format!("{summary}\n"),
+    let summary = tally.summary(
+        &format!("ground truth, nginx 1.22 + {browser}"),
+        started,
+        "summary-nginx.txt",
     );
     assert!(
-        failures.is_empty(),
+        tally.disagreements.is_empty(),
         "{} disagreements (each is a bug in a model):\n{}\n{summary}",
-        failures.len(),
-        failures.join("\n")
+        tally.disagreements.len(),
+        tally.disagreements.join("\n")
     );
 }

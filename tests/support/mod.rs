@@ -5,6 +5,7 @@
 #![allow(dead_code)]
 
 pub mod chromium;
+pub mod compare;
 pub mod http;
 pub mod nginx;
 pub mod page;
