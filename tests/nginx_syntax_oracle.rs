@@ -226,6 +226,17 @@ print(json.dumps(out))
 
 /// nginx -t: `None` when accepted, else the line nginx names.
 fn nginx_verdict(dir: &Path, conf: &Path) -> Option<usize> {
+    let err = nginx_test(dir, conf).err()?;
+    let line = err
+        .lines()
+        .find(|l| l.contains("[emerg]"))
+        .and_then(|l| l.rsplit(':').next())
+        .and_then(|n| n.trim().parse().ok());
+    Some(line.unwrap_or_else(|| panic!("nginx failed without a located error: {err}")))
+}
+
+/// `nginx -t` in the prefix `dir`: `Err` holds what nginx printed.
+fn nginx_test(dir: &Path, conf: &Path) -> Result<(), String> {
     let out = Command::new("nginx")
         .args(["-t", "-q", "-p"])
         .arg(dir)
@@ -240,15 +251,10 @@ fn nginx_verdict(dir: &Path, conf: &Path) -> Option<usize> {
         .output()
         .expect("run nginx");
     if out.status.success() {
-        return None;
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
     }
-    let err = String::from_utf8_lossy(&out.stderr);
-    let line = err
-        .lines()
-        .find(|l| l.contains("[emerg]"))
-        .and_then(|l| l.rsplit(':').next())
-        .and_then(|n| n.trim().parse().ok());
-    Some(line.unwrap_or_else(|| panic!("nginx failed without a located error: {err}")))
 }
 
 /// nginx's line numbers count LF only.
@@ -498,20 +504,7 @@ fn nginx_ends_a_word_after_a_braced_variable() {
     let conf = b"events {}\nhttp {\n server {\n  location = /a { return 200 ${uri}\nx; }\n }\n}\n";
     let path = dir.join("nginx.conf");
     std::fs::write(&path, conf).unwrap();
-    let out = Command::new("nginx")
-        .args(["-t", "-p"])
-        .arg(&dir)
-        .arg("-c")
-        .arg(&path)
-        .args([
-            "-e",
-            "stderr",
-            "-g",
-            &format!("pid {}/nginx.pid;", dir.display()),
-        ])
-        .output()
-        .expect("run nginx");
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = nginx_test(&dir, &path).expect_err("nginx rejects three arguments to return");
     assert!(
         err.contains("invalid number of arguments in \"return\""),
         "{err}"
