@@ -32,6 +32,34 @@ pub struct CorsPolicy {
     pub max_age: MaxAge,
     pub vary_origin: VaryOrigin,
     pub emission: Emission,
+    /// CORS headers configured for an enclosing scope (or another branch) that responses in
+    /// this scope do not carry.
+    pub lost_headers: Vec<LostHeader>,
+    /// CORS headers the server puts on one response more than once.
+    pub repeated_headers: Vec<RepeatedHeader>,
+}
+
+/// A CORS header written for an enclosing scope that does not reach this one.
+#[derive(Clone, Debug)]
+pub struct LostHeader {
+    /// Header name as written.
+    pub name: String,
+    /// Where it is configured.
+    pub declared: Span,
+    /// What keeps it out of this scope (e.g. a header directive of the inner block).
+    pub cause: Span,
+    /// Why, in the server's terms.
+    pub why: String,
+    /// How to keep it, in the server's terms.
+    pub remedy: String,
+}
+
+/// A CORS header sent twice on the same response (browsers then see a list and fail).
+#[derive(Clone, Debug)]
+pub struct RepeatedHeader {
+    pub name: String,
+    pub first: Span,
+    pub again: Span,
 }
 
 /// The server product whose behaviour the policy models.
@@ -40,7 +68,9 @@ pub struct Server {
     /// Display name, e.g. "TorchServe".
     pub product: &'static str,
     /// The version whose behaviour is modelled, e.g. "0.12.0".
-    pub version: &'static str,
+    pub version: String,
+    /// Whether the version was assumed (not stated by the user), so findings can say so.
+    pub version_assumed: bool,
 }
 
 /// Which requests the policy governs.
@@ -162,6 +192,9 @@ pub enum OriginPolicy {
     Static(HeaderValue),
     /// The request's `Origin` is compared with matchers; see [`OriginMatch`].
     Match(OriginMatch),
+    /// Computed from something cors-lint does not model (e.g. a variable set by a module);
+    /// rules that need the value skip the policy.
+    Unknown { at: Span, why: String },
 }
 
 /// An origin allow-list that the server evaluates per request.
@@ -255,6 +288,9 @@ pub struct Emission {
     pub on_errors: bool,
     /// Responses that never carry them, in words (e.g. "413 from the HTTP decoder").
     pub exceptions: Vec<String>,
+    /// When they are missing from error responses: the configuration that causes it and
+    /// how to fix it in the server's terms.
+    pub errors_cause: Option<(Span, String)>,
 }
 
 impl CorsPolicy {

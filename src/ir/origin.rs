@@ -81,6 +81,75 @@ pub enum OnMatch {
     LiteralStar,
 }
 
+impl OriginMatcher {
+    /// Whether the server accepts this request `Origin` value.
+    pub fn accepts(&self, origin: &str) -> bool {
+        let fold = |case: &Case, s: &str| match case {
+            Case::Sensitive => s.to_string(),
+            Case::Insensitive => s.to_ascii_lowercase(),
+        };
+        match self {
+            OriginMatcher::Any => true,
+            OriginMatcher::Null => origin == "null",
+            OriginMatcher::Exact { origin: o, case } => fold(case, o) == fold(case, origin),
+            OriginMatcher::Prefix { value, case } => {
+                fold(case, origin).starts_with(&fold(case, value))
+            }
+            OriginMatcher::Suffix { value, case } => {
+                fold(case, origin).ends_with(&fold(case, value))
+            }
+            OriginMatcher::Subdomains {
+                scheme,
+                base,
+                depth,
+                port,
+                case,
+            } => {
+                let o = fold(case, origin);
+                let Some(rest) = o.strip_prefix(&format!("{}://", fold(case, scheme))) else {
+                    return false;
+                };
+                let (host, p) = match rest.rsplit_once(':') {
+                    Some((h, p)) if p.bytes().all(|b| b.is_ascii_digit()) => (h, Some(p)),
+                    _ => (rest, None),
+                };
+                let port_ok = match port {
+                    PortMatch::Any => true,
+                    PortMatch::Default => p.is_none(),
+                    PortMatch::Exact(n) => p == Some(n.to_string().as_str()),
+                };
+                let Some(labels) = host.strip_suffix(&format!(".{}", fold(case, base))) else {
+                    return false;
+                };
+                let depth_ok = match depth {
+                    LabelDepth::ExactlyOne => !labels.is_empty() && !labels.contains('.'),
+                    LabelDepth::OneOrMore => !labels.is_empty(),
+                };
+                port_ok && depth_ok
+            }
+            OriginMatcher::Regex {
+                pattern,
+                anchoring,
+                case,
+                ..
+            } => {
+                let anchored = match anchoring {
+                    Anchoring::Full => format!("^(?:{pattern})$"),
+                    Anchoring::StartOnly => format!("^(?:{pattern})"),
+                    Anchoring::EndOnly => format!("(?:{pattern})$"),
+                    Anchoring::None => pattern.clone(),
+                };
+                let flags = if *case == Case::Insensitive {
+                    "(?i)"
+                } else {
+                    ""
+                };
+                regex::Regex::new(&format!("{flags}{anchored}")).is_ok_and(|r| r.is_match(origin))
+            }
+        }
+    }
+}
+
 /// How a browser reads an `Access-Control-Allow-Origin` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllowOriginValue {
@@ -396,5 +465,34 @@ mod tests {
             panic!()
         };
         assert_eq!(p.range, 17..18);
+    }
+
+    #[test]
+    fn matcher_semantics() {
+        let sub = |depth| OriginMatcher::Subdomains {
+            scheme: "https".into(),
+            base: "example.com".into(),
+            depth,
+            port: PortMatch::Default,
+            case: Case::Insensitive,
+        };
+        assert!(sub(LabelDepth::ExactlyOne).accepts("https://a.example.com"));
+        assert!(!sub(LabelDepth::ExactlyOne).accepts("https://a.b.example.com"));
+        assert!(sub(LabelDepth::OneOrMore).accepts("https://a.b.example.com"));
+        assert!(!sub(LabelDepth::OneOrMore).accepts("https://example.com"));
+        assert!(!sub(LabelDepth::OneOrMore).accepts("https://a.example.com:8443"));
+        let prefix = OriginMatcher::Prefix {
+            value: "https://example.com".into(),
+            case: Case::Sensitive,
+        };
+        assert!(prefix.accepts("https://example.com.evil.net"));
+        let unanchored = OriginMatcher::Regex {
+            pattern: r"example\.com".into(),
+            dialect: RegexDialect::GoRegexp,
+            anchoring: Anchoring::None,
+            case: Case::Sensitive,
+        };
+        assert!(unanchored.accepts("https://example.com.evil.net"));
+        assert!(OriginMatcher::Null.accepts("null"));
     }
 }

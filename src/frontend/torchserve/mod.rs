@@ -28,10 +28,16 @@ use env::Substituted;
 use keys::{CORS_HEADERS, CORS_METHODS, CORS_ORIGIN, KeyType};
 use std::collections::HashMap;
 
-pub const SERVER: Server = Server {
-    product: "TorchServe",
-    version: "0.12.0",
-};
+/// The TorchServe release whose behaviour is modelled (and checked by the ground truth).
+pub const VERSION: &str = "0.12.0";
+
+fn server() -> Server {
+    Server {
+        product: "TorchServe",
+        version: VERSION.into(),
+        version_assumed: false,
+    }
+}
 
 const TOKEN_REMEDY: &str = "run TorchServe with `--disable-token-auth` or set `disable_token_authorization=true` \
                             (and protect the API another way)";
@@ -482,7 +488,7 @@ fn policy(
             .map(|i| entries[i].key_span))
         .unwrap_or(Span::empty(bom.map_or(0, |b| b.end)));
     CorsPolicy {
-        server: SERVER,
+        server: server(),
         scope,
         anchor,
         allow_origin: origin.map_or(OriginPolicy::NotSent, OriginPolicy::Static),
@@ -499,7 +505,10 @@ fn policy(
                 "413 Request Entity Too Large, written by Netty when a body exceeds `max_request_size`".into(),
                 "inference responses whose model handler sets its own `Access-Control-Allow-Origin`".into(),
             ],
+            errors_cause: None,
         },
+        lost_headers: Vec::new(),
+        repeated_headers: Vec::new(),
     }
 }
 
