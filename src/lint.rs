@@ -156,7 +156,8 @@ pub fn lint_bytes(
     findings.sort_by(|a, b| {
         (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
     });
-    findings.dedup();
+    // One finding per rule and span: a header set in a `server` reaches every location.
+    findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
     FileReport {
         path: shown,
         source: Some(file),

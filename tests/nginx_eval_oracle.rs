@@ -56,7 +56,7 @@ fn cors_lines(rng: &mut Rng, always: bool) -> String {
 fn location_body(rng: &mut Rng) -> String {
     let mut body = String::new();
     let coin = rng.below(2) == 0;
-    match rng.below(4) {
+    match rng.below(5) {
         0 => body.push_str(&cors_lines(rng, coin)),
         1 => {
             let re = rng.pick(&[
@@ -79,6 +79,14 @@ fn location_body(rng: &mut Rng) -> String {
                 "if ($http_origin {} \"{}\") {{\n{}}}\n",
                 rng.pick(&["~*", "~"]),
                 rng.pick(&["app.example.com", "^https://b\\.example\\.com$"]),
+                cors_lines(rng, coin)
+            ));
+        }
+        3 => {
+            // A guard that answers other origins itself; `''` is an empty argument.
+            let re = rng.pick(&["^https://app\\.example\\.com$", "example\\.com"]);
+            body.push_str(&format!(
+                "set $ok '';\nif ($http_origin ~* \"{re}\") {{ set $ok 1; }}\nif ($ok = '') {{ return 403; }}\n{}",
                 cors_lines(rng, coin)
             ));
         }

@@ -91,10 +91,7 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), Str
         Err(why) => why,
     };
     match nginx::recognise(file_name, bytes) {
-        Ok(why) => Ok((
-            Dialect::Nginx,
-            format!("{why}; syntax only: nginx CORS rules are not built yet"),
-        )),
+        Ok(why) => Ok((Dialect::Nginx, why)),
         Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
     }
 }
@@ -114,10 +111,16 @@ pub fn lower(
             })
         }
         Dialect::Nginx => {
-            nginx::check_syntax(file)?;
+            let config = nginx::check_syntax(file)?;
+            let target = nginx::lower::Target {
+                version: options
+                    .nginx_version
+                    .unwrap_or(nginx::headers::Version::NEWEST),
+                assumed: options.nginx_version.is_none(),
+            };
             Ok(Lowered {
                 dialect,
-                policies: Vec::new(),
+                policies: nginx::lower::lower(file.bytes(), &config, target),
                 facts: Vec::new(),
             })
         }

@@ -150,6 +150,103 @@ impl OriginMatcher {
     }
 }
 
+/// Why an origin an attacker can own gets through a matcher.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Weakness {
+    /// The matcher accepts every origin.
+    AcceptsAny,
+    /// Nothing ties the match to the end of the origin: `https://app.example.com.evil.net`.
+    OpenEnd,
+    /// Nothing ties the match to a label boundary or the start: `https://evilapp.example.com`.
+    OpenStart,
+    /// An unescaped `.` matches any character: `https://appxexample.com`.
+    UnescapedDot,
+}
+
+impl Weakness {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Weakness::AcceptsAny => "it accepts every origin",
+            Weakness::OpenEnd => "nothing anchors it at the end of the origin",
+            Weakness::OpenStart => {
+                "nothing anchors it at the start of the host (or at a `.` before the domain)"
+            }
+            Weakness::UnescapedDot => "an unescaped `.` matches any character",
+        }
+    }
+}
+
+/// The registrable part of origins an attacker controls in the examples.
+pub const ATTACKER_DOMAIN: &str = "evil.example";
+
+/// Host names a matcher appears to be written for: the literal runs of host characters that
+/// contain a dot (regex escapes `\.` read as dots).
+pub fn intended_hosts(matcher: &OriginMatcher) -> Vec<String> {
+    let text = match matcher {
+        OriginMatcher::Regex { pattern, .. } => pattern.replace("\\.", "."),
+        OriginMatcher::Prefix { value, .. } | OriginMatcher::Suffix { value, .. } => value.clone(),
+        OriginMatcher::Exact { origin, .. } => origin.clone(),
+        OriginMatcher::Subdomains { base, .. } => base.clone(),
+        OriginMatcher::Any | OriginMatcher::Null => return Vec::new(),
+    };
+    let mut hosts: Vec<String> = Vec::new();
+    for run in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')) {
+        let run = run.trim_matches('.');
+        // `https` of a scheme, `www.` of an optional group: not a host by themselves.
+        if run.contains('.') && !run.starts_with('-') && run.split('.').all(|l| !l.is_empty()) {
+            hosts.push(run.to_ascii_lowercase());
+        }
+    }
+    hosts.dedup();
+    hosts
+}
+
+/// Origins an attacker can own that `matcher` accepts, each with the weakness it shows,
+/// best explanation first. Empty for a matcher that only accepts what it names.
+pub fn attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
+    let any = format!("https://{ATTACKER_DOMAIN}");
+    if matcher.accepts(&any) {
+        return vec![(any, Weakness::AcceptsAny)];
+    }
+    let mut out: Vec<(String, Weakness)> = Vec::new();
+    let mut try_origin = |origin: String, weakness: Weakness| {
+        if matcher.accepts(&origin) && !out.iter().any(|(o, _)| *o == origin) {
+            out.push((origin, weakness));
+        }
+    };
+    for host in intended_hosts(matcher) {
+        for scheme in ["https", "http"] {
+            try_origin(
+                format!("{scheme}://{host}.{ATTACKER_DOMAIN}"),
+                Weakness::OpenEnd,
+            );
+            // A pattern that wants a subdomain in front (`.*\.example\.org`).
+            try_origin(
+                format!("{scheme}://www.{host}.{ATTACKER_DOMAIN}"),
+                Weakness::OpenEnd,
+            );
+            try_origin(format!("{scheme}://evil{host}"), Weakness::OpenStart);
+            try_origin(format!("{scheme}://evil-{host}"), Weakness::OpenStart);
+            let dots: Vec<usize> = host.match_indices('.').map(|(i, _)| i).collect();
+            for &i in dots.iter().take(dots.len().saturating_sub(1)) {
+                let mut mutated = host.clone();
+                mutated.replace_range(i..i + 1, "x");
+                try_origin(format!("{scheme}://{mutated}"), Weakness::UnescapedDot);
+            }
+            // The last dot too, once the end is open: `https://examplexcom.evil.example`.
+            if let Some(&i) = dots.last() {
+                let mut mutated = host.clone();
+                mutated.replace_range(i..i + 1, "x");
+                try_origin(
+                    format!("{scheme}://{mutated}.{ATTACKER_DOMAIN}"),
+                    Weakness::UnescapedDot,
+                );
+            }
+        }
+    }
+    out
+}
+
 /// How a browser reads an `Access-Control-Allow-Origin` value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum AllowOriginValue {
@@ -494,5 +591,55 @@ mod tests {
         };
         assert!(unanchored.accepts("https://example.com.evil.net"));
         assert!(OriginMatcher::Null.accepts("null"));
+    }
+
+    fn regex(pattern: &str, case: Case) -> OriginMatcher {
+        OriginMatcher::Regex {
+            pattern: pattern.into(),
+            dialect: RegexDialect::Pcre,
+            anchoring: Anchoring::None,
+            case,
+        }
+    }
+
+    #[test]
+    fn attacker_origins_show_each_weakness() {
+        let first = |m: &OriginMatcher| attacker_origins(m).first().cloned();
+        assert_eq!(
+            first(&regex(r"https://app\.example\.com", Case::Insensitive)),
+            Some((
+                "https://app.example.com.evil.example".into(),
+                Weakness::OpenEnd
+            ))
+        );
+        assert_eq!(
+            first(&regex(r"example\.com$", Case::Insensitive)),
+            Some(("https://evilexample.com".into(), Weakness::OpenStart))
+        );
+        assert_eq!(
+            first(&regex(r"^https://app.example\.com$", Case::Sensitive)),
+            Some(("https://appxexample.com".into(), Weakness::UnescapedDot))
+        );
+        assert_eq!(
+            first(&regex(r"^https://.*", Case::Sensitive)),
+            Some(("https://evil.example".into(), Weakness::AcceptsAny))
+        );
+        // Written right: only its own subdomains.
+        assert_eq!(
+            first(&regex(
+                r"^https://([a-z0-9-]+\.)*example\.com$",
+                Case::Insensitive
+            )),
+            None
+        );
+        assert_eq!(
+            first(&regex(r"^https?://(www\.)?example\.com$", Case::Sensitive)),
+            None
+        );
+        let prefix = OriginMatcher::Prefix {
+            value: "https://example.com".into(),
+            case: Case::Sensitive,
+        };
+        assert_eq!(first(&prefix).map(|(_, w)| w), Some(Weakness::OpenEnd));
     }
 }

@@ -218,3 +218,91 @@ pub fn simulated_call(
     );
     Some((exchange.verdict, account))
 }
+
+/// The span that allows credentials, when the policy does.
+pub fn credentials_span(policy: &CorsPolicy) -> Option<Span> {
+    match policy.credentials {
+        crate::ir::Credentials::On { at } => Some(at),
+        _ => None,
+    }
+}
+
+/// The server's name as findings say it.
+pub fn product(policy: &CorsPolicy) -> &'static str {
+    policy.server.product
+}
+
+/// "nginx 1.22.0", or "nginx 1.31.4 (assumed: the newest release cors-lint knows; pass
+/// `--assume-version nginx=…`)" — for findings whose answer depends on the version.
+pub fn version_note(policy: &CorsPolicy) -> String {
+    let s = &policy.server;
+    if s.version_assumed {
+        format!(
+            "{} {} assumed, the newest release cors-lint models; pass `--assume-version {}=VERSION` for yours",
+            s.product,
+            s.version,
+            s.product.to_ascii_lowercase()
+        )
+    } else {
+        format!("{} {}", s.product, s.version)
+    }
+}
+
+/// Concrete origins the policy allows, each with the bytes that allow it: a literal
+/// `Access-Control-Allow-Origin`, exact allow-list entries, and what patterns accept among
+/// their own hosts and the local development hosts, over both schemes and common ports.
+pub fn allowed_origin_examples(policy: &CorsPolicy) -> Vec<(String, Span)> {
+    let mut out = Vec::new();
+    match &policy.allow_origin {
+        OriginPolicy::Static(v) if v.is_known() => {
+            let (view, range) = v.browser_view();
+            if classify_allow_origin(view) == AllowOriginValue::Origin {
+                out.push((view.to_string(), v.span_of(range)));
+            }
+        }
+        OriginPolicy::Match(m) => {
+            for (matcher, span) in &m.matchers {
+                match matcher {
+                    OriginMatcher::Any | OriginMatcher::Null => {}
+                    OriginMatcher::Exact { origin, .. } => out.push((origin.clone(), *span)),
+                    _ => {
+                        let mut hosts = crate::ir::origin::intended_hosts(matcher);
+                        hosts.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
+                        for host in &hosts {
+                            for scheme in ["https", "http"] {
+                                for port in ["", ":3000", ":4200", ":5173", ":8000", ":8080"] {
+                                    let o = format!("{scheme}://{host}{port}");
+                                    if matcher.accepts(&o) {
+                                        out.push((o, *span));
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// An origin on the user's own machine: `localhost`, `*.localhost`, 127.0.0.0/8, `[::1]`.
+pub fn is_local_origin(origin: &str) -> bool {
+    let Some((_, rest)) = origin.split_once("://") else {
+        return false;
+    };
+    let host = if rest.starts_with('[') {
+        rest.split(']')
+            .next()
+            .map(|h| format!("{h}]"))
+            .unwrap_or_default()
+    } else {
+        rest.split(':').next().unwrap_or("").to_ascii_lowercase()
+    };
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host == "[::1]"
+        || host == "0.0.0.0"
+        || host.starts_with("127.")
+}

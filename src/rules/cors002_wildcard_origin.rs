@@ -1,6 +1,6 @@
 //! CORS002: `Access-Control-Allow-Origin: *`.
 
-use super::common::{exposed_unauthenticated_admin, wildcard_origin};
+use super::common::{credentials_span, exposed_unauthenticated_admin, wildcard_origin};
 use super::{FindingExt, Reporter, Unit};
 
 declare_rule!(WildcardOrigin, "CORS002", check);
@@ -10,8 +10,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let Some(span) = wildcard_origin(policy) else {
             continue;
         };
-        // CORS003 reports the case where an unauthenticated admin API is exposed.
-        if exposed_unauthenticated_admin(policy).is_some() {
+        // CORS003 reports the case where an unauthenticated admin API is exposed, CORS017 the
+        // one with credentials.
+        if exposed_unauthenticated_admin(policy).is_some() || credentials_span(policy).is_some() {
             continue;
         }
         out.report(

@@ -144,6 +144,16 @@ mod cors011_only_safelisted_entries;
 mod cors012_placeholder_header;
 mod cors013_null_origin;
 mod cors014_missing_allow_origin;
+mod cors015_origin_reflected;
+mod cors016_origin_matcher_too_broad;
+mod cors017_wildcard_origin_with_credentials;
+mod cors018_insecure_origin_with_credentials;
+mod cors019_development_origin_allowed;
+mod cors020_missing_vary_origin;
+mod cors021_headers_missing_on_errors;
+mod cors022_cors_headers_lost;
+mod cors023_repeated_cors_header;
+mod cors024_max_age_above_browser_cap;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -168,6 +178,16 @@ pub static RULES: &[&dyn Rule] = &[
     &cors012_placeholder_header::PlaceholderHeader,
     &cors013_null_origin::NullOrigin,
     &cors014_missing_allow_origin::MissingAllowOrigin,
+    &cors015_origin_reflected::OriginReflected,
+    &cors016_origin_matcher_too_broad::OriginMatcherTooBroad,
+    &cors017_wildcard_origin_with_credentials::WildcardOriginWithCredentials,
+    &cors018_insecure_origin_with_credentials::InsecureOriginWithCredentials,
+    &cors019_development_origin_allowed::DevelopmentOriginAllowed,
+    &cors020_missing_vary_origin::MissingVaryOrigin,
+    &cors021_headers_missing_on_errors::HeadersMissingOnErrors,
+    &cors022_cors_headers_lost::CorsHeadersLost,
+    &cors023_repeated_cors_header::RepeatedCorsHeader,
+    &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

@@ -109,6 +109,18 @@ impl MappedText {
         Span::new(start, end.max(start))
     }
 
+    /// The part of the text in `range` (byte range of [`Self::as_str`]), still mapped.
+    pub fn slice(&self, range: Range<usize>) -> MappedText {
+        let mut out = MappedText::empty(self.span_of(range.clone()));
+        let mut at = range.start;
+        for c in self.text[range].chars() {
+            let len = c.len_utf8();
+            out.push(c, self.span_of(at..at + len));
+            at += len;
+        }
+        out
+    }
+
     fn segment_at(&self, text_offset: usize) -> Option<&Segment> {
         let i = self
             .segments
@@ -172,6 +184,16 @@ mod tests {
         let t = build(&[('x', 4, 5), ('é', 5, 6), ('y', 6, 7)]);
         assert_eq!(t.span_of(1..3), Span::new(5, 6));
         assert_eq!(t.span_of(3..4), Span::new(6, 7));
+    }
+
+    #[test]
+    fn slices_keep_their_mapping() {
+        let t = build(&[('a', 10, 11), (',', 11, 17), ('b', 30, 31), ('c', 31, 32)]);
+        let s = t.slice(1..4);
+        assert_eq!(s.as_str(), ",bc");
+        assert_eq!(s.span(), Span::new(11, 32));
+        assert_eq!(s.span_of(1..3), Span::new(30, 32));
+        assert_eq!(t.slice(2..2).span(), Span::empty(30));
     }
 
     #[test]

@@ -109,9 +109,13 @@ impl State<'_> {
 }
 
 /// `if (…)` arguments without the parentheses nginx strips.
-fn condition_args(st: &Statement) -> Vec<String> {
+pub(super) fn condition_args(st: &Statement) -> Vec<String> {
+    // ngx_http_rewrite_if: a lone `(` or `)` is skipped, otherwise the parenthesis is cut
+    // off the first and last argument; an empty quoted argument (`''`) stays.
     let mut args: Vec<String> = st.args.iter().map(|a| a.value.clone()).collect();
-    if let Some(first) = args.first_mut()
+    if args.first().is_some_and(|a| a == "(") {
+        args.remove(0);
+    } else if let Some(first) = args.first_mut()
         && let Some(rest) = first.strip_prefix('(')
     {
         *first = rest.to_string();
@@ -123,7 +127,6 @@ fn condition_args(st: &Statement) -> Vec<String> {
     {
         *last = rest.to_string();
     }
-    args.retain(|a| !a.is_empty());
     args
 }
 
@@ -355,16 +358,32 @@ pub fn select_server<'a>(http: &'a [Statement], host: &str) -> Option<&'a Statem
 
 /// Answer `request` with the `server` its `Host` selects in the first `http` block.
 pub fn answer(config: &[Statement], request: &Request, version: Version) -> Answer {
-    match answer_inner(config, request, version) {
+    let Some(http) = config.iter().find(|s| s.name.value == "http") else {
+        return Answer::Unknown("this model does not evaluate a file without `http`".into());
+    };
+    answer_in(http.children(), request, version, None)
+}
+
+/// Answer `request` with the servers of an `http` block's body. A location's content
+/// handler (a proxy, static files) is taken to answer `content` when given; otherwise it
+/// makes the answer unknown.
+pub fn answer_in(
+    http: &[Statement],
+    request: &Request,
+    version: Version,
+    content: Option<u16>,
+) -> Answer {
+    match answer_inner(http, request, version, content) {
         Ok(a) => a,
         Err(what) => Answer::Unknown(format!("this model does not evaluate {what}")),
     }
 }
 
 fn answer_inner(
-    config: &[Statement],
+    http: &[Statement],
     request: &Request,
     version: Version,
+    content: Option<u16>,
 ) -> Result<Answer, String> {
     // nginx's request-line parser takes only `A`-`Z`, `_` and `-` in a method: anything else
     // (a lower-case `patch` from fetch()) is 400 before any rewrite or location, and before
@@ -383,31 +402,27 @@ fn answer_inner(
     } else {
         request
     };
-    let http = config
-        .iter()
-        .find(|s| s.name.value == "http")
-        .ok_or("a file without `http`")?;
     let host = request
         .headers
         .iter()
         .find(|(n, _)| n.eq_ignore_ascii_case("host"))
         .map(|(_, v)| v.as_str())
         .unwrap_or("");
-    let server = select_server(http.children(), host).ok_or("an `http` without `server`")?;
+    let server = select_server(http, host).ok_or("an `http` without `server`")?;
     let mut state = State {
         request,
-        maps: http.children().iter().filter_map(Map::read).collect(),
+        maps: http.iter().filter_map(Map::read).collect(),
         vars: BTreeMap::new(),
         declared: BTreeSet::new(),
         captures: Vec::new(),
     };
-    declare(config, &mut state.declared);
+    declare(http, &mut state.declared);
     let mut ignored = None;
     let status = if bad_method {
-        Some((400, vec![http.children(), server.children()]))
+        Some((400, vec![http, server.children()]))
     } else {
         match rewrite(server.children(), &mut state, &mut ignored)? {
-            Flow::Return(status) => Some((status, vec![http.children(), server.children()])),
+            Flow::Return(status) => Some((status, vec![http, server.children()])),
             Flow::Continue | Flow::Break => None,
         }
     };
@@ -425,11 +440,15 @@ fn answer_inner(
                 return Err("nested locations".into());
             }
             let mut conf = None;
-            let status = match rewrite(location.children(), &mut state, &mut conf)? {
-                Flow::Return(status) => status,
+            let status = match (
+                rewrite(location.children(), &mut state, &mut conf)?,
+                content,
+            ) {
+                (Flow::Return(status), _) => status,
+                (_, Some(status)) => status,
                 _ => return Err("the location's content handler".into()),
             };
-            let mut levels = vec![http.children(), server.children(), location.children()];
+            let mut levels = vec![http, server.children(), location.children()];
             levels.extend(conf);
             (status, levels)
         }

@@ -7,6 +7,7 @@
 
 pub mod eval;
 pub mod headers;
+pub mod lower;
 pub mod map;
 pub mod syntax;
 

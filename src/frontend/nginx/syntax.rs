@@ -351,6 +351,57 @@ impl Reader<'_> {
     }
 }
 
+/// A token's value with each character mapped to the file bytes it was written as (an
+/// escape maps to both of its bytes), as [`unescape`] decodes it.
+pub fn mapped_value(bytes: &[u8], token: &Token) -> crate::source::MappedText {
+    use crate::source::MappedText;
+    let raw = &bytes[token.text.range()];
+    let base = token.text.start;
+    let mut out = MappedText::empty(Span::empty(base));
+    let mut i = 0;
+    while i < raw.len() {
+        if raw[i] == b'\\' && i + 1 < raw.len() {
+            let c = match raw[i + 1] {
+                b'"' => Some('"'),
+                b'\'' => Some('\''),
+                b'\\' => Some('\\'),
+                b't' => Some('\t'),
+                b'r' => Some('\r'),
+                b'n' => Some('\n'),
+                _ => None,
+            };
+            if let Some(c) = c {
+                out.push(c, Span::new(base + i, base + i + 2));
+                i += 2;
+                continue;
+            }
+        }
+        let len = utf8_len(&raw[i..]);
+        let c = std::str::from_utf8(&raw[i..i + len])
+            .ok()
+            .and_then(|s| s.chars().next())
+            .unwrap_or(char::REPLACEMENT_CHARACTER);
+        out.push(c, Span::new(base + i, base + i + len));
+        i += len;
+    }
+    out.with_whole(token.text)
+}
+
+/// Bytes of the UTF-8 sequence starting `rest` (1 for an invalid byte).
+fn utf8_len(rest: &[u8]) -> usize {
+    let want = match rest[0] {
+        0xC2..=0xDF => 2,
+        0xE0..=0xEF => 3,
+        0xF0..=0xF4 => 4,
+        _ => 1,
+    };
+    if want > rest.len() || std::str::from_utf8(&rest[..want]).is_err() {
+        1
+    } else {
+        want
+    }
+}
+
 /// nginx's escapes: `\"`, `\'` and `\\` give the character, `\t`, `\r`, `\n` the control
 /// character; any other `\x` stays as written (so regexes keep `\.`).
 pub fn unescape(raw: &[u8]) -> String {
@@ -409,6 +460,20 @@ mod tests {
     fn error(src: &str) -> (usize, String) {
         let e = parse(src.as_bytes()).expect_err("rejected");
         (e.span.start, e.message)
+    }
+
+    #[test]
+    fn mapped_values_point_at_their_bytes() {
+        let src = "add_header A \"x\\\"é\\ty\";";
+        let c = parse(src.as_bytes()).unwrap();
+        let t = &c.statements[0].args[1];
+        let m = mapped_value(src.as_bytes(), t);
+        assert_eq!(m.as_str(), t.value);
+        assert_eq!(m.as_str(), "x\"é\ty");
+        assert_eq!(&src[m.span_of(1..2).range()], "\\\"");
+        assert_eq!(&src[m.span_of(2..4).range()], "é");
+        assert_eq!(&src[m.span_of(4..6).range()], "\\ty");
+        assert_eq!(&src[m.span().range()], "x\\\"é\\ty");
     }
 
     #[test]

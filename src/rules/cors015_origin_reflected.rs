@@ -1,0 +1,56 @@
+//! CORS015: any request `Origin` is echoed back as allowed.
+
+use super::common::{credentials_span, product};
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{OnMatch, OriginMatcher, OriginPolicy};
+
+declare_rule!(OriginReflected, "CORS015", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let OriginPolicy::Match(m) = &policy.allow_origin else {
+            continue;
+        };
+        let Some((_, span)) = m.matchers.iter().find(|(x, _)| *x == OriginMatcher::Any) else {
+            continue;
+        };
+        let credentials = credentials_span(policy);
+        let on = if credentials.is_some() {
+            m.on_match_with_credentials
+        } else {
+            m.on_match
+        };
+        if on != OnMatch::EchoOrigin {
+            continue;
+        }
+        let finding = match credentials {
+            Some(cred) => out
+                .report(
+                    *span,
+                    "echoes every origin",
+                    format!(
+                        "{} copies any request's `Origin` into `Access-Control-Allow-Origin` and allows credentials \
+                         ({}): every web site the user visits can call it with the user's cookies and read the answers",
+                        product(policy),
+                        policy.scope.description
+                    ),
+                )
+                .related(cred, "credentials allowed here"),
+            None => out.report(
+                *span,
+                "echoes every origin",
+                format!(
+                    "{} copies any request's `Origin` into `Access-Control-Allow-Origin` ({}): every web site can read \
+                     the responses, as with `*`, and a later `Access-Control-Allow-Credentials: true` would expose \
+                     the user's session too",
+                    product(policy),
+                    policy.scope.description
+                ),
+            ),
+        };
+        finding.help(
+            "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \
+             and send nothing for any other origin",
+        );
+    }
+}

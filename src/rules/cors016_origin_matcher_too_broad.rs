@@ -1,0 +1,58 @@
+//! CORS016: an origin check accepts origins an attacker can own.
+
+use super::common::{credentials_span, product};
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::origin::{Weakness, attacker_origins};
+use crate::ir::{OriginMatcher, OriginPolicy};
+
+declare_rule!(OriginMatcherTooBroad, "CORS016", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let OriginPolicy::Match(m) = &policy.allow_origin else {
+            continue;
+        };
+        for (matcher, span) in &m.matchers {
+            // Accepting everything is CORS015's finding.
+            if *matcher == OriginMatcher::Any {
+                continue;
+            }
+            let Some((origin, weakness)) = attacker_origins(matcher).into_iter().next() else {
+                continue;
+            };
+            let with = if credentials_span(policy).is_some() {
+                ", with the user's cookies"
+            } else {
+                ""
+            };
+            out.report(
+                *span,
+                format!("accepts `{origin}`"),
+                format!(
+                    "this origin check accepts `{origin}`, an origin an attacker can register: {}; \
+                     {} then allows that site to read the responses{with} ({})",
+                    weakness.describe(),
+                    product(policy),
+                    policy.scope.description
+                ),
+            )
+            .help(remedy(weakness));
+        }
+    }
+}
+
+fn remedy(weakness: Weakness) -> &'static str {
+    match weakness {
+        Weakness::AcceptsAny => {
+            "list the allowed origins instead of a pattern that matches any origin"
+        }
+        Weakness::OpenEnd => {
+            "anchor the pattern at the end (`…\\.example\\.com$`), so nothing can follow the domain"
+        }
+        Weakness::OpenStart => {
+            "anchor the pattern at the start and require `//` or `.` before the domain \
+             (`^https://([a-z0-9-]+\\.)*example\\.com$`)"
+        }
+        Weakness::UnescapedDot => "escape every literal `.` as `\\.`",
+    }
+}

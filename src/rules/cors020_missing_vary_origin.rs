@@ -1,0 +1,32 @@
+//! CORS020: the allowed origin depends on the request, but responses lack `Vary: Origin`.
+
+use super::common::product;
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::{OnMatch, OriginPolicy, VaryOrigin};
+
+declare_rule!(MissingVaryOrigin, "CORS020", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let OriginPolicy::Match(m) = &policy.allow_origin else {
+            continue;
+        };
+        let echoes =
+            m.on_match == OnMatch::EchoOrigin || m.on_match_with_credentials == OnMatch::EchoOrigin;
+        if !echoes || policy.vary_origin != VaryOrigin::Never || m.matchers.is_empty() {
+            continue;
+        }
+        out.report(
+            policy.anchor,
+            "no `Vary: Origin`",
+            format!(
+                "{} answers with an `Access-Control-Allow-Origin` that depends on the request's `Origin`, but \
+                 without `Vary: Origin` ({}): a shared or browser cache can keep the answer for one origin and \
+                 replay it to another, so allowed sites fail at random or a cached grant leaks to the wrong site",
+                product(policy),
+                policy.scope.description
+            ),
+        )
+        .help("send `Vary: Origin` on every response whose CORS headers depend on the origin");
+    }
+}

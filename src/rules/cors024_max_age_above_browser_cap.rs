@@ -1,0 +1,37 @@
+//! CORS024: `Access-Control-Max-Age` beyond what browsers honour.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::ir::MaxAge;
+
+declare_rule!(MaxAgeAboveBrowserCap, "CORS024", check);
+
+/// Chromium caps a preflight cache entry at 2 hours, Firefox at 24 hours.
+const CHROMIUM_CAP: u64 = 7200;
+const FIREFOX_CAP: u64 = 86400;
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for policy in unit.policies {
+        let MaxAge::Seconds { value, at } = policy.max_age else {
+            continue;
+        };
+        if value <= CHROMIUM_CAP {
+            continue;
+        }
+        let firefox = if value > FIREFOX_CAP {
+            format!(", Firefox for at most {FIREFOX_CAP} s (24 h)")
+        } else {
+            String::new()
+        };
+        out.report(
+            at,
+            "beyond browser caps",
+            format!(
+                "Chromium caches a preflight result for at most {CHROMIUM_CAP} s (2 h){firefox}; \
+                 {value} s is never honoured, so it only hides how often browsers really preflight"
+            ),
+        )
+        .help(format!(
+            "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner)"
+        ));
+    }
+}
