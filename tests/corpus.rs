@@ -28,7 +28,7 @@ fn outcome(r: &FileReport) -> String {
 
 /// Snapshot every corpus file rendered by `render`, after its outcome line.
 fn snapshot_corpus(name: &str, render: fn(&[FileReport]) -> String) {
-    insta::glob!("../corpus", "**/*.properties", |path| {
+    insta::glob!("../corpus", "**/*.{properties,conf}", |path| {
         let r = lint(path);
         insta::assert_snapshot!(
             name,

@@ -197,8 +197,66 @@ pub fn intended_hosts(matcher: &OriginMatcher) -> Vec<String> {
             hosts.push(run.to_ascii_lowercase());
         }
     }
-    hosts.dedup();
+    if let OriginMatcher::Regex { pattern, .. } = matcher
+        && let Some(h) = witness_host(pattern)
+    {
+        hosts.insert(0, h);
+    }
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.clone()));
     hosts
+}
+
+/// One short string a regex matches, built from its syntax tree: the first alternative,
+/// the fewest repetitions, a letter or digit from a class. It gives the host a pattern was
+/// written for even when `intended_hosts` cannot read it (`(foo|bar)\.client\.com`).
+fn witness(pattern: &str) -> Option<String> {
+    use regex_syntax::hir::{Class, Hir, HirKind};
+    fn walk(h: &Hir, out: &mut String) -> Option<()> {
+        match h.kind() {
+            HirKind::Empty | HirKind::Look(_) => {}
+            HirKind::Literal(l) => out.push_str(std::str::from_utf8(&l.0).ok()?),
+            HirKind::Class(Class::Unicode(c)) => {
+                let pick = ['a', '0', '-', '.']
+                    .into_iter()
+                    .find(|p| c.ranges().iter().any(|r| r.start() <= *p && *p <= r.end()))
+                    .or_else(|| c.ranges().first().map(|r| r.start()))?;
+                out.push(pick);
+            }
+            HirKind::Class(Class::Bytes(c)) => {
+                out.push(char::from(c.ranges().first()?.start()));
+            }
+            HirKind::Repetition(r) => {
+                for _ in 0..r.min {
+                    walk(&r.sub, out)?;
+                }
+            }
+            HirKind::Capture(c) => walk(&c.sub, out)?,
+            HirKind::Concat(parts) => {
+                for p in parts {
+                    walk(p, out)?;
+                }
+            }
+            HirKind::Alternation(alts) => walk(alts.first()?, out)?,
+        }
+        Some(())
+    }
+    let hir = regex_syntax::ParserBuilder::new()
+        .build()
+        .parse(pattern)
+        .ok()?;
+    let mut out = String::new();
+    walk(&hir, &mut out)?;
+    Some(out)
+}
+
+/// The host of a witness string that looks like an origin (`https://foo.client.com` gives
+/// `foo.client.com`).
+fn witness_host(pattern: &str) -> Option<String> {
+    let w = witness(pattern)?;
+    let rest = w.split_once("://").map_or(w.as_str(), |(_, r)| r);
+    let host = rest.split([':', '/']).next()?.to_ascii_lowercase();
+    (host.contains('.') && host.split('.').all(|l| !l.is_empty())).then_some(host)
 }
 
 /// Origins an attacker can own that `matcher` accepts, each with the weakness it shows,

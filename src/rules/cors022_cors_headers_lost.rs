@@ -1,26 +1,75 @@
 //! CORS022: CORS headers configured around a block never reach its responses.
 
-use super::common::version_note;
+use super::common::{join_and, version_note};
 use super::{FindingExt, Reporter, Unit};
+use crate::ir::LostHeader;
+use crate::source::Span;
 
 declare_rule!(CorsHeadersLost, "CORS022", check);
 
+/// The headers one cause takes away, and every scope that loses them.
+struct Group<'a> {
+    lost: Vec<&'a LostHeader>,
+    scopes: Vec<String>,
+}
+
 fn check(unit: &Unit, out: &mut Reporter) {
+    let mut groups: Vec<Group> = Vec::new();
     for policy in unit.policies {
+        let mut by_cause: Vec<Vec<&LostHeader>> = Vec::new();
         for lost in &policy.lost_headers {
-            out.report(
-                lost.declared,
-                format!("not sent in {}", policy.scope.description),
-                format!(
-                    "`{}` set here does not reach {}: {} ({})",
-                    lost.name,
-                    policy.scope.description,
-                    lost.why,
-                    version_note(policy)
-                ),
-            )
-            .related(lost.cause, "this replaces it")
-            .help(lost.remedy.clone());
+            match by_cause
+                .iter_mut()
+                .find(|g| g[0].cause == lost.cause && g[0].why == lost.why)
+            {
+                Some(g) => g.push(lost),
+                None => by_cause.push(vec![lost]),
+            }
         }
+        for lost in by_cause {
+            let key: Vec<Span> = lost.iter().map(|l| l.declared).collect();
+            match groups.iter_mut().find(|g| {
+                g.lost.iter().map(|l| l.declared).collect::<Vec<_>>() == key
+                    && g.lost[0].why == lost[0].why
+            }) {
+                Some(g) => g.scopes.push(policy.scope.description.clone()),
+                None => groups.push(Group {
+                    lost,
+                    scopes: vec![policy.scope.description.clone()],
+                }),
+            }
+        }
+    }
+    let version = unit.policies.first().map(version_note).unwrap_or_default();
+    for g in groups {
+        let first = g.lost[0];
+        let mut names: Vec<String> = Vec::new();
+        for l in &g.lost {
+            let name = format!("`{}`", l.name);
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        let scopes = join_and(&g.scopes);
+        let these = if names.len() == 1 {
+            "set here does not"
+        } else {
+            "set here do not"
+        };
+        let finding = out.report(
+            first.declared,
+            format!("not sent in {}", g.scopes[0]),
+            format!(
+                "{} {these} reach {scopes}: {} ({version})",
+                join_and(&names),
+                first.why
+            ),
+        );
+        for other in &g.lost[1..] {
+            finding.related(other.declared, format!("`{}` is lost too", other.name));
+        }
+        finding
+            .related(first.cause, "this replaces them")
+            .help(first.remedy.clone());
     }
 }

@@ -173,7 +173,17 @@ impl<'a> Lowerer<'a> {
             directives.retain(|d| d.applies_to(status));
         }
         let cors: Vec<&HeaderDirective> = directives.iter().filter(|d| is_cors(&d.name)).collect();
-        let mut lost = self.lost(&bodies);
+        // An `include` can add or replace headers this file does not show: claim no lost
+        // header and no missing Allow-Origin past one (`include` is not followed yet).
+        let included = bodies
+            .iter()
+            .flat_map(|b| b.iter())
+            .find(|st| st.name.value == "include");
+        let mut lost = if included.is_some() {
+            Vec::new()
+        } else {
+            self.lost(&bodies)
+        };
         if let Some((st, earlier)) = branch {
             lost.extend(self.hidden_by_later_if(st, earlier, &directives));
         }
@@ -185,7 +195,14 @@ impl<'a> Lowerer<'a> {
             Some((d, HeaderValue::from_file(self.value_text(d))))
         };
         let allow_origin = match value("Access-Control-Allow-Origin") {
-            None => OriginPolicy::NotSent,
+            None => match included {
+                Some(inc) => OriginPolicy::Unknown {
+                    at: inc.span,
+                    why: "an `include` may add `Access-Control-Allow-Origin` (includes are not followed yet)"
+                        .into(),
+                },
+                None => OriginPolicy::NotSent,
+            },
             Some((_, v)) => {
                 let at = v.span();
                 let policy = self.origin_policy(v, levels, branch);
@@ -348,7 +365,13 @@ impl<'a> Lowerer<'a> {
     ) -> Vec<LostHeader> {
         let mut out = Vec::new();
         for e in earlier {
-            if exclusive(st, e) {
+            // A `return` or `break` inside the earlier block ends the rewrite phase there:
+            // the later `if` is never evaluated.
+            let stops = e
+                .children()
+                .iter()
+                .any(|c| matches!(c.name.value.as_str(), "return" | "break"));
+            if stops || exclusive(st, e) {
                 continue;
             }
             for d in e.children().iter().filter(|d| {
@@ -445,7 +468,7 @@ impl<'a> Lowerer<'a> {
                         e.statement.name.value
                     ));
                 }
-                out.push((key_matcher(&e.key), e.statement.name.span));
+                out.push((key_matcher(&e.key), key_span(e)));
             }
             if let Some(d) = map.default {
                 match single_variable(&d.value).as_deref() {
@@ -509,6 +532,7 @@ impl<'a> Lowerer<'a> {
                         },
                         span,
                     )]),
+                    "=" if value == "null" => Some(vec![(OriginMatcher::Null, span)]),
                     "=" => Some(vec![(
                         OriginMatcher::Exact {
                             origin: value.clone(),
@@ -542,7 +566,7 @@ impl<'a> Lowerer<'a> {
                         map.entries
                             .iter()
                             .filter(|e| holds(&e.value.value))
-                            .map(|e| (key_matcher(&e.key), e.statement.name.span))
+                            .map(|e| (key_matcher(&e.key), key_span(e)))
                             .collect(),
                     );
                 }
@@ -752,10 +776,22 @@ fn condition_spans(bytes: &[u8], st: &Statement) -> Vec<(String, Span)> {
     out
 }
 
+/// The bytes of a `map` key's pattern: without the `~` or `~*` of a regex key.
+fn key_span(e: &super::map::Entry) -> Span {
+    let t = &e.statement.name;
+    let skip = match &e.key {
+        Key::Regex { caseless: true, .. } => 2,
+        Key::Regex { .. } => 1,
+        _ => 0,
+    };
+    Span::new((t.text.start + skip).min(t.text.end), t.text.end)
+}
+
 /// The matcher a `map` key stands for: exact keys compare case-insensitively, `~` regexes
 /// case-sensitively, `~*` ones not; all unanchored unless written with `^…$`.
 fn key_matcher(key: &Key) -> OriginMatcher {
     match key {
+        Key::Exact(k) if k == "null" => OriginMatcher::Null,
         Key::Exact(k) => OriginMatcher::Exact {
             origin: k.clone(),
             case: Case::Insensitive,
@@ -986,7 +1022,7 @@ mod tests {
                 ),
                 (
                     "location `/map` of the server",
-                    "regex ~^https://(a|b)\\.test$; exact \"https://c.test\""
+                    "regex ^https://(a|b)\\.test$; exact https://c.test"
                 ),
                 (
                     "location `/flag` of the server, when `$cors = true`",
@@ -1161,5 +1197,19 @@ mod tests {
                 .starts_with("unknown $http_origin: cors-lint read this as echoing"),
             "{o:?}"
         );
+    }
+
+    #[test]
+    fn includes_hide_what_they_add() {
+        let src = "server { add_header Access-Control-Allow-Origin https://a.test always;\n\
+                   location /api { include cors.conf; add_header X-Frame-Options DENY; }\n\
+                   location /b { include cors.conf; add_header Access-Control-Allow-Methods PUT; } }";
+        let ps = lowered(src);
+        assert!(ps.iter().all(|p| p.lost_headers.is_empty()));
+        let b = ps
+            .iter()
+            .find(|p| p.scope.description.contains("/b"))
+            .unwrap();
+        assert!(matches!(b.allow_origin, OriginPolicy::Unknown { .. }));
     }
 }
