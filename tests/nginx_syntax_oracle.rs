@@ -520,3 +520,103 @@ fn nginx_ends_a_word_after_a_braced_variable() {
         ["200", "${uri}", "x"]
     );
 }
+
+const TREE: &str = r#"
+import crossplane, json, sys
+def conv(block):
+    return [[d["directive"]] + d["args"] + ([conv(d["block"])] if "block" in d else []) for d in block]
+out = {}
+for path in sys.argv[1:]:
+    try:
+        r = crossplane.parse(path, single=True, check_ctx=False, check_args=False, catch_errors=False)
+        out[path] = conv(r["config"][0]["parsed"])
+    except Exception as e:
+        out[path] = {"error": str(e)}
+print(json.dumps(out))
+"#;
+
+/// Our statements in crossplane's shape: `[name, args…, [children…]]`, token texts as
+/// crossplane writes them (see [`types_entries`]).
+fn tree(bytes: &[u8], statements: &[Statement]) -> serde_json::Value {
+    let view = |t: &syntax::Token| {
+        let raw = String::from_utf8_lossy(&bytes[t.text.range()]).into_owned();
+        serde_json::Value::String(match t.quote {
+            Quote::Double => raw.replace("\\\"", "\""),
+            Quote::Single => raw.replace("\\'", "'"),
+            Quote::None => raw,
+        })
+    };
+    serde_json::Value::Array(
+        statements
+            .iter()
+            .map(|s| {
+                let mut args: Vec<serde_json::Value> = s.args.iter().map(view).collect();
+                if s.name.value == "if" {
+                    if_args_as_crossplane(&mut args);
+                }
+                let mut v = vec![view(&s.name)];
+                v.extend(args);
+                if let Some(syntax::Body::Block { statements, .. }) = &s.body {
+                    v.push(tree(bytes, statements));
+                }
+                serde_json::Value::Array(v)
+            })
+            .collect(),
+    )
+}
+
+/// crossplane hands `if` arguments over without the condition's parentheses (and drops
+/// arguments left empty), where nginx leaves that to the directive.
+fn if_args_as_crossplane(args: &mut Vec<serde_json::Value>) {
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or("").to_string();
+    if args.first().is_some_and(|a| text(a).starts_with('('))
+        && args.last().is_some_and(|a| text(a).ends_with(')'))
+    {
+        let first = text(&args[0]);
+        args[0] = serde_json::Value::String(first[1..].trim_start().to_string());
+        let n = args.len() - 1;
+        let last = text(&args[n]);
+        args[n] = serde_json::Value::String(last[..last.len() - 1].trim_end().to_string());
+        args.retain(|a| !text(a).is_empty());
+    }
+}
+
+/// Every nginx file of the shipped corpus parses into the same statements, arguments and
+/// blocks as crossplane reads them.
+#[test]
+fn corpus_parses_like_crossplane() {
+    let python = crossplane();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let files: Vec<PathBuf> = ignore::Walk::new(&root)
+        .filter_map(Result::ok)
+        .map(|e| e.into_path())
+        .filter(|p| p.extension().is_some_and(|e| e == "conf"))
+        .collect();
+    assert!(files.len() >= 10, "the corpus has nginx files");
+    let out = Command::new(&python)
+        .args(["-c", TREE])
+        .args(&files)
+        .output()
+        .expect("run crossplane");
+    let theirs: BTreeMap<String, serde_json::Value> =
+        serde_json::from_slice(&out.stdout).expect("crossplane output");
+    let mut differ = Vec::new();
+    for path in &files {
+        let bytes = std::fs::read(path).unwrap();
+        let ours = syntax::parse(&bytes).expect("corpus files parse");
+        let ours = tree(&bytes, &ours.statements);
+        let theirs = &theirs[&path.to_string_lossy().into_owned()];
+        if &ours != theirs {
+            differ.push(format!(
+                "{}:\n  crossplane {theirs}\n  ours       {ours}",
+                path.display()
+            ));
+        }
+    }
+    eprintln!(
+        "corpus: {} nginx files, {} parsed exactly as crossplane 0.5.8 parses them",
+        files.len(),
+        files.len() - differ.len()
+    );
+    assert!(differ.is_empty(), "{}", differ.join("\n"));
+}
