@@ -294,6 +294,62 @@ pub struct Emission {
 }
 
 impl CorsPolicy {
+    /// Pass every span through `f`: a policy lowered from text embedded in another file (an
+    /// nginx snippet in a YAML annotation) is moved to that file's bytes.
+    pub fn remap_spans(&mut self, f: &dyn Fn(Span) -> Span) {
+        self.anchor = f(self.anchor);
+        match &mut self.allow_origin {
+            OriginPolicy::NotSent => {}
+            OriginPolicy::Static(v) => *v = v.remap(f),
+            OriginPolicy::Match(m) => {
+                for (_, s) in &mut m.matchers {
+                    *s = f(*s);
+                }
+            }
+            OriginPolicy::Unknown { at, .. } => *at = f(*at),
+        }
+        for list in [
+            &mut self.allow_methods,
+            &mut self.allow_headers,
+            &mut self.expose_headers,
+        ] {
+            match list {
+                AllowList::NotSent => {}
+                AllowList::Static(v) => *v = v.remap(f),
+                AllowList::Entries(e) => {
+                    for (_, s) in e {
+                        *s = f(*s);
+                    }
+                }
+                AllowList::EchoRequest { at } => *at = f(*at),
+            }
+        }
+        match &mut self.credentials {
+            Credentials::NotSupported | Credentials::Off { at: None } => {}
+            Credentials::Off { at: Some(at) } | Credentials::On { at } => *at = f(*at),
+        }
+        if let MaxAge::Seconds { at, .. } = &mut self.max_age {
+            *at = f(*at);
+        }
+        if let Some((at, _)) = &mut self.emission.errors_cause {
+            *at = f(*at);
+        }
+        for l in &mut self.lost_headers {
+            l.declared = f(l.declared);
+            l.cause = f(l.cause);
+        }
+        for r in &mut self.repeated_headers {
+            r.first = f(r.first);
+            r.again = f(r.again);
+        }
+        for l in &mut self.scope.listeners {
+            l.address_span = l.address_span.map(f);
+            if let Auth::BearerToken { enabled_at, .. } = &mut l.auth {
+                *enabled_at = enabled_at.map(f);
+            }
+        }
+    }
+
     /// Every header value the server sends verbatim, with its header name.
     pub fn static_headers(&self) -> Vec<(&'static str, &HeaderValue)> {
         let mut out = Vec::new();

@@ -71,6 +71,14 @@ impl HeaderValue {
         self.resolution == Resolution::Known
     }
 
+    /// The value with its file bytes passed through `f` (see [`MappedText::remap`]).
+    pub fn remap(&self, f: &dyn Fn(Span) -> Span) -> HeaderValue {
+        HeaderValue {
+            text: self.text.remap(f),
+            ..self.clone()
+        }
+    }
+
     /// The file bytes of the whole value.
     pub fn span(&self) -> Span {
         self.text.span()

@@ -121,6 +121,20 @@ impl MappedText {
         out
     }
 
+    /// The same text with every character's file bytes passed through `f` (e.g. from
+    /// offsets in a decoded YAML scalar to offsets in the YAML file).
+    pub fn remap(&self, f: &dyn Fn(Span) -> Span) -> MappedText {
+        let mut out = MappedText::empty(f(self.whole));
+        let mut at = 0;
+        for c in self.text.chars() {
+            let len = c.len_utf8();
+            out.push(c, f(self.span_of(at..at + len)));
+            at += len;
+        }
+        out.whole = f(self.whole);
+        out
+    }
+
     fn segment_at(&self, text_offset: usize) -> Option<&Segment> {
         let i = self
             .segments
@@ -194,6 +208,24 @@ mod tests {
         assert_eq!(s.span(), Span::new(11, 32));
         assert_eq!(s.span_of(1..3), Span::new(30, 32));
         assert_eq!(t.slice(2..2).span(), Span::empty(30));
+    }
+
+    #[test]
+    fn remapping_composes_two_maps() {
+        // "ab" read from bytes 2..4 of a decoded text, which itself sits at 100.. in a file
+        // with an escape (two file bytes) for its character 3.
+        let inner = build(&[('a', 2, 3), ('b', 3, 4)]);
+        let outer = build(&[
+            ('x', 100, 101),
+            ('y', 101, 102),
+            ('a', 102, 103),
+            ('b', 103, 105),
+        ]);
+        let t = inner.remap(&|s| outer.span_of(s.range()));
+        assert_eq!(t.as_str(), "ab");
+        assert_eq!(t.span_of(0..1), Span::new(102, 103));
+        assert_eq!(t.span_of(1..2), Span::new(103, 105));
+        assert_eq!(t.span(), Span::new(102, 105));
     }
 
     #[test]

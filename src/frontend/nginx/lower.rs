@@ -45,6 +45,44 @@ struct Lowerer<'a> {
     out: Vec<CorsPolicy>,
 }
 
+/// Where a fragment of configuration is pasted (ingress-nginx snippets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Inside `server { … }` (`server-snippet`).
+    Server,
+    /// Inside `location { … }` (`configuration-snippet`).
+    Location,
+}
+
+/// The policies of a fragment pasted into `context`.
+pub fn lower_fragment(
+    bytes: &[u8],
+    config: &Config,
+    target: Target,
+    context: Context,
+) -> Vec<CorsPolicy> {
+    let mut l = Lowerer {
+        bytes,
+        target,
+        maps: config.statements.iter().filter_map(Map::read).collect(),
+        out: Vec::new(),
+    };
+    let kind = match context {
+        Context::Server => Kind::Server,
+        Context::Location => Kind::Location,
+    };
+    let levels = [Level {
+        kind,
+        statement: None,
+        body: &config.statements,
+    }];
+    match context {
+        Context::Server => l.locations(&levels),
+        Context::Location => l.site(&levels),
+    }
+    l.out
+}
+
 /// Every policy the configuration defines. A file may be a whole `nginx.conf`, a `conf.d`
 /// fragment (`server` blocks at the top), a server-level fragment (`location`s at the top)
 /// or a location-level one (ingress-nginx snippets); each is read at the level it is

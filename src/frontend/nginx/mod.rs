@@ -58,3 +58,61 @@ pub fn check_syntax(file: &SourceFile) -> Result<syntax::Config, InputError> {
         },
     })
 }
+
+/// An nginx fragment embedded in another file (an ingress-nginx snippet annotation): parsed
+/// from its decoded text and lowered at `context`, every span moved to the bytes of the
+/// embedding file through `text`'s map.
+pub fn lower_embedded(
+    text: &crate::source::MappedText,
+    context: lower::Context,
+    target: lower::Target,
+) -> Result<Vec<crate::ir::CorsPolicy>, InputError> {
+    let bytes = text.as_str().as_bytes();
+    let to_file = |s: crate::source::Span| text.span_of(s.range());
+    let config = syntax::parse(bytes).map_err(|e| InputError {
+        span: Some(to_file(e.span)),
+        message: format!("in the nginx snippet: {}", e.message),
+    })?;
+    let mut policies = lower::lower_fragment(bytes, &config, target, context);
+    for p in &mut policies {
+        p.remap_spans(&to_file);
+    }
+    Ok(policies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ir::OriginPolicy;
+    use crate::source::{MappedText, Span};
+
+    #[test]
+    fn embedded_snippets_point_into_the_embedding_file() {
+        // A YAML block scalar: each line of the snippet is indented by 6 in the file.
+        let file = "x: |\n      more_set_headers \"A: 1\";\n      add_header Access-Control-Allow-Origin $http_origin;\n";
+        let mut text = MappedText::empty(Span::empty(11));
+        for line_start in [11, 42] {
+            let end = file[line_start..].find('\n').unwrap() + line_start;
+            for (i, c) in file[line_start..=end].char_indices() {
+                text.push(c, Span::new(line_start + i, line_start + i + 1));
+            }
+        }
+        assert_eq!(
+            text.as_str(),
+            "more_set_headers \"A: 1\";\nadd_header Access-Control-Allow-Origin $http_origin;\n"
+        );
+        let target = lower::Target {
+            version: headers::Version::NEWEST,
+            assumed: true,
+        };
+        let ps = lower_embedded(&text, lower::Context::Location, target).unwrap();
+        assert_eq!(ps.len(), 1);
+        let OriginPolicy::Match(m) = &ps[0].allow_origin else {
+            panic!("{:?}", ps[0].allow_origin)
+        };
+        assert_eq!(&file[m.matchers[0].1.range()], "$http_origin");
+        let bad = MappedText::opaque("add_header 'x;".into(), Span::new(3, 9));
+        let e = lower_embedded(&bad, lower::Context::Location, target).unwrap_err();
+        assert_eq!(e.span, Some(Span::new(3, 9)));
+    }
+}
