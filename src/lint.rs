@@ -37,6 +37,8 @@ pub struct FileReport {
     pub source: Option<SourceFile>,
     pub findings: Vec<Finding>,
     pub outcome: Outcome,
+    /// Files read as part of this one (nginx `include`), with the findings located in them.
+    pub included: Vec<FileReport>,
 }
 
 impl FileReport {
@@ -46,6 +48,7 @@ impl FileReport {
             source,
             findings: vec![input_error(span, message)],
             outcome: Outcome::Failed,
+            included: Vec::new(),
         }
     }
 }
@@ -80,6 +83,7 @@ pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport 
             source: None,
             findings: Vec::new(),
             outcome: Outcome::Skipped { reason },
+            included: Vec::new(),
         },
     }
 }
@@ -158,10 +162,94 @@ pub fn lint_bytes(
     });
     // One finding per rule and span: a header set in a `server` reaches every location.
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    let included = split_included(&mut findings, &file, &lowered.included, dialect);
     FileReport {
         path: shown,
         source: Some(file),
         findings,
         outcome: Outcome::Linted { dialect, because },
+        included,
     }
+}
+
+/// Move the findings located in included files (spans at or after their `base`) into one
+/// report per file, with spans relative to that file. A related span in another file than
+/// its finding becomes a line of the help.
+fn split_included(
+    findings: &mut Vec<Finding>,
+    top: &SourceFile,
+    included: &[frontend::nginx::include::Included],
+    dialect: Dialect,
+) -> Vec<FileReport> {
+    if included.is_empty() {
+        return Vec::new();
+    }
+    let files: Vec<SourceFile> = included
+        .iter()
+        .map(|i| {
+            SourceFile::new(
+                i.path.to_string_lossy().into_owned(),
+                i.bytes.clone(),
+                dialect.encoding(),
+            )
+        })
+        .collect();
+    // Which file a span starts in: `None` for the top file, else an index into `included`.
+    let owner = |s: Span| included.iter().rposition(|i| i.base <= s.start);
+    let rebase = |s: Span, o: Option<usize>| match o {
+        None => s,
+        Some(k) => Span::new(s.start - included[k].base, s.end - included[k].base),
+    };
+    let where_is = |s: Span| {
+        let o = owner(s);
+        let (name, file) = match o {
+            None => (top.name().to_string(), top),
+            Some(k) => (files[k].name().to_string(), &files[k]),
+        };
+        let pos = file.position(rebase(s, o).start);
+        format!("{name}:{}:{}", pos.line, pos.column)
+    };
+    let mut per_file: Vec<Vec<Finding>> = vec![Vec::new(); included.len()];
+    let mut keep = Vec::new();
+    for mut f in findings.drain(..) {
+        let o = owner(f.span);
+        let mut moved_related = Vec::new();
+        f.related.retain(|r| {
+            let same = owner(r.span) == o;
+            if !same {
+                moved_related.push(format!("{} at {}", r.message, where_is(r.span)));
+            }
+            same
+        });
+        for r in &mut f.related {
+            r.span = rebase(r.span, o);
+        }
+        if !moved_related.is_empty() {
+            let extra = moved_related.join("; ");
+            f.help = Some(match f.help.take() {
+                Some(h) => format!("{h}\n{extra}"),
+                None => extra,
+            });
+        }
+        f.span = rebase(f.span, o);
+        match o {
+            None => keep.push(f),
+            Some(k) => per_file[k].push(f),
+        }
+    }
+    *findings = keep;
+    files
+        .into_iter()
+        .zip(per_file)
+        .map(|(file, findings)| FileReport {
+            path: file.name().to_string(),
+            source: Some(file),
+            findings,
+            outcome: Outcome::Linted {
+                dialect,
+                because: format!("included by {}", top.name()),
+            },
+            included: Vec::new(),
+        })
+        .collect()
 }

@@ -560,3 +560,67 @@ fn nginx_syntax_errors_are_cl000() {
         .code(0)
         .stderr(predicate::str::contains("read as nginx"));
 }
+
+#[test]
+fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    write(
+        root,
+        "nginx.conf",
+        "events {}\nhttp {\n    include conf.d/*.conf;\n}\n",
+    );
+    write(
+        root,
+        "conf.d/api.conf",
+        "server {\n    location /api/ {\n        include snippets/cors.conf;\n        add_header X-Frame-Options DENY;\n    }\n    location /b/ {\n        include snippets/missing.conf;\n    }\n}\n",
+    );
+    write(
+        root,
+        "snippets/cors.conf",
+        "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Vary Origin always;\n",
+    );
+    let out = cmd()
+        .current_dir(root)
+        .args(["--format", "concise", "."])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    // The snippet's finding is located in the snippet, found through nginx.conf → conf.d (a
+    // prefix-relative path, not relative to conf.d/), and each file is reported once although
+    // the walk also offers conf.d/api.conf and the snippet on their own.
+    assert_eq!(
+        out.lines().collect::<Vec<_>>(),
+        [
+            "./conf.d/api.conf:7:9: NGX001 cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here; CORS headers it may add are not judged here",
+            "./snippets/cors.conf:1:40: CORS015 nginx copies any request's `Origin` into `Access-Control-Allow-Origin` (location `/api/` of the server): every web site can read the responses, as with `*`, and a later `Access-Control-Allow-Credentials: true` would expose the user's session too",
+        ],
+        "{out}"
+    );
+    // Linted alone, conf.d/api.conf finds its prefix in the directory of nginx.conf above it.
+    let alone = cmd()
+        .current_dir(root)
+        .args(["--format", "concise", "conf.d/api.conf"])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(alone)
+            .unwrap()
+            .contains("snippets/cors.conf:1:40: CORS015")
+    );
+    // An include cycle is reported where it closes.
+    write(root, "loop/nginx.conf", "http { include a.conf; }\n");
+    write(root, "loop/a.conf", "include nginx.conf;\n");
+    cmd()
+        .current_dir(root)
+        .args(["--format", "concise", "loop/nginx.conf"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("include cycle"));
+}

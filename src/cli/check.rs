@@ -64,6 +64,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         ts_disable_token_auth: args.ts_disable_token_auth,
         ts_enable_model_api: args.ts_enable_model_api,
         nginx_version,
+        nginx_prefix: args.nginx_prefix.clone(),
     })
 }
 
@@ -92,10 +93,12 @@ pub fn run(args: &CheckArgs) -> i32 {
                 source: None,
                 findings: vec![walk_error(e)],
                 outcome: Outcome::Failed,
+                included: Vec::new(),
             },
             None => lint::lint_path(&c.path, c.shown.clone(), &settings),
         })
         .collect();
+    let reports = with_included(reports);
 
     let mut stderr = std::io::stderr().lock();
     let mut linted = 0;
@@ -188,4 +191,46 @@ pub fn exit_code(reports: &[FileReport], fail_on: FailOn, exit_zero: bool) -> i3
     } else {
         0
     }
+}
+
+/// Each report followed by the files it included (nginx `include`), merged per file; a file
+/// that some linted file includes is reported in that context, not on its own as well.
+fn with_included(reports: Vec<FileReport>) -> Vec<FileReport> {
+    let key = |path: &str| std::fs::canonicalize(path).unwrap_or_else(|_| path.into());
+    let included: std::collections::HashSet<std::path::PathBuf> = reports
+        .iter()
+        .flat_map(|r| r.included.iter().map(|i| key(&i.path)))
+        .collect();
+    let mut out: Vec<FileReport> = Vec::new();
+    let mut seen: Vec<std::path::PathBuf> = Vec::new();
+    for mut r in reports {
+        let children = std::mem::take(&mut r.included);
+        if included.contains(&key(&r.path)) {
+            continue;
+        }
+        out.push(r);
+        for c in children {
+            let k = key(&c.path);
+            match seen.iter().position(|s| *s == k) {
+                Some(i) => {
+                    // Already shown: add what this inclusion found there.
+                    let at = out.iter().position(|o| key(&o.path) == seen[i]);
+                    if let Some(at) = at {
+                        let target = &mut out[at].findings;
+                        for f in c.findings {
+                            if !target.iter().any(|t| t.code == f.code && t.span == f.span) {
+                                target.push(f);
+                            }
+                        }
+                        target.sort_by_key(|f| (f.span.start, f.span.end, f.code));
+                    }
+                }
+                None => {
+                    seen.push(k);
+                    out.push(c);
+                }
+            }
+        }
+    }
+    out
 }

@@ -101,6 +101,11 @@ pub struct ServerArgs {
     /// release cors-lint knows, nginx 1.31.4)
     #[arg(long = "assume-version", value_name = "DIALECT=VERSION")]
     pub assume_version: Vec<String>,
+
+    /// nginx's configuration prefix, against which relative `include` paths resolve
+    /// (default: the directory of the linted file, or of the `nginx.conf` above a `conf.d/`)
+    #[arg(long = "nginx-prefix", value_name = "DIR")]
+    pub nginx_prefix: Option<std::path::PathBuf>,
 }
 
 #[derive(Args, Debug)]

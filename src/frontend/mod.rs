@@ -62,12 +62,15 @@ pub struct Options {
     pub ts_enable_model_api: bool,
     /// The nginx release to model (`--assume-version nginx=…`); `None`: the newest known.
     pub nginx_version: Option<nginx::headers::Version>,
+    /// nginx's configuration prefix for `include` (`--nginx-prefix`).
+    pub nginx_prefix: Option<std::path::PathBuf>,
 }
 
 /// Facts a front end found, for its own rules.
 #[derive(Clone, Debug)]
 pub enum Fact {
     TorchServe(torchserve::Fact),
+    Nginx(nginx::Fact),
 }
 
 /// A file's policies and facts.
@@ -75,6 +78,9 @@ pub struct Lowered {
     pub dialect: Dialect,
     pub policies: Vec<CorsPolicy>,
     pub facts: Vec<Fact>,
+    /// Files read along with it (nginx `include`), each at its offset in the address space
+    /// the spans of `policies` and `facts` use; the file itself starts at 0.
+    pub included: Vec<nginx::include::Included>,
 }
 
 /// Input the server would reject, or that cannot be read (reported as CL000).
@@ -108,20 +114,16 @@ pub fn lower(
                 dialect,
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
+                included: Vec::new(),
             })
         }
         Dialect::Nginx => {
-            let config = nginx::check_syntax(file)?;
-            let target = nginx::lower::Target {
-                version: options
-                    .nginx_version
-                    .unwrap_or(nginx::headers::Version::NEWEST),
-                assumed: options.nginx_version.is_none(),
-            };
+            let l = nginx::lower_file(file, options)?;
             Ok(Lowered {
                 dialect,
-                policies: nginx::lower::lower(file.bytes(), &config, target),
-                facts: Vec::new(),
+                policies: l.policies,
+                facts: l.facts.into_iter().map(Fact::Nginx).collect(),
+                included: l.included,
             })
         }
     }

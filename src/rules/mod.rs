@@ -25,7 +25,18 @@ pub struct Unit<'a> {
 impl Unit<'_> {
     /// TorchServe facts, for `TS` rules.
     pub fn torchserve_facts(&self) -> impl Iterator<Item = &crate::frontend::torchserve::Fact> {
-        self.facts.iter().map(|Fact::TorchServe(f)| f)
+        self.facts.iter().filter_map(|f| match f {
+            Fact::TorchServe(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// nginx facts, for `NGX` rules.
+    pub fn nginx_facts(&self) -> impl Iterator<Item = &crate::frontend::nginx::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Nginx(f) => Some(f),
+            _ => None,
+        })
     }
 
     /// 1-based line of a byte offset, for messages that refer to another line.
@@ -154,6 +165,7 @@ mod cors021_headers_missing_on_errors;
 mod cors022_cors_headers_lost;
 mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
+mod ngx001_include_not_followed;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -188,6 +200,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cors022_cors_headers_lost::CorsHeadersLost,
     &cors023_repeated_cors_header::RepeatedCorsHeader,
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
+    &ngx001_include_not_followed::IncludeNotFollowed,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

@@ -213,10 +213,13 @@ impl<'a> Lowerer<'a> {
         let cors: Vec<&HeaderDirective> = directives.iter().filter(|d| is_cors(&d.name)).collect();
         // An `include` can add or replace headers this file does not show: claim no lost
         // header and no missing Allow-Origin past one (`include` is not followed yet).
-        let included = bodies
-            .iter()
-            .flat_map(|b| b.iter())
-            .find(|st| st.name.value == "include");
+        let included = bodies.iter().flat_map(|b| b.iter()).find(|st| {
+            st.name.value == "include"
+                && !st
+                    .args
+                    .first()
+                    .is_some_and(|a| super::include::is_stock(&a.value))
+        });
         let mut lost = if included.is_some() {
             Vec::new()
         } else {

@@ -1,12 +1,12 @@
 //! nginx: configuration files and the snippets ingress-nginx embeds.
 //!
-//! Built so far (issue 5): the syntax ([`syntax`]), which header directives reach a response
-//! ([`headers`]), `map` lookups ([`map`]) and whole answers to a request ([`eval`]), each
-//! checked against a real nginx. Not yet: `include`, lowering into CORS policies, and so
-//! the CORS rules — an nginx file is checked for syntax only.
+//! The syntax ([`syntax`]), `include` ([`include`]), which header directives reach a response
+//! ([`headers`]), `map` lookups ([`map`]) and whole answers to a request ([`eval`]) — each
+//! checked against a real nginx — and the lowering into CORS policies ([`lower`]).
 
 pub mod eval;
 pub mod headers;
+pub mod include;
 pub mod lower;
 pub mod map;
 pub mod syntax;
@@ -47,7 +47,54 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
     }
 }
 
-/// Check the file's syntax as nginx would. The CORS model is not lowered into policies yet.
+/// What only the nginx front end knows, for `NGX` rules.
+#[derive(Clone, Debug)]
+pub enum Fact {
+    /// An `include` cors-lint could not follow: what it adds is not judged.
+    UnresolvedInclude {
+        span: crate::source::Span,
+        pattern: String,
+        reason: String,
+    },
+}
+
+/// A file lowered with its includes.
+pub struct LoweredFile {
+    pub policies: Vec<crate::ir::CorsPolicy>,
+    pub facts: Vec<Fact>,
+    pub included: Vec<include::Included>,
+}
+
+/// Parse, follow `include`s (relative to `--nginx-prefix` or the file's own prefix) and
+/// lower into policies.
+pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<LoweredFile, InputError> {
+    let config = check_syntax(file)?;
+    let path = std::path::Path::new(file.name());
+    let prefix = options
+        .nginx_prefix
+        .clone()
+        .unwrap_or_else(|| include::default_prefix(path));
+    let x = include::expand(file.bytes(), config, path, &prefix);
+    let target = lower::Target {
+        version: options.nginx_version.unwrap_or(headers::Version::NEWEST),
+        assumed: options.nginx_version.is_none(),
+    };
+    Ok(LoweredFile {
+        policies: lower::lower(&x.bytes, &x.config, target),
+        facts: x
+            .unresolved
+            .into_iter()
+            .map(|u| Fact::UnresolvedInclude {
+                span: u.span,
+                pattern: u.pattern,
+                reason: u.reason,
+            })
+            .collect(),
+        included: x.included,
+    })
+}
+
+/// Check the file's syntax as nginx would.
 pub fn check_syntax(file: &SourceFile) -> Result<syntax::Config, InputError> {
     syntax::parse(file.bytes()).map_err(|e| InputError {
         span: Some(e.span),
