@@ -71,6 +71,7 @@ fn settings_with_env() -> Settings {
             ts_disable_token_auth: false,
             ts_enable_model_api: false,
             nginx_version: None,
+            ingress_nginx_version: None,
         },
         ..Settings::default()
     }

@@ -1,6 +1,7 @@
 //! Front ends: each turns one dialect's file into CORS policies (IR) plus facts only that
 //! front end can know. Dialect quirks live here, never in rules.
 
+pub mod ingress;
 pub mod nginx;
 pub mod properties;
 pub mod torchserve;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 pub enum Dialect {
     TorchServe,
     Nginx,
+    IngressNginx,
 }
 
 impl Dialect {
@@ -21,6 +23,7 @@ impl Dialect {
         match self {
             Dialect::TorchServe => "torchserve",
             Dialect::Nginx => "nginx",
+            Dialect::IngressNginx => "ingress-nginx",
         }
     }
 
@@ -30,6 +33,8 @@ impl Dialect {
             Dialect::TorchServe => Encoding::Latin1,
             // nginx reads bytes; UTF-8 is what its files are written in.
             Dialect::Nginx => Encoding::Utf8,
+            // Kubernetes reads YAML as UTF-8.
+            Dialect::IngressNginx => Encoding::Utf8,
         }
     }
 
@@ -37,6 +42,7 @@ impl Dialect {
         match name {
             "torchserve" => Some(Dialect::TorchServe),
             "nginx" => Some(Dialect::Nginx),
+            "ingress-nginx" => Some(Dialect::IngressNginx),
             _ => None,
         }
     }
@@ -62,12 +68,16 @@ pub struct Options {
     pub ts_enable_model_api: bool,
     /// The nginx release to model (`--assume-version nginx=…`); `None`: the newest known.
     pub nginx_version: Option<nginx::headers::Version>,
+    /// The ingress-nginx controller release (`--assume-version ingress-nginx=…`); `None`:
+    /// the newest known.
+    pub ingress_nginx_version: Option<ingress::controller::Version>,
 }
 
 /// Facts a front end found, for its own rules.
 #[derive(Clone, Debug)]
 pub enum Fact {
     TorchServe(torchserve::Fact),
+    Ingress(ingress::Fact),
 }
 
 /// A file's policies and facts.
@@ -90,12 +100,18 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), Str
         Ok(why) => return Ok((Dialect::TorchServe, why)),
         Err(why) => why,
     };
+    let ingress = match ingress::recognise(file_name, bytes) {
+        Ok(why) => return Ok((Dialect::IngressNginx, why)),
+        Err(why) => why,
+    };
     match nginx::recognise(file_name, bytes) {
         Ok(why) => Ok((
             Dialect::Nginx,
             format!("{why}; syntax only: nginx CORS rules are not built yet"),
         )),
-        Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
+        Err(nginx) => Err(format!(
+            "torchserve: {torchserve}; ingress-nginx: {ingress}; nginx: {nginx}"
+        )),
     }
 }
 
@@ -111,6 +127,14 @@ pub fn lower(
                 dialect,
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
+            })
+        }
+        Dialect::IngressNginx => {
+            let l = ingress::lower(file, options)?;
+            Ok(Lowered {
+                dialect,
+                policies: l.policies,
+                facts: l.facts.into_iter().map(Fact::Ingress).collect(),
             })
         }
         Dialect::Nginx => {

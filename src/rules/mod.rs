@@ -25,7 +25,18 @@ pub struct Unit<'a> {
 impl Unit<'_> {
     /// TorchServe facts, for `TS` rules.
     pub fn torchserve_facts(&self) -> impl Iterator<Item = &crate::frontend::torchserve::Fact> {
-        self.facts.iter().map(|Fact::TorchServe(f)| f)
+        self.facts.iter().filter_map(|f| match f {
+            Fact::TorchServe(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// ingress-nginx facts, for `INGX` rules.
+    pub fn ingress_facts(&self) -> impl Iterator<Item = &crate::frontend::ingress::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Ingress(f) => Some(f),
+            _ => None,
+        })
     }
 
     /// 1-based line of a byte offset, for messages that refer to another line.
