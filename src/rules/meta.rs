@@ -97,6 +97,7 @@ impl Example {
     pub fn file_name(&self) -> &str {
         self.file.as_deref().unwrap_or(match self.dialect.as_str() {
             "torchserve" => "config.properties",
+            "ingress-nginx" => "ingress.yaml",
             _ => "example",
         })
     }

@@ -155,6 +155,14 @@ mod cors011_only_safelisted_entries;
 mod cors012_placeholder_header;
 mod cors013_null_origin;
 mod cors014_missing_allow_origin;
+mod ingx001_implicit_credentials;
+mod ingx002_origin_fails_open;
+mod ingx003_origin_entry_dropped;
+mod ingx004_star_shadows_list;
+mod ingx005_invalid_value_defaulted;
+mod ingx006_non_string_annotation;
+mod ingx007_unknown_annotation;
+mod ingx008_cors_annotations_ignored;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -179,6 +187,14 @@ pub static RULES: &[&dyn Rule] = &[
     &cors012_placeholder_header::PlaceholderHeader,
     &cors013_null_origin::NullOrigin,
     &cors014_missing_allow_origin::MissingAllowOrigin,
+    &ingx001_implicit_credentials::ImplicitCredentials,
+    &ingx002_origin_fails_open::OriginFailsOpen,
+    &ingx003_origin_entry_dropped::OriginEntryDropped,
+    &ingx004_star_shadows_list::StarShadowsList,
+    &ingx005_invalid_value_defaulted::InvalidValueDefaulted,
+    &ingx006_non_string_annotation::NonStringAnnotation,
+    &ingx007_unknown_annotation::UnknownAnnotation,
+    &ingx008_cors_annotations_ignored::CorsAnnotationsIgnored,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

@@ -53,7 +53,7 @@ pub enum Fate {
     Kept,
     /// Dropped by `corsOriginRegex` ("Supplied incorrect origin … Skipping").
     Dropped { check: &'static str },
-    /// `*`: the whole list becomes `*`.
+    /// `*` beside other entries: the validator rejects the list, which becomes `*`.
     Star,
     /// After a `*`: never read (the loop breaks).
     AfterStar,

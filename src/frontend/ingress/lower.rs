@@ -271,7 +271,7 @@ fn origin_setting(
                     value: Effective::Star,
                     source: invalid_source(a, e),
                 },
-                Vec::new(),
+                star_in_list(&a.value),
                 None,
             );
         }
@@ -353,6 +353,43 @@ fn origin_setting(
     )
 }
 
+/// A `*` among other origins: the validator accepts `*` only as the whole value, so the
+/// list is rejected (and becomes `*`). `Parse`'s own "any `*` wins" rule is unreachable
+/// while annotation validation is on (the default).
+fn star_in_list(raw: &MappedText) -> Vec<OriginEntry> {
+    let s = raw.as_str();
+    let mut entries = Vec::new();
+    let mut start = 0;
+    let mut seen_star = false;
+    for piece in s.split(',') {
+        let lead = piece.len() - piece.trim_start_matches(ctl::go_space).len();
+        let trimmed = piece.trim_matches(ctl::go_space);
+        let from = start + lead;
+        start += piece.len() + 1;
+        if trimmed.is_empty() {
+            continue;
+        }
+        let fate = if trimmed == "*" {
+            seen_star = true;
+            Fate::Star
+        } else if seen_star {
+            Fate::AfterStar
+        } else {
+            Fate::BeforeStar
+        };
+        entries.push(OriginEntry {
+            text: trimmed.into(),
+            span: raw.span_of(from..from + trimmed.len()),
+            fate,
+        });
+    }
+    if seen_star && entries.len() > 1 {
+        entries
+    } else {
+        Vec::new()
+    }
+}
+
 /// How an entry the controller keeps matches a browser's `Origin` (case-insensitive; the
 /// missing `^` is moot for serialized origins, which all start with their scheme).
 fn matcher(entry: &str) -> OriginMatcher {
@@ -417,7 +454,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             facts.push(Fact::NonString {
                 key: a.key.clone(),
                 value: a.value_span,
-                written: a.value.as_str().to_string(),
+                written: a.written.clone(),
                 resolved: a.resolved,
             });
         }

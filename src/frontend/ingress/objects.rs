@@ -25,6 +25,8 @@ pub struct Annotation {
     pub value_span: Span,
     /// How Kubernetes types the value; anything but `String` is rejected.
     pub resolved: Resolved,
+    /// The value's bytes as written.
+    pub written: String,
 }
 
 pub struct Ingress {
@@ -115,8 +117,14 @@ fn collect(src: &str, chars: &CharMap, node: &MarkedYaml, out: &mut Vec<Ingress>
                         _ if style == ScalarStyle::Plain => resolve::plain(text),
                         _ => Resolved::String,
                     };
-                    let mapped = scalar::mapped(src, chars, v)
-                        .unwrap_or_else(|| MappedText::opaque(text.to_string(), value_span));
+                    // A null reaches the controller as no value; a boolean or number is
+                    // read as the string it was meant to be (and reported).
+                    let mapped = if resolved == Resolved::Null {
+                        MappedText::empty(value_span)
+                    } else {
+                        scalar::mapped(src, chars, v)
+                            .unwrap_or_else(|| MappedText::opaque(text.to_string(), value_span))
+                    };
                     (mapped, resolved)
                 }
                 None => (MappedText::empty(value_span), Resolved::Collection),
@@ -127,6 +135,7 @@ fn collect(src: &str, chars: &CharMap, node: &MarkedYaml, out: &mut Vec<Ingress>
                 value,
                 value_span,
                 resolved,
+                written: src.get(value_span.range()).unwrap_or("").to_string(),
             });
         }
     }
