@@ -17,7 +17,6 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ""
         };
         if let Source::Invalid {
-            value,
             raw,
             at,
             check,
@@ -38,7 +37,6 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     c.object
                 ),
             );
-            finding.related(*value, "the whole value is rejected");
             match suggestion(raw, c.version) {
                 Some(fixed) => finding.help(format!(
                     "write `nginx.ingress.kubernetes.io/cors-allow-origin: \"{fixed}\"`: scheme in lower case, no \

@@ -230,6 +230,10 @@ fn describe(c: &str, what: &str) -> String {
             "a line break (a YAML block scalar `|` or `>` keeps it, even after the last line) is not allowed in {what}"
         ),
         Some('\t') => format!("a tab is not allowed in {what}"),
+        Some(ch) if !ch.is_ascii() => format!(
+            "`{ch}` is not ASCII, and {what} may only hold ASCII letters, digits, `-` and `.` (write an \
+             internationalized host in its `xn--` form)"
+        ),
         Some(ch) => format!("`{ch}` is not allowed here in {what}"),
         None => format!("the value is not {what}"),
     }
