@@ -15,10 +15,24 @@ use saphyr_parser::ScalarStyle;
 
 /// The scalar's text, mapped; `None` for a non-scalar node.
 pub fn mapped(src: &str, chars: &CharMap, node: &MarkedYaml) -> Option<MappedText> {
+    let (text, ..) = super::yaml::scalar(node)?;
+    Some(exact(src, chars, node).unwrap_or_else(|| {
+        MappedText::opaque(text.to_string(), trim_end(src, chars.span(&node.span)))
+    }))
+}
+
+/// The scalar's text mapped character by character, or `None` when this module's decoding
+/// of the written form does not reproduce saphyr's text (or the node is not a scalar).
+pub fn exact(src: &str, chars: &CharMap, node: &MarkedYaml) -> Option<MappedText> {
     let (text, style, _) = super::yaml::scalar(node)?;
     let span = chars.span(&node.span);
+    // An alias node carries its anchor's text and style but spans only `*name`.
+    let written = src.get(span.range()).unwrap_or("");
     let alias = matches!(node.data, YamlData::Representation(..))
-        && src.get(span.range()).is_some_and(|s| s.starts_with('*'));
+        && written.starts_with('*')
+        && !written.contains(char::is_whitespace)
+        && !(matches!(style, ScalarStyle::Literal | ScalarStyle::Folded)
+            && header(src, span.start).is_some());
     if alias {
         // An alias node repeats its anchor's text; its own bytes are the `*name`.
         return Some(MappedText::opaque(text.to_string(), span));
@@ -34,10 +48,7 @@ pub fn mapped(src: &str, chars: &CharMap, node: &MarkedYaml) -> Option<MappedTex
             style == ScalarStyle::Folded,
         ),
     };
-    Some(match decoded {
-        Some(m) if m.as_str() == text => m,
-        _ => MappedText::opaque(text.to_string(), trim_end(src, span)),
-    })
+    decoded.filter(|m| m.as_str() == text)
 }
 
 /// The bytes a finding about the whole value should label: the written form without the
