@@ -16,7 +16,7 @@ use crate::ir::OriginMatch;
 use crate::ir::{
     AllowList, Answer, Auth, Case, CorsPolicy, Credentials, Emission, Exposure, HeaderValue,
     LabelDepth, Listener, ListenerRole, MaxAge, OnMatch, OriginMatcher, OriginPolicy, PortMatch,
-    Scope, Server, VaryOrigin,
+    Route, RoutePurpose, Scope, Server, VaryOrigin,
 };
 use crate::source::{MappedText, Span};
 
@@ -658,9 +658,26 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
     };
     let unmatched = Answer::any(
         200,
-        "the backend Service answers (its status is not in the manifest); ingress-nginx answers an `OPTIONS` \
-         request from an allowed origin with 204 itself",
+        "the backend Service answers (its status is not in the manifest)",
     );
+    // Any path (routes match whole segment counts, so one route per depth): nginx itself
+    // answers `OPTIONS` from an allowed origin in the rewrite phase, before any
+    // authentication; everything else reaches the backend.
+    let routes: Vec<Route> = (0..=8)
+        .map(|depth| Route {
+            path: (1..=depth).map(|i| format!("/{{segment{i}}}")).collect::<String>() + if depth == 0 { "/" } else { "" },
+            purpose: RoutePurpose::Api,
+            before_auth: true,
+            answers: vec![
+                Answer::on(
+                    &["OPTIONS"],
+                    204,
+                    "ingress-nginx answers an `OPTIONS` request from an allowed origin itself (`return 204`)",
+                ),
+                unmatched.clone(),
+            ],
+        })
+        .collect();
     let mut listeners: Vec<Listener> = ing
         .hosts
         .iter()
@@ -677,7 +694,7 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
                 address_span: Some(*span),
                 exposure: Exposure::Network,
                 auth: auth.clone(),
-                routes: Vec::new(),
+                routes: routes.clone(),
                 unmatched: unmatched.clone(),
             }
         })
@@ -690,7 +707,7 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
             address_span: None,
             exposure: Exposure::Network,
             auth,
-            routes: Vec::new(),
+            routes,
             unmatched,
         });
     }
