@@ -163,6 +163,7 @@ mod ingx005_invalid_value_defaulted;
 mod ingx006_non_string_annotation;
 mod ingx007_unknown_annotation;
 mod ingx008_cors_annotations_ignored;
+mod ingx009_snippet_refused_by_default;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -195,6 +196,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx006_non_string_annotation::NonStringAnnotation,
     &ingx007_unknown_annotation::UnknownAnnotation,
     &ingx008_cors_annotations_ignored::CorsAnnotationsIgnored,
+    &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

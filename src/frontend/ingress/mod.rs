@@ -334,6 +334,32 @@ mod tests {
     }
 
     #[test]
+    fn snippets_are_recorded_with_their_body_bytes() {
+        let src = ingress(
+            "    nginx.ingress.kubernetes.io/configuration-snippet: |\n      more_set_headers \"Access-Control-Allow-Origin: $http_origin\";\n",
+        );
+        let l = lower_src(&src, None);
+        let (key_span, body) = l
+            .facts
+            .iter()
+            .find_map(|f| match f {
+                Fact::Snippet { key_span, body, .. } => Some((*key_span, body)),
+                _ => None,
+            })
+            .expect("a snippet fact");
+        assert_eq!(
+            at(&src, key_span),
+            "nginx.ingress.kubernetes.io/configuration-snippet"
+        );
+        assert_eq!(
+            body.as_str(),
+            "more_set_headers \"Access-Control-Allow-Origin: $http_origin\";\n"
+        );
+        let i = body.as_str().find("$http_origin").unwrap();
+        assert_eq!(at(&src, body.span_of(i..i + 12)), "$http_origin");
+    }
+
+    #[test]
     fn parse_errors_have_byte_locations() {
         let src = "kind: Ingress\nmetadata:\n  name: \"grüße\n";
         let file = SourceFile::new("x.yaml", src.as_bytes().to_vec(), Encoding::Utf8);
