@@ -109,9 +109,11 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), Str
             Dialect::Nginx,
             format!("{why}; syntax only: nginx CORS rules are not built yet"),
         )),
-        Err(nginx) => Err(format!(
+        // ingress-nginx's reason only for YAML files, where it says something.
+        Err(nginx) if ingress::is_yaml_name(file_name) => Err(format!(
             "torchserve: {torchserve}; ingress-nginx: {ingress}; nginx: {nginx}"
         )),
+        Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
     }
 }
 

@@ -70,9 +70,14 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
     Ok(Lowered { policies, facts })
 }
 
+/// `*.yaml` or `*.yml`.
+pub fn is_yaml_name(file_name: &str) -> bool {
+    file_name.ends_with(".yaml") || file_name.ends_with(".yml")
+}
+
 /// Why a file is (or is not) read as Kubernetes manifests for ingress-nginx.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    if !(file_name.ends_with(".yaml") || file_name.ends_with(".yml")) {
+    if !is_yaml_name(file_name) {
         return Err("not a .yaml/.yml file".into());
     }
     let Ok(src) = std::str::from_utf8(bytes) else {
