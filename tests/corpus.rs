@@ -40,6 +40,41 @@ fn snapshot_corpus(name: &str, render: fn(&[FileReport]) -> String) {
     });
 }
 
+/// Snapshot every ingress-nginx corpus file (`corpus/ingress/*.yaml`), named `ingress_*` so
+/// the `.properties` snapshots keep their names.
+fn snapshot_ingress(name: &str, render: fn(&[FileReport]) -> String) {
+    insta::glob!("../corpus/ingress", "*.yaml", |path| {
+        let r = lint(path);
+        insta::assert_snapshot!(
+            name,
+            format!("{}{}", outcome(&r), render(std::slice::from_ref(&r))),
+        );
+    });
+}
+
+#[test]
+fn ingress_concise() {
+    snapshot_ingress("ingress_concise", report::concise);
+}
+
+#[test]
+fn ingress_json() {
+    snapshot_ingress("ingress_json", report::json);
+}
+
+#[test]
+fn ingress_full() {
+    snapshot_ingress("ingress_full", |r| {
+        report::graphical(
+            r,
+            GraphicalOptions {
+                color: false,
+                width: 100,
+            },
+        )
+    });
+}
+
 #[test]
 fn corpus_concise() {
     snapshot_corpus("corpus_concise", report::concise);

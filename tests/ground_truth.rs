@@ -357,6 +357,7 @@ fn policy_for(server: &TorchServe, d: &Deployment) -> CorsPolicy {
         ts_enable_model_api: d.flags.contains(&"--enable-model-api"),
         nginx_version: None,
         nginx_prefix: None,
+        ingress_nginx_version: None,
     };
     let lowered = frontend::lower(Dialect::TorchServe, &file, &options).expect("lower");
     lowered.policies.into_iter().next().expect("one policy")

@@ -6,7 +6,7 @@ use cors_lint::rules::{ExampleKind, RULES, all_meta};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const FAMILIES: [&str; 4] = ["CL", "CORS", "NGX", "TS"];
+const FAMILIES: [&str; 5] = ["CL", "CORS", "INGX", "NGX", "TS"];
 
 #[test]
 fn every_toml_is_registered_and_every_rule_has_a_toml() {

@@ -72,6 +72,7 @@ fn settings_with_env() -> Settings {
             ts_enable_model_api: false,
             nginx_version: None,
             nginx_prefix: None,
+            ingress_nginx_version: None,
         },
         ..Settings::default()
     }

@@ -40,6 +40,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         Env::Known(vars)
     };
     let mut nginx_version = None;
+    let mut ingress_nginx_version = None;
     for pair in &args.assume_version {
         let (dialect, version) = pair
             .split_once('=')
@@ -52,9 +53,25 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
                     })?,
                 )
             }
+            "ingress-nginx" => {
+                use crate::frontend::ingress::controller::Version as Controller;
+                let v = Controller::parse(version).ok_or_else(|| {
+                    format!("--assume-version ingress-nginx={version}: expected a controller version such as 1.12 or 1.15.1")
+                })?;
+                if v < Controller::OLDEST || v > Controller::NEWEST {
+                    return Err(format!(
+                        "--assume-version ingress-nginx={version}: cors-lint models controller releases {} to {} \
+                         (annotation validation, which decides what an invalid value becomes, arrived in {})",
+                        Controller::OLDEST,
+                        Controller::NEWEST,
+                        Controller::OLDEST
+                    ));
+                }
+                ingress_nginx_version = Some(v);
+            }
             other => {
                 return Err(format!(
-                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx)"
+                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx)"
                 ));
             }
         }
@@ -65,6 +82,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         ts_enable_model_api: args.ts_enable_model_api,
         nginx_version,
         nginx_prefix: args.nginx_prefix.clone(),
+        ingress_nginx_version,
     })
 }
 

@@ -1,6 +1,7 @@
 //! Front ends: each turns one dialect's file into CORS policies (IR) plus facts only that
 //! front end can know. Dialect quirks live here, never in rules.
 
+pub mod ingress;
 pub mod nginx;
 pub mod properties;
 pub mod torchserve;
@@ -14,6 +15,7 @@ use std::collections::BTreeMap;
 pub enum Dialect {
     TorchServe,
     Nginx,
+    IngressNginx,
 }
 
 impl Dialect {
@@ -21,6 +23,7 @@ impl Dialect {
         match self {
             Dialect::TorchServe => "torchserve",
             Dialect::Nginx => "nginx",
+            Dialect::IngressNginx => "ingress-nginx",
         }
     }
 
@@ -30,6 +33,8 @@ impl Dialect {
             Dialect::TorchServe => Encoding::Latin1,
             // nginx reads bytes; UTF-8 is what its files are written in.
             Dialect::Nginx => Encoding::Utf8,
+            // Kubernetes reads YAML as UTF-8.
+            Dialect::IngressNginx => Encoding::Utf8,
         }
     }
 
@@ -37,6 +42,7 @@ impl Dialect {
         match name {
             "torchserve" => Some(Dialect::TorchServe),
             "nginx" => Some(Dialect::Nginx),
+            "ingress-nginx" => Some(Dialect::IngressNginx),
             _ => None,
         }
     }
@@ -64,6 +70,9 @@ pub struct Options {
     pub nginx_version: Option<nginx::headers::Version>,
     /// nginx's configuration prefix for `include` (`--nginx-prefix`).
     pub nginx_prefix: Option<std::path::PathBuf>,
+    /// The ingress-nginx controller release (`--assume-version ingress-nginx=…`); `None`:
+    /// the newest known.
+    pub ingress_nginx_version: Option<ingress::controller::Version>,
 }
 
 /// Facts a front end found, for its own rules.
@@ -71,6 +80,7 @@ pub struct Options {
 pub enum Fact {
     TorchServe(torchserve::Fact),
     Nginx(nginx::Fact),
+    Ingress(ingress::Fact),
 }
 
 /// A file's policies and facts.
@@ -96,8 +106,16 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), Str
         Ok(why) => return Ok((Dialect::TorchServe, why)),
         Err(why) => why,
     };
+    let ingress = match ingress::recognise(file_name, bytes) {
+        Ok(why) => return Ok((Dialect::IngressNginx, why)),
+        Err(why) => why,
+    };
     match nginx::recognise(file_name, bytes) {
         Ok(why) => Ok((Dialect::Nginx, why)),
+        // ingress-nginx's reason only for YAML files, where it says something.
+        Err(nginx) if ingress::is_yaml_name(file_name) => Err(format!(
+            "torchserve: {torchserve}; ingress-nginx: {ingress}; nginx: {nginx}"
+        )),
         Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
     }
 }
@@ -114,6 +132,15 @@ pub fn lower(
                 dialect,
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
+                included: Vec::new(),
+            })
+        }
+        Dialect::IngressNginx => {
+            let l = ingress::lower(file, options)?;
+            Ok(Lowered {
+                dialect,
+                policies: l.policies,
+                facts: l.facts.into_iter().map(Fact::Ingress).collect(),
                 included: Vec::new(),
             })
         }

@@ -267,6 +267,9 @@ pub enum MaxAge {
     Seconds {
         value: u64,
         at: Span,
+        /// The server's default, not written in the file (`at` is then where the policy is
+        /// switched on).
+        defaulted: bool,
     },
 }
 

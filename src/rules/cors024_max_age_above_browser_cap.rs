@@ -11,7 +11,13 @@ const FIREFOX_CAP: u64 = 86400;
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for policy in unit.policies {
-        let MaxAge::Seconds { value, at } = policy.max_age else {
+        // A server default the file does not show is the front end's to report.
+        let MaxAge::Seconds {
+            value,
+            at,
+            defaulted: false,
+        } = policy.max_age
+        else {
             continue;
         };
         if value <= CHROMIUM_CAP {

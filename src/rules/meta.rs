@@ -98,6 +98,7 @@ impl Example {
         self.file.as_deref().unwrap_or(match self.dialect.as_str() {
             "torchserve" => "config.properties",
             "nginx" => "nginx.conf",
+            "ingress-nginx" => "ingress.yaml",
             _ => "example",
         })
     }

@@ -39,6 +39,14 @@ impl Unit<'_> {
         })
     }
 
+    /// ingress-nginx facts, for `INGX` rules.
+    pub fn ingress_facts(&self) -> impl Iterator<Item = &crate::frontend::ingress::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Ingress(f) => Some(f),
+            _ => None,
+        })
+    }
+
     /// 1-based line of a byte offset, for messages that refer to another line.
     pub fn line(&self, offset: usize) -> usize {
         self.file.position(offset).line
@@ -165,6 +173,15 @@ mod cors021_headers_missing_on_errors;
 mod cors022_cors_headers_lost;
 mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
+mod ingx001_implicit_credentials;
+mod ingx002_origin_fails_open;
+mod ingx003_origin_entry_dropped;
+mod ingx004_star_shadows_list;
+mod ingx005_invalid_value_defaulted;
+mod ingx006_non_string_annotation;
+mod ingx007_unknown_annotation;
+mod ingx008_cors_annotations_ignored;
+mod ingx009_snippet_refused_by_default;
 mod ngx001_include_not_followed;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
@@ -200,6 +217,15 @@ pub static RULES: &[&dyn Rule] = &[
     &cors022_cors_headers_lost::CorsHeadersLost,
     &cors023_repeated_cors_header::RepeatedCorsHeader,
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
+    &ingx001_implicit_credentials::ImplicitCredentials,
+    &ingx002_origin_fails_open::OriginFailsOpen,
+    &ingx003_origin_entry_dropped::OriginEntryDropped,
+    &ingx004_star_shadows_list::StarShadowsList,
+    &ingx005_invalid_value_defaulted::InvalidValueDefaulted,
+    &ingx006_non_string_annotation::NonStringAnnotation,
+    &ingx007_unknown_annotation::UnknownAnnotation,
+    &ingx008_cors_annotations_ignored::CorsAnnotationsIgnored,
+    &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
     &ngx001_include_not_followed::IncludeNotFollowed,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,

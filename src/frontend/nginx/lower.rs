@@ -270,6 +270,7 @@ impl<'a> Lowerer<'a> {
                 Ok(value) => MaxAge::Seconds {
                     value,
                     at: v.span(),
+                    defaulted: false,
                 },
                 Err(_) => MaxAge::NotSent,
             },
@@ -1181,7 +1182,7 @@ mod tests {
             ref other => panic!("{other:?}"),
         }
         match p.max_age {
-            MaxAge::Seconds { value, at } => {
+            MaxAge::Seconds { value, at, .. } => {
                 assert_eq!((value, text(src, at)), (600, "600"));
             }
             ref other => panic!("{other:?}"),

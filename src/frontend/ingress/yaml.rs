@@ -1,0 +1,191 @@
+//! YAML streams with exact byte spans, read once with saphyr 0.3 (`YamlLoader<MarkedYaml>`,
+//! `early_parse(false)` so every scalar keeps its text and style).
+//!
+//! saphyr's markers count characters, not bytes (`../shared/facts/rust-stack.md` §1); every
+//! position leaves this module as a byte offset through [`CharMap`]. Duplicate keys are an
+//! error (saphyr's default, and the API server's: `kubectl` refuses them too), and alias
+//! expansion is capped so a "billion laughs" file is an error, not an exhausted machine.
+
+use crate::source::Span;
+use saphyr::{MarkedYaml, YamlData, YamlLoader};
+use saphyr_parser::{Parser, ScalarStyle, Tag};
+
+/// Nodes an alias may expand into across one file; real manifests use a handful.
+const ALIAS_LIMIT: usize = 10_000;
+
+/// saphyr character index → byte offset.
+pub struct CharMap(Vec<usize>);
+
+impl CharMap {
+    pub fn new(src: &str) -> CharMap {
+        let mut v: Vec<usize> = src.char_indices().map(|(b, _)| b).collect();
+        v.push(src.len());
+        CharMap(v)
+    }
+
+    /// Byte offset of a character index (clamped to the end of the file).
+    pub fn byte(&self, char_index: usize) -> usize {
+        self.0
+            .get(char_index)
+            .or(self.0.last())
+            .copied()
+            .unwrap_or(0)
+    }
+
+    pub fn span(&self, s: &saphyr_parser::Span) -> Span {
+        let start = self.byte(s.start.index());
+        Span::new(start, self.byte(s.end.index()).max(start))
+    }
+}
+
+/// A YAML syntax error at a byte offset.
+#[derive(Debug, Clone)]
+pub struct YamlError {
+    pub at: usize,
+    pub message: String,
+}
+
+/// Every document of the stream, in order.
+pub fn load<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, YamlError> {
+    let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
+    loader.early_parse(false);
+    loader.alias_limit(ALIAS_LIMIT);
+    let result = Parser::new_from_str(src).load(&mut loader, true);
+    let error = match result {
+        Err(e) => Some(e),
+        Ok(()) => loader.error().cloned(),
+    };
+    if let Some(e) = error {
+        return Err(YamlError {
+            at: chars.byte(e.marker().index()),
+            // saphyr's text says "at byte N" where N counts characters: keep only the reason.
+            message: e.info().to_string(),
+        });
+    }
+    Ok(loader.into_documents())
+}
+
+/// A scalar's text, style and tag (after following an explicit tag node).
+pub fn scalar<'n>(node: &'n MarkedYaml) -> Option<(&'n str, ScalarStyle, Option<&'n Tag>)> {
+    match &node.data {
+        YamlData::Representation(text, style, tag) => Some((text.as_ref(), *style, tag.as_deref())),
+        YamlData::Tagged(_, inner) => scalar(inner),
+        _ => None,
+    }
+}
+
+/// The value of `key` in a mapping node, with the key node.
+pub fn get<'n, 'a>(
+    node: &'n MarkedYaml<'a>,
+    key: &str,
+) -> Option<(&'n MarkedYaml<'a>, &'n MarkedYaml<'a>)> {
+    mapping(node)?.find(|(k, _)| scalar(k).is_some_and(|(t, ..)| t == key))
+}
+
+/// A mapping's entries in file order.
+pub fn mapping<'n, 'a>(
+    node: &'n MarkedYaml<'a>,
+) -> Option<impl Iterator<Item = (&'n MarkedYaml<'a>, &'n MarkedYaml<'a>)>> {
+    match &node.data {
+        YamlData::Mapping(m) => Some(m.iter()),
+        YamlData::Tagged(_, inner) => mapping(inner),
+        _ => None,
+    }
+}
+
+pub fn sequence<'n, 'a>(node: &'n MarkedYaml<'a>) -> Option<&'n [MarkedYaml<'a>]> {
+    match &node.data {
+        YamlData::Sequence(s) => Some(s.as_slice()),
+        YamlData::Tagged(_, inner) => sequence(inner),
+        _ => None,
+    }
+}
+
+/// The text of a string-valued field (`kind`, `metadata.name`, …).
+pub fn text<'n>(node: &'n MarkedYaml, key: &str) -> Option<&'n str> {
+    get(node, key).and_then(|(_, v)| scalar(v)).map(|(t, ..)| t)
+}
+
+/// Why the file is a Go or Helm template rather than YAML, if it is one: a `{{ … }}` action
+/// outside a quoted string (Helm's `templates/*.yaml` cannot be read before rendering).
+pub fn template_action(src: &str) -> Option<(usize, String)> {
+    let mut offset = 0;
+    for line in src.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if !trimmed.starts_with('#')
+            && let Some(i) = unquoted_action(line)
+        {
+            let end = line[i..].find("}}").map_or(line.len(), |e| i + e + 2);
+            let shown: String = line[i..end].chars().take(60).collect();
+            return Some((offset + i, shown));
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// Byte index of `{{` on a line outside single- or double-quoted text.
+fn unquoted_action(line: &str) -> Option<usize> {
+    let (mut single, mut double, mut escaped) = (false, false, false);
+    let bytes = line.as_bytes();
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' if double => escaped = true,
+            b'"' if !single => double = !double,
+            b'\'' if !double => single = !single,
+            b'#' if !single && !double && (i == 0 || bytes[i - 1] == b' ') => return None,
+            b'{' if !single && !double && bytes.get(i + 1) == Some(&b'{') => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn char_map_converts_saphyr_indices_to_bytes() {
+        let src = "a: grüße\nb: x\n";
+        let chars = CharMap::new(src);
+        let docs = load(src, &chars).unwrap();
+        let (_, b) = get(&docs[0], "b").unwrap();
+        assert_eq!(chars.span(&b.span), Span::new(14, 15));
+        assert_eq!(&src[14..15], "x");
+    }
+
+    #[test]
+    fn duplicate_keys_are_an_error_at_the_key() {
+        let src = "a: 1\nb: 2\na: 3\n";
+        let e = load(src, &CharMap::new(src)).unwrap_err();
+        assert!(e.message.contains("duplicate"), "{}", e.message);
+    }
+
+    #[test]
+    fn alias_bombs_are_an_error() {
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..9 {
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n",
+                p = i - 1
+            ));
+        }
+        let e = load(&src, &CharMap::new(&src)).unwrap_err();
+        assert!(e.message.contains("alias"), "{}", e.message);
+    }
+
+    #[test]
+    fn template_actions_outside_strings_are_found() {
+        let src = "metadata:\n  name: {{ .Release.Name }}\n";
+        assert_eq!(
+            template_action(src),
+            Some((18, "{{ .Release.Name }}".to_string()))
+        );
+        assert_eq!(
+            template_action("a: \"{{ not }}\"\n# {{ x }}\nb: 'x{{'\n"),
+            None
+        );
+    }
+}

@@ -1,0 +1,55 @@
+//! INGX006: an annotation value Kubernetes does not read as a string.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::finding::quote;
+use crate::frontend::ingress::facts::Fact;
+use crate::frontend::ingress::resolve::Resolved;
+
+declare_rule!(NonStringAnnotation, "INGX006", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for fact in unit.ingress_facts() {
+        let Fact::NonString {
+            key,
+            value,
+            written,
+            resolved,
+        } = fact
+        else {
+            continue;
+        };
+        let shown = if written.is_empty() {
+            "empty".to_string()
+        } else {
+            quote(written)
+        };
+        let (message, help) = match resolved {
+            Resolved::Null => (
+                format!(
+                    "the value of `{key}` is {shown}, which YAML reads as null, not a string: Kubernetes stores an empty \
+                     annotation (a `kubectl apply` patch deletes it), so the controller sees no value"
+                ),
+                "write the value in quotes, or remove the annotation".to_string(),
+            ),
+            Resolved::Collection => (
+                format!(
+                    "the value of `{key}` is {}, not a string: the API server rejects the Ingress (annotations are a \
+                     map of strings)",
+                    resolved.name()
+                ),
+                "write the value as one quoted string".to_string(),
+            ),
+            _ => (
+                format!(
+                    "Kubernetes reads the unquoted {shown} as {} (YAML 1.1), not a string: the API server rejects the \
+                     Ingress (\"cannot unmarshal … into Go struct field ObjectMeta.metadata.annotations of type \
+                     string\"); cors-lint reads it as the string it was meant to be",
+                    resolved.name()
+                ),
+                format!("quote it: `\"{written}\"`"),
+            ),
+        };
+        out.report(*value, format!("{} in YAML", resolved.name()), message)
+            .help(help);
+    }
+}

@@ -1,0 +1,51 @@
+//! INGX009: a snippet annotation, which default controller settings refuse.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::frontend::ingress::facts::Fact;
+
+declare_rule!(SnippetRefusedByDefault, "INGX009", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for fact in unit.ingress_facts() {
+        let Fact::Snippet {
+            object,
+            key,
+            key_span,
+            body,
+            version,
+        } = fact
+        else {
+            continue;
+        };
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let settings = if version.rejects_critical_annotations() {
+            "`allow-snippet-annotations` is false (since 1.9.0) and `annotations-risk-level: High` refuses this \
+             Critical-risk annotation (since 1.12.0)"
+        } else {
+            "`allow-snippet-annotations` is false (since 1.9.0)"
+        };
+        let cors = if body
+            .as_str()
+            .to_ascii_lowercase()
+            .contains("access-control-")
+        {
+            "; the CORS headers it writes are not sent either (cors-lint does not read snippets yet)"
+        } else {
+            ""
+        };
+        out.report(
+            *key_span,
+            "refused by default",
+            format!(
+                "`{name}` is raw nginx configuration, which ingress-nginx {version} refuses with its default settings: \
+                 {settings}, so the admission webhook denies {object} (\"Snippet directives are disabled by the \
+                 Ingress administrator\") and none of its configuration applies unless the controller's ConfigMap opts \
+                 in{cors}"
+            ),
+        )
+        .help(
+            "write CORS with the `nginx.ingress.kubernetes.io/enable-cors` and `cors-*` annotations instead of \
+             `more_set_headers` in a snippet; if the cluster does allow snippets, ignore this finding",
+        );
+    }
+}
