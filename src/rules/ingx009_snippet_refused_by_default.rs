@@ -29,7 +29,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
             .to_ascii_lowercase()
             .contains("access-control-")
         {
-            "; the CORS headers it writes are not sent either (cors-lint does not read snippets yet)"
+            "; the CORS headers it writes are not sent either (the findings on them assume the controller allows \
+             snippets)"
         } else {
             ""
         };

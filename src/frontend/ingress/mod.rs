@@ -14,6 +14,7 @@ mod lower;
 mod objects;
 pub mod resolve;
 pub mod scalar;
+mod snippets;
 pub mod yaml;
 
 pub use facts::Fact;
@@ -63,9 +64,10 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
     let mut facts = Vec::new();
     let mut policies = Vec::new();
     for ing in objects::ingresses(src, &chars, &docs) {
-        if let Some(p) = lower::ingress(&ing, &cx, &mut facts) {
-            policies.push(p);
-        }
+        let from = facts.len();
+        let cors = lower::ingress(&ing, &cx, &mut facts);
+        policies.extend(snippets::policies(&facts[from..], cors.as_ref())?);
+        policies.extend(cors);
     }
     Ok(Lowered { policies, facts })
 }

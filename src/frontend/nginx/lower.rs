@@ -307,7 +307,9 @@ impl<'a> Lowerer<'a> {
             (d.directive.span, why)
         });
         let anchor = cors
-            .first()
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case("access-control-allow-origin"))
+            .or(cors.first())
             .map(|d| d.directive.span)
             .or(branch.map(|(st, _)| st.name.span))
             .or_else(|| levels.last().and_then(|l| l.statement).map(|s| s.name.span))
