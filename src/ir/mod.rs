@@ -265,7 +265,8 @@ pub enum MaxAge {
     /// No `Access-Control-Max-Age`: browsers cache a preflight for 5 seconds.
     NotSent,
     Seconds {
-        value: u64,
+        /// As sent; a negative value is sent too (browsers then use their default).
+        value: i64,
         at: Span,
         /// The server's default, not written in the file (`at` is then where the policy is
         /// switched on).
@@ -294,6 +295,9 @@ pub struct Emission {
     /// When they are missing from error responses: the configuration that causes it and
     /// how to fix it in the server's terms.
     pub errors_cause: Option<(Span, String)>,
+    /// Every CORS header is sent only when the request's origin is allowed (they are written
+    /// together behind the origin check), not just `Access-Control-Allow-Origin`.
+    pub only_when_allowed: bool,
 }
 
 impl CorsPolicy {

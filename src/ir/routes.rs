@@ -45,6 +45,9 @@ pub enum Condition {
     /// The request's `Content-Type` has this essence (lower-case), so the handler reads the
     /// (empty, for the requests cors-lint simulates) body as that type.
     ContentType(String),
+    /// The request comes from an origin the policy allows (ingress-nginx answers those
+    /// preflights itself and passes the others to the backend).
+    OriginAllowed,
 }
 
 /// A request as the route table sees it.
@@ -57,6 +60,8 @@ pub struct RouteRequest<'a> {
     pub content_type: Option<&'a str>,
     /// Resources the server knows (e.g. registered models).
     pub registered: &'a [String],
+    /// The request's `Origin` is one the policy allows.
+    pub origin_allowed: bool,
 }
 
 impl<'a> RouteRequest<'a> {
@@ -66,6 +71,8 @@ impl<'a> RouteRequest<'a> {
             path,
             content_type: None,
             registered,
+            // The calls a policy invites come from the origins it allows.
+            origin_allowed: true,
         }
     }
 }
@@ -80,6 +87,7 @@ impl Condition {
             Condition::ContentType(t) => {
                 req.content_type.is_some_and(|c| c.eq_ignore_ascii_case(t))
             }
+            Condition::OriginAllowed => req.origin_allowed,
         }
     }
 
@@ -95,6 +103,7 @@ impl Condition {
             Condition::Registered(p) => format!("the {p} is registered"),
             Condition::NotRegistered(p) => format!("the {p} is not registered"),
             Condition::ContentType(t) => format!("the request's Content-Type is {t}"),
+            Condition::OriginAllowed => "the request's origin is allowed".into(),
         }
     }
 }

@@ -6,8 +6,8 @@ use crate::ir::MaxAge;
 declare_rule!(MaxAgeAboveBrowserCap, "CORS024", check);
 
 /// Chromium caps a preflight cache entry at 2 hours, Firefox at 24 hours.
-const CHROMIUM_CAP: u64 = 7200;
-const FIREFOX_CAP: u64 = 86400;
+const CHROMIUM_CAP: i64 = 7200;
+const FIREFOX_CAP: i64 = 86400;
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for policy in unit.policies {

@@ -71,16 +71,25 @@ pub fn respond(
     let content_type = req
         .header("content-type")
         .map(|v| v.split(';').next().unwrap_or(v));
+    let origin = req.header("origin");
+    let origin_allowed = match &policy.allow_origin {
+        OriginPolicy::Static(_) => true,
+        OriginPolicy::Match(m) => {
+            origin.is_some_and(|o| m.matchers.iter().any(|(x, _)| x.accepts(o)))
+        }
+        OriginPolicy::NotSent | OriginPolicy::Unknown { .. } => false,
+    };
     let route_request = RouteRequest {
         method: &req.method,
         path: &req.path,
         content_type,
         registered,
+        origin_allowed,
     };
     let (status, reason) = listener.answer(&route_request, authorized);
-    let origin = req.header("origin");
     let emit = (origin.is_some() || policy.emission.without_origin)
-        && (status < 400 || policy.emission.on_errors);
+        && (status < 400 || policy.emission.on_errors)
+        && (origin_allowed || !policy.emission.only_when_allowed);
     let mut headers = Vec::new();
     if emit {
         let credentials = matches!(policy.credentials, Credentials::On { .. });

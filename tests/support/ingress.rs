@@ -33,9 +33,7 @@ fn go_bool(v: &str) -> Option<bool> {
 
 /// `ValidateRegex(re, true)`: the whole value, spaces removed, must match.
 fn valid(re: &str, v: &str) -> bool {
-    Regex::new(re)
-        .unwrap()
-        .is_match(&v.replace(' ', ""))
+    Regex::new(re).unwrap().is_match(&v.replace(' ', ""))
 }
 
 /// `cors.Parse` for the annotations of one Ingress.
@@ -85,9 +83,17 @@ pub fn parse(annotations: &[(&str, &str)]) -> Config {
         enabled,
         origins,
         credentials,
-        methods: checked("cors-allow-methods", r"^([A-Za-z]+,?\s?)+$", DEFAULT_METHODS),
+        methods: checked(
+            "cors-allow-methods",
+            r"^([A-Za-z]+,?\s?)+$",
+            DEFAULT_METHODS,
+        ),
         headers: checked("cors-allow-headers", r"^[A-Za-z0-9-_, ]*$", DEFAULT_HEADERS),
-        expose: checked("cors-expose-headers", r"^(([A-Za-z0-9\-\_]+|\*),?\s?)+$", ""),
+        expose: checked(
+            "cors-expose-headers",
+            r"^(([A-Za-z0-9\-\_]+|\*),?\s?)+$",
+            "",
+        ),
         max_age: get("cors-max-age")
             .and_then(|v| v.parse().ok())
             .unwrap_or(DEFAULT_MAX_AGE),
@@ -117,7 +123,8 @@ pub fn location_cors(c: &Config) -> String {
     if !c.enabled {
         return String::new();
     }
-    let mut headers = String::from("more_set_headers 'Access-Control-Allow-Origin: $http_origin';\n");
+    let mut headers =
+        String::from("more_set_headers 'Access-Control-Allow-Origin: $http_origin';\n");
     if c.credentials {
         headers.push_str("more_set_headers 'Access-Control-Allow-Credentials: true';\n");
     }

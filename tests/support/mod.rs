@@ -7,6 +7,7 @@
 pub mod chromium;
 pub mod compare;
 pub mod http;
+pub mod ingress;
 pub mod nginx;
 pub mod page;
 pub mod rng;

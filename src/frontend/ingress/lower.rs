@@ -14,9 +14,9 @@ use super::objects::{Annotation, Ingress};
 use super::resolve::Resolved;
 use crate::ir::OriginMatch;
 use crate::ir::{
-    AllowList, Answer, Auth, Case, CorsPolicy, Credentials, Emission, Exposure, HeaderValue,
-    LabelDepth, Listener, ListenerRole, MaxAge, OnMatch, OriginMatcher, OriginPolicy, PortMatch,
-    Route, RoutePurpose, Scope, Server, VaryOrigin,
+    AllowList, Answer, Auth, Case, Condition, CorsPolicy, Credentials, Emission, Exposure,
+    HeaderValue, LabelDepth, Listener, ListenerRole, MaxAge, OnMatch, OriginMatcher, OriginPolicy,
+    PortMatch, Route, RoutePurpose, Scope, Server, VaryOrigin,
 };
 use crate::source::{MappedText, Span};
 
@@ -604,14 +604,15 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             list(&expose, expose_text, anchor)
         },
         credentials: credentials_ir,
-        // A negative `Access-Control-Max-Age` is sent, and browsers ignore it.
-        max_age: match u64::try_from(max_age.value) {
-            Ok(value) if !nothing => MaxAge::Seconds {
-                value,
+        // A negative `Access-Control-Max-Age` is sent too (browsers then use their default).
+        max_age: if nothing {
+            MaxAge::NotSent
+        } else {
+            MaxAge::Seconds {
+                value: max_age.value,
                 at: default_span(&max_age.source, anchor),
                 defaulted: matches!(max_age.source, Source::Defaulted),
-            },
-            _ => MaxAge::NotSent,
+            }
         },
         vary_origin: VaryOrigin::Never,
         emission: Emission {
@@ -621,6 +622,8 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             on_errors: true,
             exceptions: Vec::new(),
             errors_cause: None,
+            // Every header is inside `if ($cors = "true")`.
+            only_when_allowed: origin.value != Effective::Star,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
@@ -674,7 +677,8 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
                     &["OPTIONS"],
                     204,
                     "ingress-nginx answers an `OPTIONS` request from an allowed origin itself (`return 204`)",
-                ),
+                )
+                .when(Condition::OriginAllowed),
                 unmatched.clone(),
             ],
         })

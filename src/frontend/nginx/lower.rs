@@ -266,7 +266,7 @@ impl<'a> Lowerer<'a> {
             Some((_, v)) => Credentials::Off { at: Some(v.span()) },
         };
         let max_age = match value("Access-Control-Max-Age") {
-            Some((_, v)) => match v.text().trim().parse::<u64>() {
+            Some((_, v)) => match v.text().trim().parse::<i64>() {
                 Ok(value) => MaxAge::Seconds {
                     value,
                     at: v.span(),
@@ -341,6 +341,9 @@ impl<'a> Lowerer<'a> {
                 on_errors: not_on_errors.is_none(),
                 exceptions: Vec::new(),
                 errors_cause,
+                // A branch entered only for allowed origins sends its headers only to them.
+                only_when_allowed: branch
+                    .is_some_and(|(st, _)| self.constraint(&condition_args(st), levels).is_some()),
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),

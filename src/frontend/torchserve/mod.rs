@@ -506,6 +506,7 @@ fn policy(
                 "inference responses whose model handler sets its own `Access-Control-Allow-Origin`".into(),
             ],
             errors_cause: None,
+            only_when_allowed: false,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),

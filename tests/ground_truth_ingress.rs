@@ -1,0 +1,292 @@
+//! Ground truth for the ingress-nginx front end: for generated sets of CORS annotations, the
+//! policy cors-lint reads from the manifest answers requests (through `simulate`'s server
+//! side) exactly as a real nginx 1.22 + headers-more answers them when it runs the location
+//! block controller v1.15.1 renders for those annotations (`support::ingress`, the test's
+//! own reading of the controller), and as cors-lint's nginx model answers that rendered
+//! block. Three answers per request, compared byte for byte (status and every
+//! `access-control-*`/`vary` line).
+//!
+//! The backend behind each location is a stand-in that answers 200, which is also what the
+//! front end assumes of an unknown backend.
+
+mod support;
+
+use cors_lint::frontend::{self, Dialect, Options, nginx::eval, nginx::headers::Version};
+use cors_lint::sim::{self, ServerRequest, ServerResponse};
+use cors_lint::source::SourceFile;
+use std::time::{Duration, Instant};
+use support::compare::Tally;
+use support::ingress;
+use support::nginx::Nginx;
+use support::rng::Rng;
+
+const P: &str = "nginx.ingress.kubernetes.io/";
+
+/// Annotation sets: the catalogue's shapes by hand, then random combinations.
+fn annotation_sets() -> Vec<Vec<(String, String)>> {
+    let a = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (format!("{P}{k}"), v.to_string()))
+            .collect()
+    };
+    let mut sets = vec![
+        a(&[("enable-cors", "true")]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            (
+                "cors-allow-origin",
+                "https://app.example.com, https://*.example.org",
+            ),
+            ("cors-allow-credentials", "false"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com/"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "app.example.com"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com, *"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "null, https://app.example.com"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "HTTPS://APP.EXAMPLE.COM"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com:8443"),
+            ("cors-allow-methods", "GET, PUT"),
+            ("cors-allow-headers", "X-Token, Content-Type"),
+            ("cors-expose-headers", "X-Request-Id"),
+            ("cors-max-age", "600"),
+        ]),
+        a(&[
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com"),
+            ("cors-allow-methods", "GET; PUT"),
+            ("cors-allow-headers", "X-Token/1"),
+            ("cors-max-age", "ten"),
+            ("cors-allow-credentials", "yes"),
+        ]),
+        a(&[
+            ("enable-cors", "false"),
+            ("cors-allow-origin", "https://app.example.com"),
+        ]),
+        a(&[
+            ("enable-cors", "True"),
+            ("cors-allow-origin", "https://a.example.com,"),
+        ]),
+    ];
+    let origins = [
+        "https://app.example.com",
+        "https://*.example.org",
+        "http://localhost:3000",
+        "https://app.example.com/",
+        "example.net",
+        "*",
+        "null",
+        "https://app.example.com:8443",
+    ];
+    let mut rng = Rng(0x1a9e_55c0_4e5e_ed01);
+    for _ in 0..28 {
+        let mut set = vec![(
+            format!("{P}enable-cors"),
+            rng.pick(&["true", "true", "true", "TRUE", "1", "on"])
+                .to_string(),
+        )];
+        if rng.below(5) > 0 {
+            let n = 1 + rng.below(3);
+            let list: Vec<&str> = (0..n).map(|_| rng.pick(&origins)).collect();
+            set.push((format!("{P}cors-allow-origin"), list.join(", ")));
+        }
+        if rng.below(2) == 0 {
+            set.push((
+                format!("{P}cors-allow-credentials"),
+                rng.pick(&["true", "false", "no"]).to_string(),
+            ));
+        }
+        if rng.below(2) == 0 {
+            set.push((
+                format!("{P}cors-allow-methods"),
+                rng.pick(&["PUT, DELETE", "GET", "get, post", "PUT,DELETE,"])
+                    .to_string(),
+            ));
+        }
+        if rng.below(3) == 0 {
+            set.push((
+                format!("{P}cors-expose-headers"),
+                rng.pick(&["X-Total", "*", "X-A, X-B"]).to_string(),
+            ));
+        }
+        if rng.below(3) == 0 {
+            set.push((
+                format!("{P}cors-max-age"),
+                rng.pick(&["0", "7200", "-1", "86400"]).to_string(),
+            ));
+        }
+        sets.push(set);
+    }
+    sets
+}
+
+fn manifest(host: &str, set: &[(String, String)]) -> String {
+    let mut out = format!(
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: gt\n  annotations:\n"
+    );
+    for (k, v) in set {
+        out.push_str(&format!("    {k}: \"{v}\"\n"));
+    }
+    out.push_str(&format!(
+        "spec:\n  rules:\n    - host: {host}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: app\n                port:\n                  number: 80\n"
+    ));
+    out
+}
+
+const ORIGINS: [Option<&str>; 9] = [
+    Some("https://app.example.com"),
+    Some("https://x.example.org"),
+    Some("https://a.b.example.org"),
+    Some("https://evil.example"),
+    Some("HTTPS://APP.EXAMPLE.COM"),
+    Some("https://app.example.com:8443"),
+    Some("http://localhost:3000"),
+    Some("null"),
+    None,
+];
+
+#[test]
+fn ingress_policies_answer_like_the_rendered_controller_config() {
+    let started = Instant::now();
+    let sets = annotation_sets();
+    let mut servers = String::new();
+    for (i, set) in sets.iter().enumerate() {
+        let pairs: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let cors = ingress::location_cors(&ingress::parse(&pairs));
+        servers.push_str(&format!(
+            "server {{\nlisten 127.0.0.1:__PORT__;\nserver_name ing{i}.test;\nlocation / {{\n{cors}return 200 ok;\n}}\n}}\n"
+        ));
+    }
+    let nginx = Nginx::start("ingress", &servers);
+    let rendered = std::fs::read(&nginx.config).unwrap();
+    let rendered =
+        cors_lint::frontend::nginx::syntax::parse(&rendered).expect("rendered config parses");
+
+    let mut tally = Tally::default();
+    let mut eval_agree = 0;
+    let mut eval_checked = 0;
+    for (i, set) in sets.iter().enumerate() {
+        let host = format!("ing{i}.test");
+        let yaml = manifest(&host, set);
+        let file = SourceFile::new(
+            "gt.yaml",
+            yaml.into_bytes(),
+            Dialect::IngressNginx.encoding(),
+        );
+        let lowered = frontend::lower(Dialect::IngressNginx, &file, &Options::default())
+            .unwrap_or_else(|e| panic!("set {i} {set:?}: {}", e.message));
+        let policy = lowered.policies.first();
+        for origin in ORIGINS {
+            for (method, extra) in [
+                ("GET", vec![]),
+                ("POST", vec![]),
+                (
+                    "OPTIONS",
+                    vec![
+                        (
+                            "access-control-request-method".to_string(),
+                            "PUT".to_string(),
+                        ),
+                        (
+                            "access-control-request-headers".to_string(),
+                            "x-token".to_string(),
+                        ),
+                    ],
+                ),
+            ] {
+                for path in ["/", "/api/v1/items"] {
+                    tally.cases += 1;
+                    let mut headers: Vec<(String, String)> =
+                        vec![("host".to_string(), host.clone())];
+                    if let Some(o) = origin {
+                        headers.push(("origin".into(), o.into()));
+                    }
+                    headers.extend(extra.iter().cloned());
+                    let req = ServerRequest {
+                        method: method.into(),
+                        path: path.into(),
+                        headers: headers.clone(),
+                    };
+                    let model = match policy {
+                        Some(p) => {
+                            let mut r = sim::respond(p, &p.scope.listeners[0], &req, &[]);
+                            r.reason.clear();
+                            r
+                        }
+                        // No policy: the controller adds nothing; the backend answers.
+                        None => ServerResponse {
+                            status: Some(200),
+                            reason: String::new(),
+                            headers: Vec::new(),
+                        },
+                    };
+                    let wire: Vec<(String, String)> = headers
+                        .iter()
+                        .filter(|(n, _)| n != "host")
+                        .cloned()
+                        .collect();
+                    let real = support::http::request_to_host(
+                        nginx.port,
+                        &host,
+                        method,
+                        path,
+                        &wire,
+                        Duration::from_secs(5),
+                    );
+                    let label = format!("[set {i} {set:?}] origin {origin:?}");
+                    tally.server(&label, &req, &model, real.status, &real.headers);
+                    // cors-lint's nginx model on the rendered block must agree too.
+                    eval_checked += 1;
+                    match eval::respond(&rendered.statements, &req, Version(1, 22, 1)) {
+                        Ok(e)
+                            if e.status == real.status
+                                && support::compare::cors_headers(&e.headers)
+                                    == support::compare::cors_headers(&real.headers) =>
+                        {
+                            eval_agree += 1
+                        }
+                        other => tally.disagreements.push(format!(
+                            "{label}: nginx model on the rendered block: {other:?}"
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    let summary = tally.summary(
+        &format!(
+            "ingress-nginx ground truth ({} annotation sets, nginx 1.22 + headers-more running the controller's template; \
+             nginx model on the rendered blocks {eval_agree}/{eval_checked} agree)",
+            sets.len()
+        ),
+        started,
+        "summary-ingress.txt",
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements:\n{}\n{summary}",
+        tally.disagreements.len(),
+        tally.disagreements.join("\n")
+    );
+}
