@@ -142,9 +142,9 @@ fn annotation_sets() -> Vec<Vec<(String, String)>> {
 }
 
 fn manifest(host: &str, set: &[(String, String)]) -> String {
-    let mut out = format!(
+    let mut out =
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: gt\n  annotations:\n"
-    );
+            .to_string();
     for (k, v) in set {
         out.push_str(&format!("    {k}: \"{v}\"\n"));
     }
