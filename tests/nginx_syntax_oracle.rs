@@ -177,7 +177,14 @@ fn types_entries(bytes: &[u8], statements: &[Statement]) -> Vec<Vec<String>> {
         .collect()
 }
 
+/// The venv's python with crossplane, installed once per test process (the tests of this
+/// file run in parallel threads and must not race to create the venv).
 fn crossplane() -> PathBuf {
+    static PYTHON: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    PYTHON.get_or_init(install_crossplane).clone()
+}
+
+fn install_crossplane() -> PathBuf {
     let venv = support::work_dir().join("crossplane-venv");
     let python = venv.join("bin/python");
     if python.exists()
