@@ -173,6 +173,7 @@ mod cors021_headers_missing_on_errors;
 mod cors022_cors_headers_lost;
 mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
+mod cors025_any_subdomain_trusted;
 mod ingx001_implicit_credentials;
 mod ingx002_origin_fails_open;
 mod ingx003_origin_entry_dropped;
@@ -182,6 +183,7 @@ mod ingx006_non_string_annotation;
 mod ingx007_unknown_annotation;
 mod ingx008_cors_annotations_ignored;
 mod ingx009_snippet_refused_by_default;
+mod ingx010_controller_retired;
 mod ngx001_include_not_followed;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
@@ -217,6 +219,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cors022_cors_headers_lost::CorsHeadersLost,
     &cors023_repeated_cors_header::RepeatedCorsHeader,
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
+    &cors025_any_subdomain_trusted::AnySubdomainTrusted,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,
@@ -226,6 +229,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx007_unknown_annotation::UnknownAnnotation,
     &ingx008_cors_annotations_ignored::CorsAnnotationsIgnored,
     &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
+    &ingx010_controller_retired::ControllerRetired,
     &ngx001_include_not_followed::IncludeNotFollowed,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
