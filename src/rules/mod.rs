@@ -184,6 +184,7 @@ mod ingx007_unknown_annotation;
 mod ingx008_cors_annotations_ignored;
 mod ingx009_snippet_refused_by_default;
 mod ingx010_controller_retired;
+mod ingx011_configmap_cors_key;
 mod ngx001_include_not_followed;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
@@ -230,6 +231,7 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx008_cors_annotations_ignored::CorsAnnotationsIgnored,
     &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
     &ingx010_controller_retired::ControllerRetired,
+    &ingx011_configmap_cors_key::ConfigMapCorsKey,
     &ngx001_include_not_followed::IncludeNotFollowed,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,

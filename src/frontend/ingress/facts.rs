@@ -119,6 +119,13 @@ pub enum Fact {
         /// The real annotation it probably means.
         suggestion: Option<String>,
     },
+    /// A key of a `ConfigMap` named like a CORS annotation: the controller has no such
+    /// ConfigMap setting.
+    ConfigMapCorsKey {
+        object: String,
+        key: String,
+        span: Span,
+    },
     /// CORS annotations on an Ingress whose `enable-cors` is not `"true"`: all ignored.
     CorsOff {
         object: String,

@@ -69,6 +69,13 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
         policies.extend(snippets::policies(&facts[from..], cors.as_ref())?);
         policies.extend(cors);
     }
+    for k in objects::configmap_cors_keys(src, &chars, &docs) {
+        facts.push(Fact::ConfigMapCorsKey {
+            object: k.object,
+            key: k.key,
+            span: k.span,
+        });
+    }
     Ok(Lowered { policies, facts })
 }
 
@@ -97,6 +104,16 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
     match yaml::load(src, &chars) {
         Ok(docs) => {
             let found = objects::ingresses(src, &chars, &docs);
+            if found.is_empty()
+                && let Some(k) = objects::configmap_cors_keys(src, &chars, &docs).first()
+            {
+                return Ok(format!(
+                    "{} sets `{}` (line {}), a CORS setting ingress-nginx does not have there",
+                    k.object,
+                    k.key,
+                    line(k.span.start)
+                ));
+            }
             if let Some(first) = found.first() {
                 let n = found.len();
                 return Ok(format!(

@@ -1,6 +1,7 @@
 //! Ingress objects in a YAML stream: top-level documents and the `items` of a `List`, with
 //! their annotations (key and value bytes, and how Kubernetes types each value).
 
+use super::controller as ctl;
 use super::resolve::{self, Resolved};
 use super::scalar;
 use super::yaml::{self, CharMap};
@@ -175,4 +176,78 @@ fn collect(src: &str, chars: &CharMap, node: &MarkedYaml, out: &mut Vec<Ingress>
         hosts,
         tls_hosts,
     });
+}
+
+/// A `ConfigMap` key named like a CORS annotation (`enable-cors`, `cors-allow-origin`, …):
+/// the controller's ConfigMap has no such settings, CORS is per Ingress.
+#[derive(Clone, Debug)]
+pub struct ConfigMapCorsKey {
+    /// "ConfigMap `ns/name`".
+    pub object: String,
+    pub key: String,
+    pub span: Span,
+}
+
+/// CORS-named keys in the `data` of every `ConfigMap` (in `List`s too).
+pub fn configmap_cors_keys(
+    src: &str,
+    chars: &CharMap,
+    docs: &[MarkedYaml],
+) -> Vec<ConfigMapCorsKey> {
+    fn walk(
+        src: &str,
+        chars: &CharMap,
+        node: &MarkedYaml,
+        out: &mut Vec<ConfigMapCorsKey>,
+        depth: usize,
+    ) {
+        let Some(kind) = yaml::text(node, "kind") else {
+            return;
+        };
+        if kind == "List" || kind.ends_with("List") {
+            if depth < 4
+                && let Some((_, items)) = yaml::get(node, "items")
+                && let Some(items) = yaml::sequence(items)
+            {
+                for item in items {
+                    walk(src, chars, item, out, depth + 1);
+                }
+            }
+            return;
+        }
+        if kind != "ConfigMap" {
+            return;
+        }
+        let metadata = yaml::get(node, "metadata").map(|(_, m)| m);
+        let name = metadata
+            .and_then(|m| yaml::text(m, "name"))
+            .unwrap_or("(unnamed)");
+        let object = match metadata.and_then(|m| yaml::text(m, "namespace")) {
+            Some(ns) => format!("ConfigMap `{ns}/{name}`"),
+            None => format!("ConfigMap `{name}`"),
+        };
+        let Some((_, data)) = yaml::get(node, "data") else {
+            return;
+        };
+        let Some(entries) = yaml::mapping(data) else {
+            return;
+        };
+        for (k, _) in entries {
+            let Some((key, ..)) = yaml::scalar(k) else {
+                continue;
+            };
+            if ctl::CORS_KEYS.contains(&key) {
+                out.push(ConfigMapCorsKey {
+                    object: object.clone(),
+                    key: key.to_string(),
+                    span: scalar::written(src, chars, k),
+                });
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for doc in docs {
+        walk(src, chars, doc, &mut out, 0);
+    }
+    out
 }
