@@ -153,3 +153,31 @@ fn header_inheritance_agrees_with_real_nginx() {
         failures.join("\n")
     );
 }
+
+/// A proxied backend's own `Access-Control-Allow-Origin` passes through next to the one
+/// `add_header` adds (two lines), unless `proxy_hide_header` removes it; `more_set_headers`
+/// replaces it (one line). What CORS026 and the nginx lowering assume.
+#[test]
+fn proxied_cors_headers_pass_through_unless_hidden_or_replaced() {
+    let body = "server {\nlisten 127.0.0.1:__PORT__;\n\
+        location /backend/ { add_header Access-Control-Allow-Origin https://backend.example always; return 200 b; }\n\
+        location /add/ { proxy_pass http://127.0.0.1:__PORT__/backend/; add_header Access-Control-Allow-Origin https://front.example always; }\n\
+        location /hidden/ { proxy_pass http://127.0.0.1:__PORT__/backend/; proxy_hide_header Access-Control-Allow-Origin; add_header Access-Control-Allow-Origin https://front.example always; }\n\
+        location /more/ { proxy_pass http://127.0.0.1:__PORT__/backend/; more_set_headers 'Access-Control-Allow-Origin: https://front.example'; }\n\
+        }\n";
+    let nginx = Nginx::start("proxied", body);
+    let lines = |path: &str| -> Vec<String> {
+        support::http::request(nginx.port, "GET", path, &[], Duration::from_secs(5))
+            .headers
+            .into_iter()
+            .filter(|(n, _)| n == "access-control-allow-origin")
+            .map(|(_, v)| v)
+            .collect()
+    };
+    assert_eq!(
+        lines("/add/"),
+        ["https://backend.example", "https://front.example"]
+    );
+    assert_eq!(lines("/hidden/"), ["https://front.example"]);
+    assert_eq!(lines("/more/"), ["https://front.example"]);
+}

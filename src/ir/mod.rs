@@ -37,6 +37,9 @@ pub struct CorsPolicy {
     pub lost_headers: Vec<LostHeader>,
     /// CORS headers the server puts on one response more than once.
     pub repeated_headers: Vec<RepeatedHeader>,
+    /// A backend whose own `Access-Control-Allow-Origin` reaches responses next to the
+    /// server's: the directive that forwards to it, and how to stop it in the server's terms.
+    pub backend_passthrough: Option<(Span, String)>,
 }
 
 /// A CORS header written for an enclosing scope that does not reach this one.
@@ -348,6 +351,9 @@ impl CorsPolicy {
         for r in &mut self.repeated_headers {
             r.first = f(r.first);
             r.again = f(r.again);
+        }
+        if let Some((at, _)) = &mut self.backend_passthrough {
+            *at = f(*at);
         }
         for l in &mut self.scope.listeners {
             l.address_span = l.address_span.map(f);

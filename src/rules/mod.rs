@@ -174,6 +174,7 @@ mod cors022_cors_headers_lost;
 mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
 mod cors025_any_subdomain_trusted;
+mod cors026_backend_cors_headers_pass_through;
 mod ingx001_implicit_credentials;
 mod ingx002_origin_fails_open;
 mod ingx003_origin_entry_dropped;
@@ -221,6 +222,7 @@ pub static RULES: &[&dyn Rule] = &[
     &cors023_repeated_cors_header::RepeatedCorsHeader,
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
     &cors025_any_subdomain_trusted::AnySubdomainTrusted,
+    &cors026_backend_cors_headers_pass_through::BackendCorsHeadersPassThrough,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,

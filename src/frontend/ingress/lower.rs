@@ -627,6 +627,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
+        backend_passthrough: None,
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

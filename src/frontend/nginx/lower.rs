@@ -347,6 +347,7 @@ impl<'a> Lowerer<'a> {
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),
+            backend_passthrough: passthrough(&cors, &bodies),
         })
     }
 
@@ -914,6 +915,60 @@ fn exclusive(a: &Statement, b: &Statement) -> bool {
         ([va, oa, xa], [vb, ob, xb]) => va == vb && oa == "=" && ob == "=" && xa != xb,
         _ => false,
     }
+}
+
+/// Directives that hand a request to a backend, and the one that hides a backend header.
+const BACKENDS: [(&str, &str); 5] = [
+    ("proxy_pass", "proxy_hide_header"),
+    ("fastcgi_pass", "fastcgi_hide_header"),
+    ("uwsgi_pass", "uwsgi_hide_header"),
+    ("scgi_pass", "scgi_hide_header"),
+    ("grpc_pass", "grpc_hide_header"),
+];
+
+/// A backend whose own `Access-Control-Allow-Origin` passes through next to the one
+/// `add_header` appends (`more_set_headers` replaces it instead). `*_hide_header` stops it;
+/// like `add_header`, a level with its own `*_hide_header` inherits none (checked against a
+/// real nginx in `tests/nginx_headers_oracle.rs`).
+fn passthrough(cors: &[&HeaderDirective], bodies: &[&[Statement]]) -> Option<(Span, String)> {
+    let appends = cors.iter().any(|d| {
+        d.name.eq_ignore_ascii_case("access-control-allow-origin")
+            && matches!(d.source, Source::AddHeader { .. })
+    });
+    if !appends {
+        return None;
+    }
+    for (pass, hide) in BACKENDS {
+        let Some(st) = bodies
+            .iter()
+            .rev()
+            .find_map(|b| b.iter().find(|s| s.name.value == pass))
+        else {
+            continue;
+        };
+        let hiding = bodies
+            .iter()
+            .rev()
+            .find(|b| b.iter().any(|s| s.name.value == hide))
+            .is_some_and(|b| {
+                b.iter().any(|s| {
+                    s.name.value == hide
+                        && s.args.first().is_some_and(|a| {
+                            a.value.eq_ignore_ascii_case("access-control-allow-origin")
+                        })
+                })
+            });
+        if !hiding {
+            return Some((
+                st.span,
+                format!(
+                    "add `{hide} Access-Control-Allow-Origin;` next to `{pass}` (and the same for the other CORS \
+                     headers nginx sets), or let only one of nginx and the backend send them"
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// CORS header lines that reach one response twice.
