@@ -235,7 +235,24 @@ impl<'a> Lowerer<'a> {
             let d = cors.iter().find(|d| d.name.eq_ignore_ascii_case(name))?;
             Some((d, HeaderValue::from_file(self.value_text(d))))
         };
-        let allow_origin = match value("Access-Control-Allow-Origin") {
+        // headers-more's `more_clear_headers` can remove what the directives above add
+        // (or what a backend sends); its interplay is not modelled, so claim nothing.
+        let cleared = bodies.iter().flat_map(|b| b.iter()).find(|st| {
+            st.name.value == "more_clear_headers"
+                && st.args.iter().any(|a| {
+                    let pattern = a.value.to_ascii_lowercase();
+                    match pattern.strip_suffix('*') {
+                        Some(prefix) => "access-control-allow-origin".starts_with(prefix),
+                        None => pattern == "access-control-allow-origin",
+                    }
+                })
+        });
+        let allow_origin = match (value("Access-Control-Allow-Origin"), cleared) {
+            (_, Some(clear)) => OriginPolicy::Unknown {
+                at: clear.span,
+                why: "`more_clear_headers` may remove `Access-Control-Allow-Origin` (not modelled)".into(),
+            },
+            (v, None) => match v {
             None => match included {
                 Some(inc) => OriginPolicy::Unknown {
                     at: inc.span,
@@ -252,6 +269,7 @@ impl<'a> Lowerer<'a> {
                     None => policy,
                 }
             }
+            },
         };
         let list = |name: &str| match value(name) {
             None => AllowList::NotSent,
@@ -1313,5 +1331,12 @@ mod tests {
             .find(|p| p.scope.description.contains("/b"))
             .unwrap();
         assert!(matches!(b.allow_origin, OriginPolicy::Unknown { .. }));
+    }
+
+    #[test]
+    fn more_clear_headers_makes_the_origin_unknown() {
+        let src = "server { location / { add_header Access-Control-Allow-Origin *; more_clear_headers 'Access-Control-*'; } }";
+        let o = origins(src);
+        assert!(o[0].1.starts_with("unknown more_clear_headers"), "{o:?}");
     }
 }
