@@ -13,12 +13,22 @@ fn check(unit: &Unit, out: &mut Reporter) {
             key_span,
             body,
             version,
+            version_assumed,
         } = fact
         else {
             continue;
         };
         let name = key.rsplit('/').next().unwrap_or(key);
-        let settings = if version.rejects_critical_annotations() {
+        let rejects = version.rejects_critical_annotations();
+        let version = if *version_assumed {
+            format!(
+                "{version} (assumed: the newest release cors-lint models; `--assume-version ingress-nginx=VERSION` for \
+                 yours)"
+            )
+        } else {
+            version.to_string()
+        };
+        let settings = if rejects {
             "`allow-snippet-annotations` is false (since 1.9.0) and `annotations-risk-level: High` refuses this \
              Critical-risk annotation (since 1.12.0)"
         } else {

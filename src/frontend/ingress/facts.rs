@@ -140,5 +140,7 @@ pub enum Fact {
         key_span: Span,
         body: MappedText,
         version: Version,
+        /// The version is the default, not `--assume-version`.
+        version_assumed: bool,
     },
 }

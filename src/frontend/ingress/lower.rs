@@ -466,6 +466,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
                 key_span: a.key_span,
                 body: a.value.clone(),
                 version: cx.version,
+                version_assumed: cx.version_assumed,
             }),
             _ => {
                 if let Some(suggestion) = unknown_key(&a.key) {
