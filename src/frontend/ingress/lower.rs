@@ -181,35 +181,23 @@ fn string_setting(
 }
 
 fn bool_setting(ann: Option<&Annotation>, default: bool) -> Setting<bool> {
-    match read(ann, bool_validator) {
-        Read::Absent => Setting {
-            value: default,
-            source: Source::Defaulted,
-        },
-        Read::Empty(a) => Setting {
-            value: default,
-            source: Source::Empty {
-                key: a.key_span,
-                value: a.value_span,
-            },
-        },
-        Read::Invalid(a, e) => Setting {
-            value: default,
-            source: invalid_source(a, e),
-        },
-        // `parseBool` reads the raw value, which the validator accepted.
-        Read::Ok(a, _) => Setting {
-            value: ctl::parse_bool(a.value.as_str()).unwrap_or(default),
-            source: Source::Explicit {
-                key: a.key_span,
-                value: a.value_span,
-            },
-        },
-    }
+    // `parseBool` reads the raw value, which the validator accepted.
+    parsed_setting(ann, default, bool_validator, ctl::parse_bool)
 }
 
 fn int_setting(ann: Option<&Annotation>, default: i64) -> Setting<i64> {
-    match read(ann, int_validator) {
+    parsed_setting(ann, default, int_validator, ctl::atoi)
+}
+
+/// A setting the controller validates, then parses from the raw value; `default` when
+/// absent, empty or invalid.
+fn parsed_setting<T>(
+    ann: Option<&Annotation>,
+    default: T,
+    validator: impl Fn(&str) -> Result<(), Invalid>,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Setting<T> {
+    match read(ann, validator) {
         Read::Absent => Setting {
             value: default,
             source: Source::Defaulted,
@@ -226,7 +214,7 @@ fn int_setting(ann: Option<&Annotation>, default: i64) -> Setting<i64> {
             source: invalid_source(a, e),
         },
         Read::Ok(a, _) => Setting {
-            value: ctl::atoi(a.value.as_str()).unwrap_or(default),
+            value: parse(a.value.as_str()).unwrap_or(default),
             source: Source::Explicit {
                 key: a.key_span,
                 value: a.value_span,

@@ -55,30 +55,45 @@ impl Ingress {
 /// Every Ingress of the stream, in file order.
 pub fn ingresses(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Vec<Ingress> {
     let mut out = Vec::new();
-    for doc in docs {
-        collect(src, chars, doc, &mut out, 0);
+    for node in objects_of_kind(docs, "Ingress") {
+        collect(src, chars, node, &mut out);
     }
     out
 }
 
-fn collect(src: &str, chars: &CharMap, node: &MarkedYaml, out: &mut Vec<Ingress>, depth: usize) {
-    let Some(kind) = yaml::text(node, "kind") else {
-        return;
-    };
-    if kind == "List" || kind.ends_with("List") {
-        if depth < 4
-            && let Some((_, items)) = yaml::get(node, "items")
-            && let Some(items) = yaml::sequence(items)
-        {
-            for item in items {
-                collect(src, chars, item, out, depth + 1);
+/// Every object of `kind` in the documents, items of `List`s (`v1/List`, `IngressList`, …)
+/// included.
+fn objects_of_kind<'n, 'a>(docs: &'n [MarkedYaml<'a>], kind: &str) -> Vec<&'n MarkedYaml<'a>> {
+    fn walk<'n, 'a>(
+        node: &'n MarkedYaml<'a>,
+        kind: &str,
+        out: &mut Vec<&'n MarkedYaml<'a>>,
+        depth: usize,
+    ) {
+        let Some(k) = yaml::text(node, "kind") else {
+            return;
+        };
+        if k == "List" || k.ends_with("List") {
+            if depth < 4
+                && let Some((_, items)) = yaml::get(node, "items")
+                && let Some(items) = yaml::sequence(items)
+            {
+                for item in items {
+                    walk(item, kind, out, depth + 1);
+                }
             }
+        } else if k == kind {
+            out.push(node);
         }
-        return;
     }
-    if kind != "Ingress" {
-        return;
+    let mut out = Vec::new();
+    for doc in docs {
+        walk(doc, kind, &mut out, 0);
     }
+    out
+}
+
+fn collect(src: &str, chars: &CharMap, node: &MarkedYaml, out: &mut Vec<Ingress>) {
     let api_version = yaml::text(node, "apiVersion").unwrap_or("");
     if !API_VERSIONS.contains(&api_version) {
         return;
@@ -194,30 +209,8 @@ pub fn configmap_cors_keys(
     chars: &CharMap,
     docs: &[MarkedYaml],
 ) -> Vec<ConfigMapCorsKey> {
-    fn walk(
-        src: &str,
-        chars: &CharMap,
-        node: &MarkedYaml,
-        out: &mut Vec<ConfigMapCorsKey>,
-        depth: usize,
-    ) {
-        let Some(kind) = yaml::text(node, "kind") else {
-            return;
-        };
-        if kind == "List" || kind.ends_with("List") {
-            if depth < 4
-                && let Some((_, items)) = yaml::get(node, "items")
-                && let Some(items) = yaml::sequence(items)
-            {
-                for item in items {
-                    walk(src, chars, item, out, depth + 1);
-                }
-            }
-            return;
-        }
-        if kind != "ConfigMap" {
-            return;
-        }
+    let mut out = Vec::new();
+    for node in objects_of_kind(docs, "ConfigMap") {
         let metadata = yaml::get(node, "metadata").map(|(_, m)| m);
         let name = metadata
             .and_then(|m| yaml::text(m, "name"))
@@ -226,11 +219,8 @@ pub fn configmap_cors_keys(
             Some(ns) => format!("ConfigMap `{ns}/{name}`"),
             None => format!("ConfigMap `{name}`"),
         };
-        let Some((_, data)) = yaml::get(node, "data") else {
-            return;
-        };
-        let Some(entries) = yaml::mapping(data) else {
-            return;
+        let Some(entries) = yaml::get(node, "data").and_then(|(_, d)| yaml::mapping(d)) else {
+            continue;
         };
         for (k, _) in entries {
             let Some((key, ..)) = yaml::scalar(k) else {
@@ -244,10 +234,6 @@ pub fn configmap_cors_keys(
                 });
             }
         }
-    }
-    let mut out = Vec::new();
-    for doc in docs {
-        walk(src, chars, doc, &mut out, 0);
     }
     out
 }
