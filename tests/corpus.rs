@@ -26,29 +26,29 @@ fn outcome(r: &FileReport) -> String {
     }
 }
 
-/// Snapshot every corpus file rendered by `render`, after its outcome line.
+/// One corpus file's snapshot: its outcome line, then its report and those of the files it
+/// includes (nginx), rendered by `render`.
+fn snapshot_file(name: &str, render: fn(&[FileReport]) -> String, path: &Path) {
+    let mut r = lint(path);
+    let included = std::mem::take(&mut r.included);
+    let head = outcome(&r);
+    let mut all = vec![r];
+    all.extend(included);
+    insta::assert_snapshot!(name, format!("{head}{}", render(&all)));
+}
+
+/// Snapshot every TorchServe and nginx corpus file.
 fn snapshot_corpus(name: &str, render: fn(&[FileReport]) -> String) {
     insta::glob!("../corpus", "**/*.{properties,conf}", |path| {
-        let mut r = lint(path);
-        // Files it includes (nginx) are reported with it, in their own names.
-        let mut all = vec![];
-        let included = std::mem::take(&mut r.included);
-        let head = outcome(&r);
-        all.push(r);
-        all.extend(included);
-        insta::assert_snapshot!(name, format!("{head}{}", render(&all)));
+        snapshot_file(name, render, path)
     });
 }
 
 /// Snapshot every ingress-nginx corpus file (`corpus/ingress/*.yaml`), named `ingress_*` so
-/// the `.properties` snapshots keep their names.
+/// the other snapshots keep their names.
 fn snapshot_ingress(name: &str, render: fn(&[FileReport]) -> String) {
     insta::glob!("../corpus/ingress", "*.yaml", |path| {
-        let r = lint(path);
-        insta::assert_snapshot!(
-            name,
-            format!("{}{}", outcome(&r), render(std::slice::from_ref(&r))),
-        );
+        snapshot_file(name, render, path)
     });
 }
 
