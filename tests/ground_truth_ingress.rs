@@ -290,3 +290,182 @@ fn ingress_policies_answer_like_the_rendered_controller_config() {
         tally.disagreements.join("\n")
     );
 }
+
+/// The browser side for a subset: deployments whose annotations name (or fail open around)
+/// the calling page's origin, each `fetch()` run in headless Chromium against the real nginx,
+/// the verdict and the requests sent over repeated fetches compared with `simulate` on the
+/// ingress policy.
+#[test]
+fn ingress_policies_give_chromium_s_verdicts() {
+    use support::chromium::{self, BrowserCase};
+    use support::compare::{self, REPEAT};
+    use support::page::PageServer;
+
+    let started = Instant::now();
+    let page = PageServer::start();
+    let browser = chromium::version();
+    let me = page.origin();
+    let other = "https://other.example";
+    let deployments: Vec<(&str, Vec<(&str, String)>)> = vec![
+        ("default-star", vec![("enable-cors", "true".into())]),
+        (
+            "page-listed",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", me.clone()),
+            ],
+        ),
+        (
+            "page-listed-no-credentials",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", format!("{other}, {me}")),
+                ("cors-allow-credentials", "false".into()),
+                ("cors-allow-headers", "X-Token".into()),
+            ],
+        ),
+        (
+            "other-only",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", other.into()),
+            ],
+        ),
+        (
+            "trailing-slash-fails-open",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", format!("{other}/")),
+            ],
+        ),
+        (
+            "null-listed",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", "null".into()),
+            ],
+        ),
+    ];
+    // (method, headers, credentials, from the sandboxed page)
+    let shapes: [(&str, &[(&str, &str)], bool, bool); 7] = [
+        ("GET", &[], false, false),
+        ("GET", &[], true, false),
+        ("PUT", &[("X-Token", "1")], true, false),
+        ("PUT", &[("X-Token", "1")], false, false),
+        ("GET", &[("Authorization", "Bearer x")], true, false),
+        (
+            "POST",
+            &[("Content-Type", "application/json")],
+            false,
+            false,
+        ),
+        ("GET", &[], false, true),
+    ];
+    let mut tally = Tally::default();
+    let mut next_id = 0;
+    for (name, set) in &deployments {
+        let pairs: Vec<(String, String)> = set
+            .iter()
+            .map(|(k, v)| (format!("{P}{k}"), v.clone()))
+            .collect();
+        let refs: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        let cors = ingress::location_cors(&ingress::parse(&refs));
+        let nginx = Nginx::start(
+            name,
+            &format!(
+                "server {{\nlisten 127.0.0.1:__PORT__;\nlocation / {{\n{cors}return 200 ok;\n}}\n}}\n"
+            ),
+        );
+        let yaml = manifest("127.0.0.1", &pairs);
+        let file = SourceFile::new(
+            "gt.yaml",
+            yaml.into_bytes(),
+            Dialect::IngressNginx.encoding(),
+        );
+        let lowered = frontend::lower(Dialect::IngressNginx, &file, &Options::default())
+            .unwrap_or_else(|e| panic!("{name}: {}", e.message));
+        let policy = lowered.policies.first().expect("CORS is on");
+        let model = |r: &ServerRequest| {
+            let mut x = sim::respond(policy, &policy.scope.listeners[0], r, &[]);
+            x.reason.clear();
+            x
+        };
+        let mut expected = std::collections::BTreeMap::new();
+        let mut cases = Vec::new();
+        for (method, headers, credentials, null_origin) in shapes {
+            next_id += 1;
+            tally.cases += 1;
+            let id = next_id;
+            let path = format!("/?gt={id}");
+            let fetch = sim::PageFetch {
+                origin: if null_origin {
+                    "null".into()
+                } else {
+                    me.clone()
+                },
+                method: method.into(),
+                headers: headers
+                    .iter()
+                    .map(|(n, v)| (n.to_string(), v.to_string()))
+                    .collect(),
+                credentials,
+                path: path.clone(),
+            };
+            let label = format!(
+                "[{name}#{id}] {method} {headers:?}{}{}",
+                if credentials { " credentials" } else { "" },
+                if null_origin { " from null" } else { "" }
+            );
+            let request = sim::prepare(&fetch).expect("prepare");
+            let exchange = sim::fetch(&request, model);
+            let mut sent_requests: Vec<ServerRequest> =
+                exchange.preflight.iter().map(|(q, _)| q.clone()).collect();
+            sent_requests.push(sim::actual_request(&request));
+            for req in sent_requests {
+                let real = support::http::request(
+                    nginx.port,
+                    &req.method,
+                    &format!("{}&raw", req.path),
+                    &req.headers,
+                    Duration::from_secs(3),
+                );
+                tally.server(&label, &req, &model(&req), real.status, &real.headers);
+            }
+            let sent = compare::sent_over_repeats(&request, model).expect("answered");
+            expected.insert(id, (label, exchange.verdict, sent));
+            cases.push(BrowserCase {
+                id,
+                url: format!("http://127.0.0.1:{}{path}", nginx.port),
+                method: method.into(),
+                headers: fetch.headers.clone(),
+                credentials: if credentials {
+                    "include"
+                } else {
+                    "same-origin"
+                },
+                null_origin,
+                repeat: REPEAT,
+            });
+        }
+        let results = chromium::run(&page, &cases, &nginx.dir.join("chromium"));
+        let mut seen = compare::requests_by_case(nginx.access_log());
+        for (id, (label, verdict, sent)) in expected {
+            tally.browser(&label, &verdict, &results[&id]);
+            tally.requests(&label, &sent, seen.remove(&id).unwrap_or_default());
+        }
+    }
+    let summary = tally.summary(
+        &format!("ingress-nginx ground truth, browser subset, nginx 1.22 + {browser}"),
+        started,
+        "summary-ingress-browser.txt",
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements:\n{}\n{summary}",
+        tally.disagreements.len(),
+        tally.disagreements.join("\n")
+    );
+}
