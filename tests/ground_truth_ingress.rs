@@ -22,6 +22,14 @@ use support::rng::Rng;
 
 const P: &str = "nginx.ingress.kubernetes.io/";
 
+/// A `fetch()`: method, request headers, credentials, from the sandboxed (`null`) page.
+type Shape = (
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    bool,
+    bool,
+);
+
 /// Annotation sets: the catalogue's shapes by hand, then random combinations.
 fn annotation_sets() -> Vec<Vec<(String, String)>> {
     let a = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
@@ -347,7 +355,7 @@ fn ingress_policies_give_chromium_s_verdicts() {
         ),
     ];
     // (method, headers, credentials, from the sandboxed page)
-    let shapes: [(&str, &[(&str, &str)], bool, bool); 7] = [
+    let shapes: [Shape; 7] = [
         ("GET", &[], false, false),
         ("GET", &[], true, false),
         ("PUT", &[("X-Token", "1")], true, false),
