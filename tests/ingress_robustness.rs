@@ -11,7 +11,7 @@
 //!    must equal saphyr's.
 
 use cors_lint::frontend::ingress::controller::Version;
-use cors_lint::frontend::ingress::{scalar, yaml};
+use cors_lint::frontend::kube::{scalar, yaml};
 use cors_lint::frontend::{self, Dialect, Options};
 use cors_lint::lint::{Settings, lint_bytes};
 use cors_lint::report::{self, GraphicalOptions};

@@ -2,6 +2,7 @@
 //! front end can know. Dialect quirks live here, never in rules.
 
 pub mod ingress;
+pub mod kube;
 pub mod nginx;
 pub mod properties;
 pub mod torchserve;

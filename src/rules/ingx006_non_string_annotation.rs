@@ -3,7 +3,7 @@
 use super::{FindingExt, Reporter, Unit};
 use crate::finding::quote;
 use crate::frontend::ingress::facts::Fact;
-use crate::frontend::ingress::resolve::Resolved;
+use crate::frontend::kube::resolve::Resolved;
 
 declare_rule!(NonStringAnnotation, "INGX006", check);
 

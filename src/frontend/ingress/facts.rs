@@ -1,7 +1,7 @@
 //! What only the ingress-nginx front end can know, for the `INGX` rules.
 
 use super::controller::Version;
-use super::resolve::Resolved;
+use crate::frontend::kube::resolve::Resolved;
 use crate::source::{MappedText, Span};
 
 /// How the controller decided one CORS setting.

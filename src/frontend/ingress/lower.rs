@@ -11,7 +11,7 @@
 use super::controller::{self as ctl, Invalid, Version};
 use super::facts::{Cors, Effective, Fact, Fate, OriginEntry, Setting, Source};
 use super::objects::{Annotation, Ingress};
-use super::resolve::Resolved;
+use crate::frontend::kube::resolve::Resolved;
 use crate::ir::OriginMatch;
 use crate::ir::{
     AllowList, Answer, Auth, Case, Condition, CorsPolicy, Credentials, Emission, Exposure,

@@ -12,13 +12,11 @@ pub mod controller;
 pub mod facts;
 mod lower;
 mod objects;
-pub mod resolve;
-pub mod scalar;
 mod snippets;
-pub mod yaml;
 
 pub use facts::Fact;
 
+use super::kube::yaml;
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -163,6 +161,7 @@ fn says_ingress(src: &str) -> bool {
 mod tests {
     use super::facts::{Cors, Effective, Fate, Source};
     use super::*;
+    use crate::frontend::kube::resolve;
     use crate::ir::{
         AllowList, Credentials, LabelDepth, MaxAge, OriginMatcher, OriginPolicy, PortMatch,
     };

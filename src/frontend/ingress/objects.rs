@@ -2,9 +2,9 @@
 //! their annotations (key and value bytes, and how Kubernetes types each value).
 
 use super::controller as ctl;
-use super::resolve::{self, Resolved};
-use super::scalar;
-use super::yaml::{self, CharMap};
+use crate::frontend::kube::resolve::{self, Resolved};
+use crate::frontend::kube::scalar;
+use crate::frontend::kube::yaml::{self, CharMap};
 use crate::source::{MappedText, Span};
 use saphyr::MarkedYaml;
 use saphyr_parser::ScalarStyle;
@@ -55,40 +55,8 @@ impl Ingress {
 /// Every Ingress of the stream, in file order.
 pub fn ingresses(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Vec<Ingress> {
     let mut out = Vec::new();
-    for node in objects_of_kind(docs, "Ingress") {
+    for node in crate::frontend::kube::objects_of_kind(docs, "Ingress") {
         collect(src, chars, node, &mut out);
-    }
-    out
-}
-
-/// Every object of `kind` in the documents, items of `List`s (`v1/List`, `IngressList`, …)
-/// included.
-fn objects_of_kind<'n, 'a>(docs: &'n [MarkedYaml<'a>], kind: &str) -> Vec<&'n MarkedYaml<'a>> {
-    fn walk<'n, 'a>(
-        node: &'n MarkedYaml<'a>,
-        kind: &str,
-        out: &mut Vec<&'n MarkedYaml<'a>>,
-        depth: usize,
-    ) {
-        let Some(k) = yaml::text(node, "kind") else {
-            return;
-        };
-        if k == "List" || k.ends_with("List") {
-            if depth < 4
-                && let Some((_, items)) = yaml::get(node, "items")
-                && let Some(items) = yaml::sequence(items)
-            {
-                for item in items {
-                    walk(item, kind, out, depth + 1);
-                }
-            }
-        } else if k == kind {
-            out.push(node);
-        }
-    }
-    let mut out = Vec::new();
-    for doc in docs {
-        walk(doc, kind, &mut out, 0);
     }
     out
 }
@@ -210,7 +178,7 @@ pub fn configmap_cors_keys(
     docs: &[MarkedYaml],
 ) -> Vec<ConfigMapCorsKey> {
     let mut out = Vec::new();
-    for node in objects_of_kind(docs, "ConfigMap") {
+    for node in crate::frontend::kube::objects_of_kind(docs, "ConfigMap") {
         let metadata = yaml::get(node, "metadata").map(|(_, m)| m);
         let name = metadata
             .and_then(|m| yaml::text(m, "name"))
