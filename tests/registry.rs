@@ -6,7 +6,9 @@ use cors_lint::rules::{ExampleKind, RULES, all_meta};
 use std::collections::BTreeSet;
 use std::path::Path;
 
-const FAMILIES: [&str; 5] = ["CL", "CORS", "INGX", "NGX", "TS"];
+const FAMILIES: [&str; 10] = [
+    "CL", "CORS", "EG", "GW", "INGX", "IST", "KONG", "NGX", "TFK", "TS",
+];
 
 #[test]
 fn every_toml_is_registered_and_every_rule_has_a_toml() {

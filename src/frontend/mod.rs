@@ -1,11 +1,16 @@
 //! Front ends: each turns one dialect's file into CORS policies (IR) plus facts only that
 //! front end can know. Dialect quirks live here, never in rules.
 
+pub mod envoy_gateway;
+pub mod gateway_api;
 pub mod ingress;
+pub mod istio;
+pub mod kong;
 pub mod kube;
 pub mod nginx;
 pub mod properties;
 pub mod torchserve;
+pub mod traefik;
 
 use crate::ir::CorsPolicy;
 use crate::source::{Encoding, SourceFile, Span};
@@ -17,7 +22,24 @@ pub enum Dialect {
     TorchServe,
     Nginx,
     IngressNginx,
+    GatewayApi,
+    Istio,
+    EnvoyGateway,
+    Traefik,
+    Kong,
 }
+
+/// Every dialect, in the order files are offered to front ends.
+pub const DIALECTS: [Dialect; 8] = [
+    Dialect::TorchServe,
+    Dialect::IngressNginx,
+    Dialect::GatewayApi,
+    Dialect::Istio,
+    Dialect::EnvoyGateway,
+    Dialect::Traefik,
+    Dialect::Kong,
+    Dialect::Nginx,
+];
 
 impl Dialect {
     pub fn name(self) -> &'static str {
@@ -25,6 +47,11 @@ impl Dialect {
             Dialect::TorchServe => "torchserve",
             Dialect::Nginx => "nginx",
             Dialect::IngressNginx => "ingress-nginx",
+            Dialect::GatewayApi => "gateway-api",
+            Dialect::Istio => "istio",
+            Dialect::EnvoyGateway => "envoy-gateway",
+            Dialect::Traefik => "traefik",
+            Dialect::Kong => "kong",
         }
     }
 
@@ -34,18 +61,32 @@ impl Dialect {
             Dialect::TorchServe => Encoding::Latin1,
             // nginx reads bytes; UTF-8 is what its files are written in.
             Dialect::Nginx => Encoding::Utf8,
-            // Kubernetes reads YAML as UTF-8.
-            Dialect::IngressNginx => Encoding::Utf8,
+            // YAML and TOML are UTF-8.
+            Dialect::IngressNginx
+            | Dialect::GatewayApi
+            | Dialect::Istio
+            | Dialect::EnvoyGateway
+            | Dialect::Traefik
+            | Dialect::Kong => Encoding::Utf8,
         }
     }
 
     pub fn from_name(name: &str) -> Option<Dialect> {
-        match name {
-            "torchserve" => Some(Dialect::TorchServe),
-            "nginx" => Some(Dialect::Nginx),
-            "ingress-nginx" => Some(Dialect::IngressNginx),
-            _ => None,
-        }
+        DIALECTS.into_iter().find(|d| d.name() == name)
+    }
+
+    /// Kubernetes manifests: a file may hold objects of several of these dialects, and
+    /// every one of their front ends reads it.
+    pub fn is_kubernetes(self) -> bool {
+        matches!(
+            self,
+            Dialect::IngressNginx
+                | Dialect::GatewayApi
+                | Dialect::Istio
+                | Dialect::EnvoyGateway
+                | Dialect::Traefik
+                | Dialect::Kong
+        )
     }
 }
 
@@ -82,6 +123,11 @@ pub enum Fact {
     TorchServe(torchserve::Fact),
     Nginx(nginx::Fact),
     Ingress(ingress::Fact),
+    GatewayApi(gateway_api::Fact),
+    Istio(istio::Fact),
+    EnvoyGateway(envoy_gateway::Fact),
+    Traefik(traefik::Fact),
+    Kong(kong::Fact),
 }
 
 /// A file's policies and facts.
@@ -103,21 +149,35 @@ pub struct InputError {
 
 /// Which front end reads a file, and why — or why none does.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), String> {
-    let torchserve = match torchserve::recognise(file_name, bytes) {
-        Ok(why) => return Ok((Dialect::TorchServe, why)),
-        Err(why) => why,
-    };
-    let ingress = match ingress::recognise(file_name, bytes) {
-        Ok(why) => return Ok((Dialect::IngressNginx, why)),
-        Err(why) => why,
-    };
-    match nginx::recognise(file_name, bytes) {
-        Ok(why) => Ok((Dialect::Nginx, why)),
-        // ingress-nginx's reason only for YAML files, where it says something.
-        Err(nginx) if ingress::is_yaml_name(file_name) => Err(format!(
-            "torchserve: {torchserve}; ingress-nginx: {ingress}; nginx: {nginx}"
-        )),
-        Err(nginx) => Err(format!("torchserve: {torchserve}; nginx: {nginx}")),
+    let mut why_not = Vec::new();
+    for d in DIALECTS {
+        match recognise_as(d, file_name, bytes) {
+            Ok(why) => return Ok((d, why)),
+            Err(why) => why_not.push((d, why)),
+        }
+    }
+    // The YAML front ends' reasons only for YAML files, where they say something.
+    let yaml = ingress::is_yaml_name(file_name);
+    let reasons: Vec<String> = why_not
+        .into_iter()
+        .filter(|(d, why)| {
+            !d.is_kubernetes() || (yaml && (*d == Dialect::IngressNginx || why != "not read yet"))
+        })
+        .map(|(d, why)| format!("{}: {why}", d.name()))
+        .collect();
+    Err(reasons.join("; "))
+}
+
+fn recognise_as(d: Dialect, file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    match d {
+        Dialect::TorchServe => torchserve::recognise(file_name, bytes),
+        Dialect::Nginx => nginx::recognise(file_name, bytes),
+        Dialect::IngressNginx => ingress::recognise(file_name, bytes),
+        Dialect::GatewayApi => gateway_api::recognise(file_name, bytes),
+        Dialect::Istio => istio::recognise(file_name, bytes),
+        Dialect::EnvoyGateway => envoy_gateway::recognise(file_name, bytes),
+        Dialect::Traefik => traefik::recognise(file_name, bytes),
+        Dialect::Kong => kong::recognise(file_name, bytes),
     }
 }
 
@@ -136,14 +196,30 @@ pub fn lower(
                 included: Vec::new(),
             })
         }
-        Dialect::IngressNginx => {
-            let l = ingress::lower(file, options)?;
-            Ok(Lowered {
+        Dialect::IngressNginx
+        | Dialect::GatewayApi
+        | Dialect::Istio
+        | Dialect::EnvoyGateway
+        | Dialect::Traefik
+        | Dialect::Kong => {
+            // Every YAML front end that recognises the file reads it (an Ingress next to a
+            // KongPlugin, an HTTPRoute next to a SecurityPolicy); TOML is Traefik's alone.
+            let mut out = Lowered {
                 dialect,
-                policies: l.policies,
-                facts: l.facts.into_iter().map(Fact::Ingress).collect(),
+                policies: Vec::new(),
+                facts: Vec::new(),
                 included: Vec::new(),
-            })
+            };
+            let bytes = file.bytes();
+            for d in DIALECTS.into_iter().filter(|d| d.is_kubernetes()) {
+                if d != dialect && recognise_as(d, file.name(), bytes).is_err() {
+                    continue;
+                }
+                let (policies, facts) = lower_kubernetes(d, file, options)?;
+                out.policies.extend(policies);
+                out.facts.extend(facts);
+            }
+            Ok(out)
         }
         Dialect::Nginx => {
             let l = nginx::lower_file(file, options)?;
@@ -155,4 +231,45 @@ pub fn lower(
             })
         }
     }
+}
+
+/// One YAML (or Traefik TOML) front end's policies and facts.
+fn lower_kubernetes(
+    dialect: Dialect,
+    file: &SourceFile,
+    options: &Options,
+) -> Result<(Vec<CorsPolicy>, Vec<Fact>), InputError> {
+    Ok(match dialect {
+        Dialect::IngressNginx => {
+            let l = ingress::lower(file, options)?;
+            (l.policies, l.facts.into_iter().map(Fact::Ingress).collect())
+        }
+        Dialect::GatewayApi => {
+            let l = gateway_api::lower(file, options)?;
+            (
+                l.policies,
+                l.facts.into_iter().map(Fact::GatewayApi).collect(),
+            )
+        }
+        Dialect::Istio => {
+            let l = istio::lower(file, options)?;
+            (l.policies, l.facts.into_iter().map(Fact::Istio).collect())
+        }
+        Dialect::EnvoyGateway => {
+            let l = envoy_gateway::lower(file, options)?;
+            (
+                l.policies,
+                l.facts.into_iter().map(Fact::EnvoyGateway).collect(),
+            )
+        }
+        Dialect::Traefik => {
+            let l = traefik::lower(file, options)?;
+            (l.policies, l.facts.into_iter().map(Fact::Traefik).collect())
+        }
+        Dialect::Kong => {
+            let l = kong::lower(file, options)?;
+            (l.policies, l.facts.into_iter().map(Fact::Kong).collect())
+        }
+        Dialect::TorchServe | Dialect::Nginx => (Vec::new(), Vec::new()),
+    })
 }
