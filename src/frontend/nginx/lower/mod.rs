@@ -1,0 +1,445 @@
+//! From nginx configuration to CORS policies: one per location, and one more per `if` block
+//! that changes the location's headers or answers by itself (the classic preflight branch).
+//! Header inheritance is [`headers::effective`]'s (checked against a real nginx); this module
+//! decides what each CORS header value means — a literal, the request's `Origin` echoed
+//! behind which checks, or something it cannot tell — and keeps the bytes of every value.
+
+use super::eval::condition_args;
+use super::headers::{self, ADD_HEADER_STATUSES, HeaderDirective, Source, Version};
+use super::map::{Key, Map};
+use super::syntax::{Config, Quote, Statement, mapped_value};
+use crate::ir::{
+    AllowList, Anchoring, Case, CorsPolicy, Credentials, Emission, HeaderValue, LostHeader, MaxAge,
+    OnMatch, OriginMatch, OriginMatcher, OriginPolicy, RegexDialect, RepeatedHeader, Scope, Server,
+    VaryOrigin,
+};
+use crate::source::Span;
+
+/// What the configuration is modelled as.
+#[derive(Clone, Copy, Debug)]
+pub struct Target {
+    pub version: Version,
+    /// Not given by the user (`--assume-version nginx=…`).
+    pub assumed: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Http,
+    Server,
+    Location,
+}
+
+/// One block on the way from `http` to a location.
+#[derive(Clone, Copy)]
+struct Level<'a> {
+    kind: Kind,
+    statement: Option<&'a Statement>,
+    body: &'a [Statement],
+}
+
+struct Lowerer<'a> {
+    bytes: &'a [u8],
+    target: Target,
+    maps: Vec<Map<'a>>,
+    out: Vec<CorsPolicy>,
+}
+
+/// Where a fragment of configuration is pasted (ingress-nginx snippets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// Inside `server { … }` (`server-snippet`).
+    Server,
+    /// Inside `location { … }` (`configuration-snippet`).
+    Location,
+}
+
+/// The policies of a fragment pasted into `context`.
+pub fn lower_fragment(
+    bytes: &[u8],
+    config: &Config,
+    target: Target,
+    context: Context,
+) -> Vec<CorsPolicy> {
+    let mut l = Lowerer {
+        bytes,
+        target,
+        maps: config.statements.iter().filter_map(Map::read).collect(),
+        out: Vec::new(),
+    };
+    let kind = match context {
+        Context::Server => Kind::Server,
+        Context::Location => Kind::Location,
+    };
+    let levels = [Level {
+        kind,
+        statement: None,
+        body: &config.statements,
+    }];
+    match context {
+        Context::Server => l.locations(&levels),
+        Context::Location => l.site(&levels),
+    }
+    l.out
+}
+
+/// Every policy the configuration defines. A file may be a whole `nginx.conf`, a `conf.d`
+/// fragment (`server` blocks at the top), a server-level fragment (`location`s at the top)
+/// or a location-level one (ingress-nginx snippets); each is read at the level it is
+/// written for.
+pub fn lower(bytes: &[u8], config: &Config, target: Target) -> Vec<CorsPolicy> {
+    let top: &[Statement] = &config.statements;
+    let mut maps: Vec<Map> = top.iter().filter_map(Map::read).collect();
+    let http: Vec<&Statement> = top.iter().filter(|s| s.name.value == "http").collect();
+    for h in &http {
+        maps.extend(h.children().iter().filter_map(Map::read));
+    }
+    let mut l = Lowerer {
+        bytes,
+        target,
+        maps,
+        out: Vec::new(),
+    };
+    let has = |body: &[Statement], name: &str| body.iter().any(|s| s.name.value == name);
+    if !http.is_empty() {
+        for h in http {
+            l.servers(&[Level {
+                kind: Kind::Http,
+                statement: Some(h),
+                body: h.children(),
+            }]);
+        }
+    } else if has(top, "server") {
+        l.servers(&[Level {
+            kind: Kind::Http,
+            statement: None,
+            body: top,
+        }]);
+    } else if has(top, "location") {
+        l.locations(&[Level {
+            kind: Kind::Server,
+            statement: None,
+            body: top,
+        }]);
+    } else {
+        l.site(&[Level {
+            kind: Kind::Location,
+            statement: None,
+            body: top,
+        }]);
+    }
+    l.out
+}
+
+impl<'a> Lowerer<'a> {
+    fn servers(&mut self, outer: &[Level<'a>]) {
+        let body = outer.last().expect("a level").body;
+        for s in body.iter().filter(|s| s.name.value == "server") {
+            let mut levels = outer.to_vec();
+            levels.push(Level {
+                kind: Kind::Server,
+                statement: Some(s),
+                body: s.children(),
+            });
+            self.locations(&levels);
+        }
+    }
+
+    /// The locations of the innermost level (a server or a location), or the level itself
+    /// when it has none.
+    fn locations(&mut self, outer: &[Level<'a>]) {
+        let body = outer.last().expect("a level").body;
+        let mut any = false;
+        for loc in body.iter().filter(|s| s.name.value == "location") {
+            any = true;
+            let mut levels = outer.to_vec();
+            levels.push(Level {
+                kind: Kind::Location,
+                statement: Some(loc),
+                body: loc.children(),
+            });
+            self.site(&levels);
+            self.locations(&levels);
+        }
+        if !any && outer.last().is_some_and(|l| l.kind == Kind::Server) {
+            self.site(outer);
+        }
+    }
+
+    /// The policies of one place requests end up in: its own headers, and each `if` block
+    /// in it that has header directives or answers by itself.
+    fn site(&mut self, levels: &[Level<'a>]) {
+        if let Some(p) = self.policy(levels, None) {
+            self.out.push(p);
+        }
+        let body = levels.last().expect("a level").body;
+        let ifs: Vec<&Statement> = body.iter().filter(|s| s.name.value == "if").collect();
+        for (i, st) in ifs.iter().enumerate() {
+            let acts = st.children().iter().any(|c| {
+                matches!(
+                    c.name.value.as_str(),
+                    "add_header" | "more_set_headers" | "return"
+                )
+            });
+            if acts && let Some(p) = self.policy(levels, Some((st, &ifs[..i]))) {
+                self.out.push(p);
+            }
+        }
+    }
+
+    /// The policy for requests handled at `levels` (and inside `branch`, an `if` with the
+    /// `if`s before it in the same block).
+    fn policy(
+        &self,
+        levels: &[Level<'a>],
+        branch: Option<(&'a Statement, &[&'a Statement])>,
+    ) -> Option<CorsPolicy> {
+        let mut bodies: Vec<&[Statement]> = levels.iter().map(|l| l.body).collect();
+        if let Some((st, _)) = branch {
+            bodies.push(st.children());
+        }
+        let mut directives = headers::effective(&bodies, self.target.version);
+        // A branch that answers by itself sends only what applies to its status.
+        let returns = branch.and_then(|(st, _)| {
+            st.children()
+                .iter()
+                .find(|c| c.name.value == "return")
+                .and_then(|r| r.args.first())
+                .and_then(|a| a.value.parse::<u16>().ok())
+        });
+        if let Some(status) = returns {
+            directives.retain(|d| d.applies_to(status));
+        }
+        let cors: Vec<&HeaderDirective> = directives.iter().filter(|d| is_cors(&d.name)).collect();
+        // An `include` can add or replace headers this file does not show: claim no lost
+        // header and no missing Allow-Origin past one (`include` is not followed yet).
+        let included = bodies.iter().flat_map(|b| b.iter()).find(|st| {
+            st.name.value == "include"
+                && !st
+                    .args
+                    .first()
+                    .is_some_and(|a| super::include::is_stock(&a.value))
+        });
+        let mut lost = if included.is_some() {
+            Vec::new()
+        } else {
+            self.lost(&bodies)
+        };
+        if let Some((st, earlier)) = branch {
+            lost.extend(self.hidden_by_later_if(st, earlier, &directives));
+        }
+        if cors.is_empty() && lost.is_empty() {
+            return None;
+        }
+        let value = |name: &str| -> Option<(&HeaderDirective, HeaderValue)> {
+            let d = cors.iter().find(|d| d.name.eq_ignore_ascii_case(name))?;
+            Some((d, HeaderValue::from_file(self.value_text(d))))
+        };
+        // headers-more's `more_clear_headers` can remove what the directives above add
+        // (or what a backend sends); its interplay is not modelled, so claim nothing.
+        let cleared = bodies.iter().flat_map(|b| b.iter()).find(|st| {
+            st.name.value == "more_clear_headers"
+                && st.args.iter().any(|a| {
+                    let pattern = a.value.to_ascii_lowercase();
+                    match pattern.strip_suffix('*') {
+                        Some(prefix) => "access-control-allow-origin".starts_with(prefix),
+                        None => pattern == "access-control-allow-origin",
+                    }
+                })
+        });
+        let allow_origin = match (value("Access-Control-Allow-Origin"), cleared) {
+            (_, Some(clear)) => OriginPolicy::Unknown {
+                at: clear.span,
+                why: "`more_clear_headers` may remove `Access-Control-Allow-Origin` (not modelled)".into(),
+            },
+            (v, None) => match v {
+            None => match included {
+                Some(inc) => OriginPolicy::Unknown {
+                    at: inc.span,
+                    why: "an `include` may add `Access-Control-Allow-Origin` (includes are not followed yet)"
+                        .into(),
+                },
+                None => OriginPolicy::NotSent,
+            },
+            Some((_, v)) => {
+                let at = v.span();
+                let policy = self.origin_policy(v, levels, branch);
+                match self.disproved(&policy, levels, branch) {
+                    Some(why) => OriginPolicy::Unknown { at, why },
+                    None => policy,
+                }
+            }
+            },
+        };
+        let list = |name: &str| match value(name) {
+            None => AllowList::NotSent,
+            Some((_, v)) if v.text().contains("$http_access_control_request") => {
+                AllowList::EchoRequest { at: v.span() }
+            }
+            Some((_, v)) => AllowList::Static(v),
+        };
+        let credentials = match value("Access-Control-Allow-Credentials") {
+            None => Credentials::Off { at: None },
+            Some((_, v)) if v.text().trim() == "true" => Credentials::On { at: v.span() },
+            Some((_, v)) => Credentials::Off { at: Some(v.span()) },
+        };
+        let max_age = match value("Access-Control-Max-Age") {
+            Some((_, v)) => match v.text().trim().parse::<i64>() {
+                Ok(value) => MaxAge::Seconds {
+                    value,
+                    at: v.span(),
+                    defaulted: false,
+                },
+                Err(_) => MaxAge::NotSent,
+            },
+            None => MaxAge::NotSent,
+        };
+        let vary = directives.iter().any(|d| {
+            d.name.eq_ignore_ascii_case("vary")
+                && d.text
+                    .split(',')
+                    .any(|v| v.trim().eq_ignore_ascii_case("origin"))
+        });
+        let without_origin = matches!(allow_origin, OriginPolicy::Static(_));
+        let not_on_errors = cors
+            .iter()
+            .find(|d| returns.is_none() && !(d.applies_to(404) && d.applies_to(500)));
+        let statuses: Vec<String> = ADD_HEADER_STATUSES.iter().map(u16::to_string).collect();
+        let errors_cause = not_on_errors.map(|d| {
+            let why = match d.source {
+                Source::AddHeader { .. } => format!(
+                    "`add_header` without `always` adds the header only to {} responses; add `always` \
+                     (`add_header {} … always;`)",
+                    join_or(&statuses),
+                    d.name
+                ),
+                Source::MoreSetHeaders => format!(
+                    "`more_set_headers -s` limits the header to the statuses listed ({})",
+                    d.statuses
+                        .iter()
+                        .map(u16::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                ),
+            };
+            (d.directive.span, why)
+        });
+        let anchor = cors
+            .iter()
+            .find(|d| d.name.eq_ignore_ascii_case("access-control-allow-origin"))
+            .or(cors.first())
+            .map(|d| d.directive.span)
+            .or(branch.map(|(st, _)| st.name.span))
+            .or_else(|| levels.last().and_then(|l| l.statement).map(|s| s.name.span))
+            .unwrap_or(Span::empty(0));
+        Some(CorsPolicy {
+            server: Server {
+                product: "nginx",
+                version: self.target.version.to_string(),
+                version_assumed: self.target.assumed,
+            },
+            scope: Scope {
+                description: describe(levels, branch.map(|(st, _)| st)),
+                listeners: Vec::new(),
+            },
+            anchor,
+            allow_origin,
+            allow_methods: list("Access-Control-Allow-Methods"),
+            allow_headers: list("Access-Control-Allow-Headers"),
+            expose_headers: list("Access-Control-Expose-Headers"),
+            credentials,
+            max_age,
+            vary_origin: if vary {
+                VaryOrigin::Always
+            } else {
+                VaryOrigin::Never
+            },
+            emission: Emission {
+                without_origin,
+                on_errors: not_on_errors.is_none(),
+                exceptions: Vec::new(),
+                errors_cause,
+                // A branch entered only for allowed origins sends its headers only to them.
+                only_when_allowed: branch
+                    .is_some_and(|(st, _)| self.constraint(&condition_args(st), levels).is_some()),
+            },
+            lost_headers: lost,
+            repeated_headers: repeated(&cors),
+            backend_passthrough: passthrough(&cors, &bodies),
+        })
+    }
+
+    /// A header's value as sent, mapped to its bytes (after `Name:` for `more_set_headers`).
+    fn value_text(&self, d: &HeaderDirective) -> crate::source::MappedText {
+        let whole = mapped_value(self.bytes, d.value);
+        match d.source {
+            Source::AddHeader { .. } => whole,
+            Source::MoreSetHeaders => {
+                let text = whole.as_str();
+                let colon = text.find(':').map_or(0, |i| i + 1);
+                let start = colon + (text[colon..].len() - text[colon..].trim_start().len());
+                whole.slice(start..text.len())
+            }
+        }
+    }
+}
+
+/// "a, b or c".
+fn join_or(items: &[String]) -> String {
+    match items {
+        [] => String::new(),
+        [one] => one.clone(),
+        [init @ .., last] => format!("{} or {last}", init.join(", ")),
+    }
+}
+
+fn is_cors(name: &str) -> bool {
+    name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-")
+}
+
+/// "location `/api` of server `api.example.com`, when `$request_method = OPTIONS`".
+fn describe(levels: &[Level], branch: Option<&Statement>) -> String {
+    let mut parts = Vec::new();
+    for l in levels.iter().rev() {
+        let Some(st) = l.statement else { continue };
+        match l.kind {
+            Kind::Location => parts.push(format!(
+                "location `{}`",
+                st.args
+                    .iter()
+                    .map(|a| a.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            )),
+            Kind::Server => {
+                let name = st
+                    .children()
+                    .iter()
+                    .find(|d| d.name.value == "server_name")
+                    .and_then(|d| d.args.first())
+                    .map(|a| format!("server `{}`", a.value))
+                    .unwrap_or_else(|| "the server".into());
+                parts.push(name);
+            }
+            Kind::Http => {}
+        }
+    }
+    let mut out = if parts.is_empty() {
+        "this configuration".to_string()
+    } else {
+        parts.join(" of ")
+    };
+    if let Some(st) = branch {
+        out.push_str(&format!(", when `{}`", condition_args(st).join(" ")));
+    }
+    out
+}
+
+mod losses;
+mod origin;
+mod probe;
+
+use losses::{passthrough, repeated};
+
+#[cfg(test)]
+mod tests;
