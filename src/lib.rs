@@ -5,6 +5,7 @@
 //! [`report`] prints them. See ARCHITECTURE.md.
 
 pub mod cli;
+pub mod equiv;
 pub mod finding;
 pub mod frontend;
 pub mod ir;

@@ -624,3 +624,55 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
         .code(0)
         .stdout(predicate::str::contains("include cycle"));
 }
+
+#[test]
+fn diff_compares_policies_across_dialects() {
+    let d = tempfile::tempdir().unwrap();
+    let ts = write(
+        d.path(),
+        "config.properties",
+        "disable_token_authorization=true\ncors_allowed_origin=https://app.example.com\ncors_allowed_methods=GET, PUT\n",
+    );
+    let same = write(
+        d.path(),
+        "same.conf",
+        "server { location / {\n  add_header Access-Control-Allow-Origin https://app.example.com always;\n  add_header Access-Control-Allow-Methods \"GET, PUT\" always;\n} }\n",
+    );
+    let wider = write(
+        d.path(),
+        "wider.conf",
+        "server { location / {\n  if ($http_origin ~ https://app\\.example\\.com) {\n    add_header Access-Control-Allow-Origin $http_origin always;\n    add_header Access-Control-Allow-Methods \"GET, PUT\" always;\n  }\n} }\n",
+    );
+    let out = cmd()
+        .args(["diff", &ts, &same])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().ends_with("\nequivalent\n"));
+    // Widening exits 1 and names a call the new configuration lets through.
+    cmd()
+        .args(["diff", &same, &wider])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "a `GET` from `https://app.example.com.evil.example`: blocked (origin-mismatch) before, allowed after",
+        ));
+    // Narrowing only: exit 0, but not "equivalent".
+    let narrowed = cmd()
+        .args(["diff", &wider, &same, "--format", "json"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let v: serde_json::Value = serde_json::from_slice(&narrowed).unwrap();
+    assert_eq!(v["equivalent"], false);
+    assert_eq!(v["widened"], false);
+    cmd()
+        .args(["diff", &ts, "missing.conf"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("missing.conf: cannot read"));
+}

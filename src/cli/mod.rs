@@ -1,6 +1,7 @@
 //! `cors-lint [check] [PATH…]` and `cors-lint rule`.
 
 mod check;
+mod diff;
 mod rule;
 mod simulate;
 
@@ -33,6 +34,9 @@ enum Command {
     /// Show what the configured server answers to one fetch() and whether a browser lets the
     /// page read it
     Simulate(simulate::SimulateArgs),
+    /// Compare the effective CORS of two configurations (any dialects): which calls a
+    /// browser may make after that it could not before, and the reverse (exit 1 if widened)
+    Diff(diff::DiffArgs),
 }
 
 #[derive(Args, Debug, Default)]
@@ -171,6 +175,7 @@ pub fn main() -> i32 {
             args.format == RuleFormat::Json,
         ),
         Some(Command::Simulate(args)) => simulate::run(&args),
+        Some(Command::Diff(args)) => diff::run(&args),
         None => check::run(&cli.check),
     }
 }

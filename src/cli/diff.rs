@@ -1,0 +1,230 @@
+//! `cors-lint diff OLD NEW`: do two configurations — in any dialects — let browsers make the
+//! same calls? Policies are paired by scope; each pair is compared over one request space
+//! (`equiv`), and every call whose verdict or readable headers change is shown.
+
+use super::ServerArgs;
+use super::check::build_options;
+use crate::equiv::{self, Change, Comparison};
+use crate::frontend::{self, Options};
+use crate::ir::CorsPolicy;
+use crate::source::SourceFile;
+use clap::{Args, ValueEnum};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The configuration before
+    old: PathBuf,
+    /// The configuration after
+    new: PathBuf,
+    /// Output format
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Counterexamples shown per pair and direction
+    #[arg(long, default_value_t = 5)]
+    examples: usize,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum DiffFormat {
+    Text,
+    Json,
+}
+
+/// Lower one file's policies; `Err` is a located message.
+fn policies(path: &Path, options: &Options) -> Result<Vec<CorsPolicy>, String> {
+    let shown = path.to_string_lossy().into_owned();
+    let bytes = std::fs::read(path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (dialect, _) = frontend::recognise(&name, &bytes)
+        .map_err(|why| format!("{shown}: not a file cors-lint reads ({why})"))?;
+    let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
+    let lowered = frontend::lower(dialect, &file, options).map_err(|e| {
+        let at = e
+            .span
+            .map(|s| file.position(s.start))
+            .map(|p| format!(":{}:{}", p.line, p.column))
+            .unwrap_or_default();
+        format!("{shown}{at}: {}", e.message)
+    })?;
+    Ok(lowered.policies)
+}
+
+/// Pairs of (old, new) policies: one with one, else by equal scope description; the rest
+/// unpaired.
+type Pairing<'a> = (
+    Vec<(&'a CorsPolicy, &'a CorsPolicy)>,
+    Vec<&'a CorsPolicy>,
+    Vec<&'a CorsPolicy>,
+);
+
+fn pair<'a>(old: &'a [CorsPolicy], new: &'a [CorsPolicy]) -> Pairing<'a> {
+    if old.len() == 1 && new.len() == 1 {
+        return (vec![(&old[0], &new[0])], Vec::new(), Vec::new());
+    }
+    let mut pairs = Vec::new();
+    let mut gone = Vec::new();
+    let mut taken = vec![false; new.len()];
+    for o in old {
+        match new
+            .iter()
+            .enumerate()
+            .find(|(i, n)| !taken[*i] && n.scope.description == o.scope.description)
+        {
+            Some((i, n)) => {
+                taken[i] = true;
+                pairs.push((o, n));
+            }
+            None => gone.push(o),
+        }
+    }
+    let added = new
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| !taken[*i])
+        .map(|(_, n)| n)
+        .collect();
+    (pairs, gone, added)
+}
+
+pub fn run(args: &DiffArgs) -> i32 {
+    let result = build_options(&args.server).and_then(|options| {
+        Ok((
+            policies(&args.old, &options)?,
+            policies(&args.new, &options)?,
+        ))
+    });
+    let (old, new) = match result {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let (pairs, gone, added) = pair(&old, &new);
+    let compared: Vec<(&CorsPolicy, &CorsPolicy, Comparison)> = pairs
+        .into_iter()
+        .map(|(o, n)| (o, n, equiv::compare(o, n)))
+        .collect();
+    // A policy that disappears can only narrow; one that appears may widen.
+    let widened = compared.iter().any(|(_, _, c)| c.widens())
+        || added.iter().any(|p| p.sends_any_cors_header());
+    let equivalent = compared.iter().all(|(_, _, c)| c.equivalent())
+        && gone.iter().all(|p| !p.sends_any_cors_header())
+        && added.iter().all(|p| !p.sends_any_cors_header());
+    match args.format {
+        DiffFormat::Text => print!(
+            "{}",
+            text(&compared, &gone, &added, args.examples, equivalent)
+        ),
+        DiffFormat::Json => println!("{}", to_json(&compared, &gone, &added, equivalent, widened)),
+    }
+    if widened { 1 } else { 0 }
+}
+
+fn text(
+    compared: &[(&CorsPolicy, &CorsPolicy, Comparison)],
+    gone: &[&CorsPolicy],
+    added: &[&CorsPolicy],
+    examples: usize,
+    equivalent: bool,
+) -> String {
+    let mut out = String::new();
+    for (o, n, c) in compared {
+        let scope = if o.scope.description == n.scope.description {
+            o.scope.description.clone()
+        } else {
+            format!("{} → {}", o.scope.description, n.scope.description)
+        };
+        if c.equivalent() {
+            out.push_str(&format!(
+                "{scope}: equivalent ({} calls compared)\n",
+                c.calls
+            ));
+            continue;
+        }
+        out.push_str(&format!("{scope}:\n"));
+        for (change, word) in [(Change::Widened, "widened"), (Change::Narrowed, "narrowed")] {
+            let diffs: Vec<_> = c
+                .differences
+                .iter()
+                .filter(|d| d.change == change)
+                .collect();
+            if diffs.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("  {word}: {} of {} calls\n", diffs.len(), c.calls));
+            for d in diffs.iter().take(examples) {
+                let state = |o: &equiv::Outcome| {
+                    if o.allowed {
+                        if o.exposed.is_empty() {
+                            "allowed".to_string()
+                        } else {
+                            format!("allowed, exposing {}", o.exposed.join(", "))
+                        }
+                    } else {
+                        format!("blocked ({})", o.detail)
+                    }
+                };
+                out.push_str(&format!(
+                    "    {}: {} before, {} after\n",
+                    d.call,
+                    state(&d.before),
+                    state(&d.after)
+                ));
+            }
+        }
+    }
+    for p in gone {
+        out.push_str(&format!("{}: removed\n", p.scope.description));
+    }
+    for p in added {
+        out.push_str(&format!("{}: added\n", p.scope.description));
+    }
+    if equivalent {
+        out.push_str("equivalent\n");
+    }
+    out
+}
+
+fn to_json(
+    compared: &[(&CorsPolicy, &CorsPolicy, Comparison)],
+    gone: &[&CorsPolicy],
+    added: &[&CorsPolicy],
+    equivalent: bool,
+    widened: bool,
+) -> String {
+    let pairs: Vec<serde_json::Value> = compared
+        .iter()
+        .map(|(o, n, c)| {
+            json!({
+                "before": o.scope.description,
+                "after": n.scope.description,
+                "calls": c.calls,
+                "differences": c.differences.iter().map(|d| json!({
+                    "change": if d.change == Change::Widened { "widened" } else { "narrowed" },
+                    "origin": d.call.origin,
+                    "method": d.call.method,
+                    "headers": d.call.headers.iter().map(|(n, _)| n).collect::<Vec<_>>(),
+                    "credentials": d.call.credentials,
+                    "before": {"allowed": d.before.allowed, "check": d.before.detail, "exposed": d.before.exposed},
+                    "after": {"allowed": d.after.allowed, "check": d.after.detail, "exposed": d.after.exposed},
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&json!({
+        "equivalent": equivalent,
+        "widened": widened,
+        "pairs": pairs,
+        "removed": gone.iter().map(|p| &p.scope.description).collect::<Vec<_>>(),
+        "added": added.iter().map(|p| &p.scope.description).collect::<Vec<_>>(),
+    }))
+    .expect("serializable")
+}
