@@ -49,6 +49,19 @@ pub struct Outcome {
     pub exposed: Vec<String>,
 }
 
+impl Outcome {
+    /// "allowed", "allowed, exposing x-total", "blocked (origin-mismatch)".
+    pub fn describe(&self) -> String {
+        if !self.allowed {
+            format!("blocked ({})", self.detail)
+        } else if self.exposed.is_empty() {
+            "allowed".into()
+        } else {
+            format!("allowed, exposing {}", self.exposed.join(", "))
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Change {
     /// Blocked before, allowed now — or more headers readable.
@@ -73,6 +86,41 @@ pub struct Comparison {
 }
 
 impl Comparison {
+    /// "  widened: N of M calls" then up to `examples` calls per direction, indented.
+    pub fn render(&self, examples: usize) -> String {
+        let mut out = String::new();
+        for (change, word) in [(Change::Widened, "widened"), (Change::Narrowed, "narrowed")] {
+            let diffs: Vec<&Difference> = self
+                .differences
+                .iter()
+                .filter(|d| d.change == change)
+                .collect();
+            if diffs.is_empty() {
+                continue;
+            }
+            out.push_str(&format!(
+                "  {word}: {} of {} calls\n",
+                diffs.len(),
+                self.calls
+            ));
+            for d in diffs.iter().take(examples) {
+                out.push_str(&format!(
+                    "    {}: {} before, {} after\n",
+                    d.call,
+                    d.before.describe(),
+                    d.after.describe()
+                ));
+            }
+        }
+        out
+    }
+
+    pub fn narrows(&self) -> bool {
+        self.differences
+            .iter()
+            .any(|d| d.change == Change::Narrowed)
+    }
+
     pub fn widens(&self) -> bool {
         self.differences.iter().any(|d| d.change == Change::Widened)
     }

@@ -4,10 +4,12 @@
 //! [`ir`] (CORS policies + front-end facts) → [`rules`] report [`finding::Finding`]s →
 //! [`report`] prints them. See ARCHITECTURE.md.
 
+pub mod backend;
 pub mod cli;
 pub mod equiv;
 pub mod finding;
 pub mod frontend;
+pub mod fsutil;
 pub mod ir;
 pub mod lint;
 pub mod report;

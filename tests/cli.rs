@@ -676,3 +676,60 @@ fn diff_compares_policies_across_dialects() {
         .code(2)
         .stderr(predicate::str::contains("missing.conf: cannot read"));
 }
+
+#[test]
+fn convert_writes_only_equivalent_results() {
+    let d = tempfile::tempdir().unwrap();
+    let ingress = write(
+        d.path(),
+        "ingress.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com, https://*.example.org\"\n",
+    );
+    let out = d.path().join("cors.conf");
+    cmd()
+        .args(["convert", &ingress, "--to", "nginx", "-o"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("\"~^https://[a-z0-9-]+\\.example\\.org$\" $http_origin;"),
+        "{text}"
+    );
+    // The written nginx reads back as the same policy.
+    cmd()
+        .args(["diff", &ingress])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with("equivalent\n"));
+    // What the target cannot express is an error at the source bytes, and nothing is written.
+    let reflect = write(
+        d.path(),
+        "reflect.conf",
+        "server { location / {\n  add_header Access-Control-Allow-Origin $http_origin always;\n  add_header Access-Control-Allow-Credentials true always;\n} }\n",
+    );
+    let none = d.path().join("never.yaml");
+    cmd()
+        .args([
+            "convert",
+            &reflect,
+            "--to",
+            "ingress-nginx",
+            "--service",
+            "api:80",
+            "-o",
+        ])
+        .arg(&none)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(format!(
+            "{reflect}:2:42: ingress-nginx cannot express every origin echoed with credentials"
+        )));
+    assert!(!none.exists());
+    cmd()
+        .args(["convert", &ingress, "--to", "kong"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no back end"));
+}

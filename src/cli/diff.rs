@@ -64,9 +64,27 @@ type Pairing<'a> = (
     Vec<&'a CorsPolicy>,
 );
 
+/// Policies that are not a branch of another one (nginx's `if ($request_method = OPTIONS)`
+/// inside a location is "location `/`, when …": it answers only some requests of the same
+/// scope, and is compared through its location).
+fn bases(policies: &[CorsPolicy]) -> Vec<&CorsPolicy> {
+    policies
+        .iter()
+        .filter(|p| {
+            !policies.iter().any(|q| {
+                p.scope
+                    .description
+                    .strip_prefix(q.scope.description.as_str())
+                    .is_some_and(|rest| rest.starts_with(", when "))
+            })
+        })
+        .collect()
+}
+
 fn pair<'a>(old: &'a [CorsPolicy], new: &'a [CorsPolicy]) -> Pairing<'a> {
+    let (old, new) = (bases(old), bases(new));
     if old.len() == 1 && new.len() == 1 {
-        return (vec![(&old[0], &new[0])], Vec::new(), Vec::new());
+        return (vec![(old[0], new[0])], Vec::new(), Vec::new());
     }
     let mut pairs = Vec::new();
     let mut gone = Vec::new();
@@ -79,7 +97,7 @@ fn pair<'a>(old: &'a [CorsPolicy], new: &'a [CorsPolicy]) -> Pairing<'a> {
         {
             Some((i, n)) => {
                 taken[i] = true;
-                pairs.push((o, n));
+                pairs.push((o, *n));
             }
             None => gone.push(o),
         }
@@ -88,7 +106,7 @@ fn pair<'a>(old: &'a [CorsPolicy], new: &'a [CorsPolicy]) -> Pairing<'a> {
         .iter()
         .enumerate()
         .filter(|(i, _)| !taken[*i])
-        .map(|(_, n)| n)
+        .map(|(_, n)| *n)
         .collect();
     (pairs, gone, added)
 }
@@ -150,36 +168,7 @@ fn text(
             continue;
         }
         out.push_str(&format!("{scope}:\n"));
-        for (change, word) in [(Change::Widened, "widened"), (Change::Narrowed, "narrowed")] {
-            let diffs: Vec<_> = c
-                .differences
-                .iter()
-                .filter(|d| d.change == change)
-                .collect();
-            if diffs.is_empty() {
-                continue;
-            }
-            out.push_str(&format!("  {word}: {} of {} calls\n", diffs.len(), c.calls));
-            for d in diffs.iter().take(examples) {
-                let state = |o: &equiv::Outcome| {
-                    if o.allowed {
-                        if o.exposed.is_empty() {
-                            "allowed".to_string()
-                        } else {
-                            format!("allowed, exposing {}", o.exposed.join(", "))
-                        }
-                    } else {
-                        format!("blocked ({})", o.detail)
-                    }
-                };
-                out.push_str(&format!(
-                    "    {}: {} before, {} after\n",
-                    d.call,
-                    state(&d.before),
-                    state(&d.after)
-                ));
-            }
-        }
+        out.push_str(&c.render(examples));
     }
     for p in gone {
         out.push_str(&format!("{}: removed\n", p.scope.description));

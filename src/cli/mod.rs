@@ -1,6 +1,7 @@
 //! `cors-lint [check] [PATH…]` and `cors-lint rule`.
 
 mod check;
+mod convert;
 mod diff;
 mod rule;
 mod simulate;
@@ -37,6 +38,9 @@ enum Command {
     /// Compare the effective CORS of two configurations (any dialects): which calls a
     /// browser may make after that it could not before, and the reverse (exit 1 if widened)
     Diff(diff::DiffArgs),
+    /// Write each CORS policy of a file in another dialect, normalized, and check that
+    /// browsers may make exactly the same calls (exit 1 otherwise; nothing written)
+    Convert(convert::ConvertArgs),
 }
 
 #[derive(Args, Debug, Default)]
@@ -176,6 +180,7 @@ pub fn main() -> i32 {
         ),
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
+        Some(Command::Convert(args)) => convert::run(&args),
         None => check::run(&cli.check),
     }
 }

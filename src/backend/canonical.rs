@@ -1,0 +1,165 @@
+//! The normalized form every back end writes: what a policy allows, independent of how the
+//! source spelled it.
+
+use super::Refusal;
+use crate::ir::{AllowList, CorsPolicy, Credentials, MaxAge, OnMatch, OriginMatcher, OriginPolicy};
+use crate::source::Span;
+
+/// Which origins are allowed, and how a match is answered.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origins {
+    /// No `Access-Control-Allow-Origin`.
+    None,
+    /// A literal `*` (any origin, no credentials).
+    Star,
+    /// Every origin, echoed (with credentials where allowed).
+    EchoAny,
+    /// These, echoed on a match.
+    List(Vec<Allowed>),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Allowed {
+    /// `scheme://host[:port]`, lower-case, no default port.
+    Exact(String),
+    /// Subdomains of `base` (exactly one label when `one_label`).
+    Subdomains {
+        scheme: String,
+        base: String,
+        one_label: bool,
+    },
+    Null,
+}
+
+#[derive(Clone, Debug)]
+pub struct Canonical {
+    pub origins: Origins,
+    /// Where the origins come from, for refusals.
+    pub origin_span: Span,
+    pub methods: Vec<String>,
+    pub headers: Vec<String>,
+    pub expose: Vec<String>,
+    pub credentials: bool,
+    pub max_age: Option<i64>,
+}
+
+fn list(l: &AllowList, upper: bool) -> Result<Vec<String>, Span> {
+    match l {
+        AllowList::EchoRequest { at } => Err(*at),
+        _ => {
+            let mut out: Vec<String> = Vec::new();
+            for (e, _) in l.entries().unwrap_or_default() {
+                let e = if upper { e.to_ascii_uppercase() } else { e };
+                if !e.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(&e)) {
+                    out.push(e);
+                }
+            }
+            Ok(out)
+        }
+    }
+}
+
+pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
+    let refuse = |feature: &str, span: Span| Refusal {
+        feature: feature.into(),
+        span,
+    };
+    let credentials = matches!(p.credentials, Credentials::On { .. });
+    let (origins, origin_span) = match &p.allow_origin {
+        OriginPolicy::NotSent => (Origins::None, p.anchor),
+        OriginPolicy::Unknown { at, why } => {
+            return Err(refuse(
+                &format!("an origin cors-lint cannot read ({why})"),
+                *at,
+            ));
+        }
+        OriginPolicy::Static(v) => {
+            let (view, range) = v.browser_view();
+            let span = v.span_of(range);
+            match view {
+                "*" => (Origins::Star, span),
+                "null" => (Origins::List(vec![Allowed::Null]), span),
+                o if crate::ir::origin::classify_allow_origin(o)
+                    == crate::ir::origin::AllowOriginValue::Origin =>
+                {
+                    (Origins::List(vec![Allowed::Exact(o.to_string())]), span)
+                }
+                _ => {
+                    return Err(refuse(
+                        "an `Access-Control-Allow-Origin` value no browser accepts (it blocks every call; fix it first)",
+                        span,
+                    ));
+                }
+            }
+        }
+        OriginPolicy::Match(m) => {
+            let on = if credentials {
+                m.on_match_with_credentials
+            } else {
+                m.on_match
+            };
+            let span = m.matchers.first().map_or(p.anchor, |(_, s)| *s);
+            if m.matchers.iter().any(|(x, _)| *x == OriginMatcher::Any) {
+                let o = match on {
+                    OnMatch::EchoOrigin => Origins::EchoAny,
+                    OnMatch::LiteralStar => Origins::Star,
+                };
+                (o, span)
+            } else {
+                let mut out = Vec::new();
+                for (matcher, at) in &m.matchers {
+                    out.push(match matcher {
+                        OriginMatcher::Exact { origin, .. } => {
+                            Allowed::Exact(origin.to_ascii_lowercase())
+                        }
+                        OriginMatcher::Null => Allowed::Null,
+                        OriginMatcher::Subdomains {
+                            scheme,
+                            base,
+                            depth,
+                            port: crate::ir::PortMatch::Default,
+                            ..
+                        } => Allowed::Subdomains {
+                            scheme: scheme.to_ascii_lowercase(),
+                            base: base.to_ascii_lowercase(),
+                            one_label: *depth == crate::ir::LabelDepth::ExactlyOne,
+                        },
+                        _ => {
+                            return Err(refuse(
+                                "an origin pattern (regex, prefix, suffix or port wildcard) with no exact equivalent; \
+                                 list the origins instead",
+                                *at,
+                            ));
+                        }
+                    });
+                }
+                if on == OnMatch::LiteralStar {
+                    return Err(refuse(
+                        "a list answered with a literal `*` (ingress-nginx's `*` in a list)",
+                        span,
+                    ));
+                }
+                out.dedup();
+                (Origins::List(out), span)
+            }
+        }
+    };
+    let methods =
+        list(&p.allow_methods, true).map_err(|at| refuse("echoing the requested method", at))?;
+    let headers =
+        list(&p.allow_headers, false).map_err(|at| refuse("echoing the requested headers", at))?;
+    let expose =
+        list(&p.expose_headers, false).map_err(|at| refuse("echoing exposed headers", at))?;
+    Ok(Canonical {
+        origins,
+        origin_span,
+        methods,
+        headers,
+        expose,
+        credentials,
+        max_age: match p.max_age {
+            MaxAge::Seconds { value, .. } => Some(value),
+            MaxAge::NotSent => None,
+        },
+    })
+}

@@ -1,0 +1,57 @@
+//! Back ends: a policy written out in a target dialect, normalized (canonical order, case and
+//! spelling, defaults explicit). What the target cannot express is a [`Refusal`] naming the
+//! feature and the bytes that ask for it; `convert` then checks the written result against
+//! the source with the semantics engine (`equiv`) before anything is kept.
+
+mod canonical;
+pub mod ingress_nginx;
+pub mod nginx;
+pub mod torchserve;
+
+use crate::frontend::Dialect;
+use crate::ir::CorsPolicy;
+use crate::source::Span;
+
+/// What the target needs that a policy does not say (Kubernetes names, backends).
+#[derive(Clone, Debug, Default)]
+pub struct Context {
+    pub name: Option<String>,
+    pub namespace: Option<String>,
+    /// `SERVICE:PORT` the emitted object routes to.
+    pub service: Option<String>,
+    pub host: Option<String>,
+}
+
+/// The target cannot express the policy.
+#[derive(Clone, Debug)]
+pub struct Refusal {
+    /// What cannot be expressed, in words.
+    pub feature: String,
+    /// The source bytes that ask for it.
+    pub span: Span,
+}
+
+/// A policy written in a target dialect.
+#[derive(Clone, Debug)]
+pub struct Emitted {
+    pub text: String,
+    /// File name the target's front end recognises (`config.properties`, `cors.conf`, …).
+    pub file_name: &'static str,
+    /// Approximations that change no browser verdict (e.g. a max-age the target lacks).
+    pub notes: Vec<String>,
+}
+
+/// Targets with a back end today.
+pub const TARGETS: [Dialect; 3] = [Dialect::TorchServe, Dialect::Nginx, Dialect::IngressNginx];
+
+pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitted, Refusal> {
+    match target {
+        Dialect::TorchServe => torchserve::emit(policy),
+        Dialect::Nginx => nginx::emit(policy),
+        Dialect::IngressNginx => ingress_nginx::emit(policy, cx),
+        other => Err(Refusal {
+            feature: format!("no back end for `{}` yet", other.name()),
+            span: policy.anchor,
+        }),
+    }
+}

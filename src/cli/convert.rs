@@ -1,0 +1,195 @@
+//! `cors-lint convert IN --to TARGET [-o OUT]`: each policy of IN written in TARGET's
+//! dialect, normalized — then read back with TARGET's own front end and compared with the
+//! source over the browser's request space (`equiv`). Nothing is written unless the result
+//! lets browsers make exactly the same calls (or only fewer, with `--allow-narrowing`).
+
+use super::ServerArgs;
+use super::check::build_options;
+use crate::backend::{self, Context, TARGETS};
+use crate::equiv;
+use crate::frontend::{self, Dialect, Options};
+use crate::ir::CorsPolicy;
+use crate::source::SourceFile;
+use clap::Args;
+use std::path::PathBuf;
+
+#[derive(Args, Debug)]
+pub struct ConvertArgs {
+    /// The configuration to convert
+    input: PathBuf,
+    /// The target dialect (torchserve, nginx, ingress-nginx)
+    #[arg(long = "to", value_name = "TARGET")]
+    to: String,
+    /// Write the result here (atomically) instead of standard output
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    output: Option<PathBuf>,
+    /// Accept a result that only ever blocks more calls than the source
+    #[arg(long)]
+    allow_narrowing: bool,
+    /// Accept a result that allows calls the source blocks (every widened call is listed)
+    #[arg(long)]
+    allow_widening: bool,
+    /// Kubernetes object name for Kubernetes targets (default `cors`)
+    #[arg(long)]
+    name: Option<String>,
+    /// Kubernetes namespace for Kubernetes targets
+    #[arg(long)]
+    namespace: Option<String>,
+    /// The Service an Ingress routes to, `NAME:PORT`
+    #[arg(long)]
+    service: Option<String>,
+    /// The host an Ingress serves
+    #[arg(long)]
+    host: Option<String>,
+    #[command(flatten)]
+    server: ServerArgs,
+}
+
+fn located(file: &SourceFile, span: crate::source::Span) -> String {
+    let p = file.position(span.start);
+    format!("{}:{}:{}", file.name(), p.line, p.column)
+}
+
+fn read(args: &ConvertArgs, options: &Options) -> Result<(SourceFile, Vec<CorsPolicy>), String> {
+    let shown = args.input.to_string_lossy().into_owned();
+    let bytes = std::fs::read(&args.input).map_err(|e| format!("{shown}: cannot read: {e}"))?;
+    let name = args
+        .input
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let (dialect, _) = frontend::recognise(&name, &bytes)
+        .map_err(|why| format!("{shown}: not a file cors-lint reads ({why})"))?;
+    let file = SourceFile::new(shown, bytes, dialect.encoding());
+    let lowered = frontend::lower(dialect, &file, options).map_err(|e| {
+        format!(
+            "{}: {}",
+            e.span
+                .map_or(file.name().to_string(), |s| located(&file, s)),
+            e.message
+        )
+    })?;
+    if lowered.policies.is_empty() {
+        return Err(format!("{}: no CORS policy to convert", file.name()));
+    }
+    Ok((file, lowered.policies))
+}
+
+pub fn run(args: &ConvertArgs) -> i32 {
+    let Some(target) = Dialect::from_name(&args.to).filter(|d| TARGETS.contains(d)) else {
+        let known: Vec<&str> = TARGETS.iter().map(|d| d.name()).collect();
+        eprintln!(
+            "error: --to {}: no back end for it (targets: {})",
+            args.to,
+            known.join(", ")
+        );
+        return 2;
+    };
+    let (file, policies) = match build_options(&args.server).and_then(|o| read(args, &o)) {
+        Ok(x) => x,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if target == Dialect::TorchServe && policies.len() > 1 {
+        eprintln!(
+            "error: {}: {} policies, and a TorchServe config.properties holds one",
+            file.name(),
+            policies.len()
+        );
+        return 2;
+    }
+    let cx = Context {
+        name: args.name.clone(),
+        namespace: args.namespace.clone(),
+        service: args.service.clone(),
+        host: args.host.clone(),
+    };
+    let mut texts = Vec::new();
+    let mut widened = false;
+    let mut narrowed = false;
+    let mut report = String::new();
+    for p in &policies {
+        let emitted = match backend::emit(p, target, &cx) {
+            Ok(e) => e,
+            Err(r) => {
+                eprintln!(
+                    "error: {}: {} cannot express {}",
+                    located(&file, r.span),
+                    target.name(),
+                    r.feature
+                );
+                return 2;
+            }
+        };
+        // Read the result back with the target's own front end.
+        let back = SourceFile::new(
+            emitted.file_name,
+            emitted.text.clone().into_bytes(),
+            target.encoding(),
+        );
+        let result = match frontend::lower(target, &back, &Options::default()) {
+            Ok(l) if !l.policies.is_empty() => l.policies.into_iter().next().expect("one"),
+            Ok(_) => {
+                eprintln!(
+                    "error: internal: the {} output holds no policy",
+                    target.name()
+                );
+                return 2;
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: internal: the {} output does not read back: {}",
+                    target.name(),
+                    e.message
+                );
+                return 2;
+            }
+        };
+        let c = equiv::compare(p, &result);
+        for n in &emitted.notes {
+            report.push_str(&format!("note: {}: {n}\n", p.scope.description));
+        }
+        if !c.equivalent() {
+            report.push_str(&format!(
+                "{}:\n{}",
+                p.scope.description,
+                c.render(usize::MAX)
+            ));
+        }
+        widened |= c.widens();
+        narrowed |= c.narrows();
+        texts.push(emitted.text);
+    }
+    eprint!("{report}");
+    let ok = (!widened || args.allow_widening) && (!narrowed || args.allow_narrowing);
+    if !ok {
+        eprintln!(
+            "error: the {} result would change which calls browsers allow (see above); nothing written{}",
+            target.name(),
+            if widened {
+                ""
+            } else {
+                " (`--allow-narrowing` accepts a result that only blocks more)"
+            }
+        );
+        return 1;
+    }
+    let sep = if target.is_kubernetes() {
+        "---\n"
+    } else {
+        "\n"
+    };
+    let out = texts.join(sep);
+    match &args.output {
+        Some(path) => {
+            if let Err(e) = crate::fsutil::write_atomic(path, out.as_bytes()) {
+                eprintln!("error: {}: cannot write: {e}", path.display());
+                return 2;
+            }
+        }
+        None => print!("{out}"),
+    }
+    0
+}
