@@ -58,6 +58,18 @@ pub struct Finding {
     /// Short label drawn under the span.
     pub label: String,
     pub related: Vec<Related>,
+    /// Edits that resolve it, if the rule offers them.
+    pub fix: Option<Fix>,
+}
+
+/// A rule's proposed edit of the file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// Imperative, e.g. "add `always`".
+    pub description: String,
+    pub edits: Vec<crate::source::Edit>,
+    /// Applied by `--fix`; otherwise only with `--unsafe-fixes` (it changes behaviour).
+    pub safe: bool,
 }
 
 /// Quote a value for a one-line message, in backticks (see [`escape_controls`]).

@@ -63,6 +63,7 @@ fn input_error(span: Span, message: String) -> Finding {
         span,
         label: "here".into(),
         related: Vec::new(),
+        fix: None,
     }
 }
 
@@ -230,6 +231,16 @@ fn split_included(
                 Some(h) => format!("{h}\n{extra}"),
                 None => extra,
             });
+        }
+        // A fix applies to the file its finding is in; one that edits another file is dropped.
+        if let Some(fix) = &mut f.fix {
+            if fix.edits.iter().all(|e| owner(e.span) == o) {
+                for e in &mut fix.edits {
+                    e.span = rebase(e.span, o);
+                }
+            } else {
+                f.fix = None;
+            }
         }
         f.span = rebase(f.span, o);
         match o {

@@ -733,3 +733,42 @@ fn convert_writes_only_equivalent_results() {
         .code(2)
         .stderr(predicate::str::contains("no back end"));
 }
+
+#[test]
+fn fix_applies_safe_fixes_in_place_and_diff_only_shows_them() {
+    let d = tempfile::tempdir().unwrap();
+    let conf = "# keep this comment\nserver {\n    location /a {\n        add_header Access-Control-Allow-Origin $cors;\n        add_header   X-Other 1;\n    }\n    location /b {\n        add_header Access-Control-Allow-Origin $cors;\n    }\n}\n";
+    let map =
+        "map $http_origin $cors { default \"\"; \"https://app.example.com\" $http_origin; }\n";
+    let f = write(d.path(), "cors.conf", &format!("{map}{conf}"));
+    let before = std::fs::read_to_string(&f).unwrap();
+    // --diff shows the edits and writes nothing.
+    cmd()
+        .args(["--diff", "--format", "concise", &f])
+        .assert()
+        .stdout(predicate::str::contains(
+            "+        add_header Access-Control-Allow-Origin $cors always;",
+        ))
+        .stdout(predicate::str::contains(
+            "+        add_header Vary Origin always;",
+        ));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), before);
+    // --fix writes them; only the edited bytes change (spacing, comments kept).
+    cmd()
+        .args(["--fix", "--format", "concise", &f])
+        .assert()
+        .stderr(predicate::str::contains("fixed 4 findings in 1 file"));
+    let after = std::fs::read_to_string(&f).unwrap();
+    assert_eq!(
+        after,
+        format!(
+            "{map}# keep this comment\nserver {{\n    location /a {{\n        add_header Access-Control-Allow-Origin $cors always;\n        add_header Vary Origin always;\n        add_header   X-Other 1;\n    }}\n    location /b {{\n        add_header Access-Control-Allow-Origin $cors always;\n        add_header Vary Origin always;\n    }}\n}}\n"
+        )
+    );
+    // Nothing left to fix: a second run changes nothing.
+    cmd()
+        .args(["--fix", "--format", "concise", &f])
+        .assert()
+        .stderr(predicate::str::contains("fixed 0 findings in 0 files"));
+    assert_eq!(std::fs::read_to_string(&f).unwrap(), after);
+}

@@ -82,7 +82,7 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
                 return Err("bad example has no «…» marker".into());
             };
             match mine.as_slice() {
-                [f] if (f.span.start, f.span.end) == (start, end) => Ok(()),
+                [f] if (f.span.start, f.span.end) == (start, end) => check_fix(meta, ex, &text, f),
                 [f] => Err(format!(
                     "{} reported at {}..{} {:?}, expected {start}..{end} {:?}",
                     meta.code,
@@ -104,6 +104,41 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
                 .into()),
             }
         }
+    }
+}
+
+/// A rule that offers a fix must offer it on its bad examples that say what they become
+/// (`fixed`), and the fix must produce exactly that text; a rule declared without a fix
+/// offers none.
+fn check_fix(
+    meta: &RuleMeta,
+    ex: &Example,
+    text: &str,
+    f: &cors_lint::finding::Finding,
+) -> Result<(), Failed> {
+    use cors_lint::rules::FixKind;
+    match (&f.fix, &ex.fixed, meta.fix) {
+        (None, None, _) => Ok(()),
+        (Some(_), _, FixKind::None) => Err(format!(
+            "{} offers a fix but its metadata says `fix = \"none\"`",
+            meta.code
+        )
+        .into()),
+        (Some(fix), Some(want), _) => {
+            let (got, _) = cors_lint::source::apply_edits(text.as_bytes(), &fix.edits);
+            let got = String::from_utf8(got).map_err(|e| e.to_string())?;
+            if got.trim_end() == want.trim_end() {
+                Ok(())
+            } else {
+                Err(format!("the fix gives:\n{got}\nexpected:\n{want}").into())
+            }
+        }
+        (Some(fix), None, _) => Err(format!(
+            "{} offers a fix ({}); say what the example becomes with a `fixed` text",
+            meta.code, fix.description
+        )
+        .into()),
+        (None, Some(_), _) => Err("the example has `fixed` but the finding offers no fix".into()),
     }
 }
 

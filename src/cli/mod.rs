@@ -77,6 +77,18 @@ pub struct CheckArgs {
     #[arg(long)]
     pub exit_zero: bool,
 
+    /// Apply the safe fixes rules offer, in place (atomically), then report what remains
+    #[arg(long)]
+    pub fix: bool,
+
+    /// With --fix or --diff, also apply fixes that change behaviour
+    #[arg(long)]
+    pub unsafe_fixes: bool,
+
+    /// Show the fixes as a unified diff instead of writing them
+    #[arg(long)]
+    pub diff: bool,
+
     #[command(flatten)]
     pub server: ServerArgs,
 

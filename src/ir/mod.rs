@@ -40,6 +40,41 @@ pub struct CorsPolicy {
     /// A backend whose own `Access-Control-Allow-Origin` reaches responses next to the
     /// server's: the directive that forwards to it, and how to stop it in the server's terms.
     pub backend_passthrough: Option<(Span, String)>,
+    /// Edits the front end offers, in its own syntax, for what rules may report.
+    pub fixes: Vec<FixOffer>,
+}
+
+/// An edit of the configuration a front end proposes for one kind of finding.
+#[derive(Clone, Debug)]
+pub struct FixOffer {
+    pub topic: FixTopic,
+    pub description: String,
+    pub edits: Vec<crate::source::Edit>,
+    /// It changes nothing but what the finding is about.
+    pub safe: bool,
+}
+
+/// What a [`FixOffer`] resolves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FixTopic {
+    /// CORS headers missing from error responses (`Emission::errors_cause`).
+    SendOnErrors,
+    /// `Vary: Origin` missing although the allowed origin depends on the request.
+    VaryOrigin,
+}
+
+impl CorsPolicy {
+    /// The fix the front end offers for `topic`, as a finding's fix.
+    pub fn fix_for(&self, topic: FixTopic) -> Option<crate::finding::Fix> {
+        self.fixes
+            .iter()
+            .find(|f| f.topic == topic)
+            .map(|f| crate::finding::Fix {
+                description: f.description.clone(),
+                edits: f.edits.clone(),
+                safe: f.safe,
+            })
+    }
 }
 
 /// A CORS header written for an enclosing scope that does not reach this one.
@@ -354,6 +389,11 @@ impl CorsPolicy {
         }
         if let Some((at, _)) = &mut self.backend_passthrough {
             *at = f(*at);
+        }
+        for fix in &mut self.fixes {
+            for e in &mut fix.edits {
+                e.span = f(e.span);
+            }
         }
         for l in &mut self.scope.listeners {
             l.address_span = l.address_span.map(f);

@@ -22,7 +22,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 }
                 let n = part.len();
                 out.report(
-                    value.span_of(part),
+                    value.span_of(part.clone()),
                     "sent as is",
                     format!(
                         "`{header}` value{} {side} with {n} whitespace character{}, which {} sends as is; \
@@ -32,7 +32,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         policy.server.product
                     ),
                 )
-                .help("remove the whitespace (in a .properties file, trailing spaces are part of the value)");
+                .help("remove the whitespace (in a .properties file, trailing spaces are part of the value)")
+                .fix(crate::finding::Fix {
+                    description: "remove the whitespace".into(),
+                    edits: vec![crate::source::Edit::delete(value.span_of(part.clone()))],
+                    safe: true,
+                });
             }
         }
     }

@@ -28,5 +28,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         )
         .help("send `Vary: Origin` on every response whose CORS headers depend on the origin");
+        if let Some(fix) = policy.fix_for(crate::ir::FixTopic::VaryOrigin) {
+            out.last().fix(fix);
+        }
     }
 }

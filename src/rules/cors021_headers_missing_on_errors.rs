@@ -25,5 +25,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         )
         .help(why.clone());
+        if let Some(fix) = policy.fix_for(crate::ir::FixTopic::SendOnErrors) {
+            out.last().fix(fix);
+        }
     }
 }

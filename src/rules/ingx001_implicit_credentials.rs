@@ -55,5 +55,61 @@ fn check(unit: &Unit, out: &mut Reporter) {
             format!("{what}: {} allows credentials, {effect}", c.object),
         )
         .help(HELP);
+        // Writing the default out changes nothing but makes it visible.
+        if matches!(c.credentials.source, Source::Defaulted)
+            && let Some(edit) = explicit_credentials(unit.file.bytes(), c.anchor)
+        {
+            out.last().fix(crate::finding::Fix {
+                description: "write `cors-allow-credentials: \"true\"` (the default) explicitly"
+                    .into(),
+                edits: vec![edit],
+                safe: true,
+            });
+        }
     }
+}
+
+/// A line `…/cors-allow-credentials: "true"` after the `enable-cors` annotation's line, with
+/// its indentation; `None` when that annotation does not sit on a line of its own (flow
+/// style) or its value continues on the next lines.
+fn explicit_credentials(
+    bytes: &[u8],
+    enable_key: crate::source::Span,
+) -> Option<crate::source::Edit> {
+    let line_start = bytes[..enable_key.start]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let indent = &bytes[line_start..enable_key.start];
+    if !indent.iter().all(|b| *b == b' ') {
+        return None;
+    }
+    let line_end = bytes[enable_key.end..]
+        .iter()
+        .position(|&b| b == b'\n')
+        .map_or(bytes.len(), |i| enable_key.end + i);
+    let rest = String::from_utf8_lossy(&bytes[enable_key.end..line_end]);
+    // `: "true"`, `: 'true'`, `: true` — one line; a block scalar or a flow collection is not.
+    if rest.contains(['|', '>', '{', '[']) {
+        return None;
+    }
+    let key = String::from_utf8_lossy(&bytes[enable_key.range()]);
+    let prefix = key.strip_suffix("enable-cors")?;
+    let newline = if bytes[..line_end].ends_with(b"\r") {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    let line_end = if newline == "\r\n" {
+        line_end - 1
+    } else {
+        line_end
+    };
+    Some(crate::source::Edit::insert(
+        line_end,
+        format!(
+            "{newline}{}{prefix}cors-allow-credentials: \"true\"",
+            String::from_utf8_lossy(indent)
+        ),
+    ))
 }

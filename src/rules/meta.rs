@@ -74,6 +74,8 @@ pub struct Example {
     /// One sentence shown above the example in the docs.
     pub note: Option<String>,
     pub source: String,
+    /// The source after applying the finding's fix (bad examples of rules with a fix).
+    pub fixed: Option<String>,
 }
 
 pub const MARK_OPEN: char = '«';

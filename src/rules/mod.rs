@@ -69,6 +69,11 @@ impl<'a> Reporter<'a> {
         Reporter { meta, findings }
     }
 
+    /// The finding reported last (to add a fix after the fact).
+    pub fn last(&mut self) -> &mut Finding {
+        self.findings.last_mut().expect("a finding was reported")
+    }
+
     /// Report a finding at `span`; chain `.help()`/`.related()` on the result.
     pub fn report(
         &mut self,
@@ -85,6 +90,7 @@ impl<'a> Reporter<'a> {
             span,
             label: escape_controls(&label.into()),
             related: Vec::new(),
+            fix: None,
         });
         self.findings.last_mut().expect("just pushed")
     }
@@ -94,6 +100,7 @@ impl<'a> Reporter<'a> {
 pub trait FindingExt {
     fn help(&mut self, help: impl Into<String>) -> &mut Self;
     fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self;
+    fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self;
 }
 
 impl FindingExt for Finding {
@@ -107,6 +114,11 @@ impl FindingExt for Finding {
             span,
             message: escape_controls(&message.into()),
         });
+        self
+    }
+
+    fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self {
+        self.fix = Some(fix);
         self
     }
 }

@@ -98,5 +98,29 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let span = bom.map_or(*key_span, |b| b.cover(*key_span));
         out.report(span, "never read by TorchServe", message)
             .help(help);
+        // Renaming is safe when the real key is not set elsewhere (it would then take part
+        // in "last one wins").
+        if let CorsIntent::Key(real) = intent
+            && bom.is_none()
+            && !key_is_set(unit.file.bytes(), real)
+        {
+            out.last().fix(crate::finding::Fix {
+                description: format!("rename the key to `{real}`"),
+                edits: vec![crate::source::Edit {
+                    span: *key_span,
+                    replacement: real.to_string(),
+                }],
+                safe: true,
+            });
+        }
     }
+}
+
+/// Whether a line of the file starts with `key` followed by a separator.
+fn key_is_set(bytes: &[u8], key: &str) -> bool {
+    String::from_utf8_lossy(bytes).lines().any(|l| {
+        l.trim_start()
+            .strip_prefix(key)
+            .is_some_and(|rest| rest.starts_with(['=', ':', ' ', '\t']) || rest.is_empty())
+    })
 }

@@ -49,6 +49,50 @@ impl Span {
     }
 }
 
+/// Replace the bytes of `span` with `replacement` (an empty span inserts).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    pub span: Span,
+    pub replacement: String,
+}
+
+impl Edit {
+    pub fn insert(at: usize, text: impl Into<String>) -> Edit {
+        Edit {
+            span: Span::empty(at),
+            replacement: text.into(),
+        }
+    }
+
+    pub fn delete(span: Span) -> Edit {
+        Edit {
+            span,
+            replacement: String::new(),
+        }
+    }
+}
+
+/// Apply non-overlapping edits (an edit overlapping an earlier one is skipped). Returns the
+/// new bytes and how many edits were applied.
+pub fn apply_edits(bytes: &[u8], edits: &[Edit]) -> (Vec<u8>, usize) {
+    let mut sorted: Vec<&Edit> = edits.iter().collect();
+    sorted.sort_by_key(|e| (e.span.start, e.span.end));
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut at = 0;
+    let mut applied = 0;
+    for e in sorted {
+        if e.span.start < at || e.span.end > bytes.len() {
+            continue;
+        }
+        out.extend_from_slice(&bytes[at..e.span.start]);
+        out.extend_from_slice(e.replacement.as_bytes());
+        at = e.span.end;
+        applied += 1;
+    }
+    out.extend_from_slice(&bytes[at..]);
+    (out, applied)
+}
+
 impl From<Range<usize>> for Span {
     fn from(r: Range<usize>) -> Self {
         Span::new(r.start, r.end)

@@ -617,6 +617,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
+        fixes: Vec::new(),
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

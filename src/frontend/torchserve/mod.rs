@@ -511,6 +511,7 @@ fn policy(
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
+        fixes: Vec::new(),
     }
 }
 

@@ -366,6 +366,7 @@ impl<'a> Lowerer<'a> {
             lost_headers: lost,
             repeated_headers: repeated(&cors),
             backend_passthrough: passthrough(&cors, &bodies),
+            fixes: fixes(self.bytes, &cors, &directives, returns.is_some()),
         })
     }
 
@@ -435,10 +436,12 @@ fn describe(levels: &[Level], branch: Option<&Statement>) -> String {
     out
 }
 
+mod fixes;
 mod losses;
 mod origin;
 mod probe;
 
+use fixes::fixes;
 use losses::{passthrough, repeated};
 
 #[cfg(test)]

@@ -94,6 +94,8 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     })
 }
 
+mod fix;
+
 pub fn run(args: &CheckArgs) -> i32 {
     let settings = match build_settings(args) {
         Ok(s) => s,
@@ -116,7 +118,13 @@ pub fn run(args: &CheckArgs) -> i32 {
             None => lint::lint_path(&c.path, c.shown.clone(), &settings),
         })
         .collect();
-    let reports = with_included(reports);
+    let mut reports = with_included(reports);
+    if args.fix || args.diff {
+        match fix::apply(&mut reports, args, &settings) {
+            Ok(()) => {}
+            Err(code) => return code,
+        }
+    }
 
     let mut stderr = std::io::stderr().lock();
     let mut linted = 0;
@@ -177,6 +185,7 @@ fn walk_error(message: &str) -> crate::finding::Finding {
         span: Default::default(),
         label: "here".into(),
         related: Vec::new(),
+        fix: None,
     }
 }
 
