@@ -4,6 +4,7 @@
 //! the source with the semantics engine (`equiv`) before anything is kept.
 
 mod canonical;
+pub mod gateway_api;
 pub mod ingress_nginx;
 pub mod nginx;
 pub mod torchserve;
@@ -20,6 +21,8 @@ pub struct Context {
     /// `SERVICE:PORT` the emitted object routes to.
     pub service: Option<String>,
     pub host: Option<String>,
+    /// The Gateway a route attaches to (Gateway API).
+    pub gateway: Option<String>,
 }
 
 /// The target cannot express the policy.
@@ -49,6 +52,7 @@ pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitte
         Dialect::TorchServe => torchserve::emit(policy),
         Dialect::Nginx => nginx::emit(policy),
         Dialect::IngressNginx => ingress_nginx::emit(policy, cx),
+        Dialect::GatewayApi => gateway_api::emit(policy, cx),
         other => Err(Refusal {
             feature: format!("no back end for `{}` yet", other.name()),
             span: policy.anchor,

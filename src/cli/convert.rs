@@ -38,9 +38,12 @@ pub struct ConvertArgs {
     /// The Service an Ingress routes to, `NAME:PORT`
     #[arg(long)]
     service: Option<String>,
-    /// The host an Ingress serves
+    /// The host an Ingress or route serves
     #[arg(long)]
     host: Option<String>,
+    /// The Gateway an HTTPRoute attaches to
+    #[arg(long)]
+    gateway: Option<String>,
     #[command(flatten)]
     server: ServerArgs,
 }
@@ -105,6 +108,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         namespace: args.namespace.clone(),
         service: args.service.clone(),
         host: args.host.clone(),
+        gateway: args.gateway.clone(),
     };
     let mut texts = Vec::new();
     let mut widened = false;

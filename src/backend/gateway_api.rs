@@ -1,0 +1,198 @@
+//! Gateway API: an `HTTPRoute` whose rule carries a `CORS` filter (GEP-1767, Standard since
+//! v1.5), every field written out. Its origin semantics differ from ingress-nginx's in two
+//! ways that matter here: `*` with `allowCredentials: true` echoes every origin (the spec
+//! requires it), and `*.` matches any number of labels.
+
+use super::canonical::{Allowed, Origins, canonical};
+use super::{Context, Emitted, Refusal};
+use crate::ir::CorsPolicy;
+
+/// `HTTPMethodWithWildcard` (apis/v1/httproute_types.go).
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+];
+
+pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
+    let c = canonical(policy)?;
+    let refuse = |feature: String| Refusal {
+        feature,
+        span: c.origin_span,
+    };
+    let origins: Vec<String> = match &c.origins {
+        Origins::None => {
+            return Err(refuse(
+                "no allowed origin: leave the CORS filter out instead".into(),
+            ));
+        }
+        Origins::Star if c.credentials => {
+            return Err(refuse(
+                "a literal `*` with credentials: with `allowCredentials: true`, Gateway API echoes every origin \
+                 instead, which lets every site read credentialed responses the source never exposed"
+                    .into(),
+            ));
+        }
+        Origins::Star | Origins::EchoAny => vec!["*".into()],
+        Origins::List(list) => {
+            let mut out = Vec::new();
+            for a in list {
+                out.push(match a {
+                    Allowed::Exact(o) => o.clone(),
+                    Allowed::Subdomains {
+                        scheme,
+                        base,
+                        one_label: false,
+                    } => format!("{scheme}://*.{base}"),
+                    Allowed::Subdomains { .. } => {
+                        return Err(refuse(
+                            "subdomains exactly one label deep: Gateway API's `*.` matches any number of labels"
+                                .into(),
+                        ));
+                    }
+                    Allowed::Null => {
+                        return Err(refuse(
+                            "the `null` origin: Gateway API's origin pattern rejects it".into(),
+                        ));
+                    }
+                });
+            }
+            if out.len() > 64 {
+                return Err(refuse("more than 64 origins (MaxItems=64)".into()));
+            }
+            out
+        }
+    };
+    for m in &c.methods {
+        if !METHODS.contains(&m.as_str()) && m != "*" {
+            return Err(refuse(format!(
+                "the method `{m}`: Gateway API's method enum has only {}",
+                METHODS.join(", ")
+            )));
+        }
+    }
+    let Some(gateway) = &cx.gateway else {
+        return Err(refuse(
+            "the Gateway the route attaches to: pass `--gateway NAME`".into(),
+        ));
+    };
+    let Some(service) = &cx.service else {
+        return Err(refuse(
+            "the Service the route sends to: pass `--service NAME:PORT`".into(),
+        ));
+    };
+    let (svc, port) = service.split_once(':').unwrap_or((service, "80"));
+    let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let list = |items: &[String]| -> String {
+        let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
+        format!("[{}]", quoted.join(", "))
+    };
+    let mut text = format!(
+        "# CORS, normalized by cors-lint\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {name}\n"
+    );
+    if let Some(ns) = &cx.namespace {
+        text.push_str(&format!("  namespace: {ns}\n"));
+    }
+    text.push_str(&format!("spec:\n  parentRefs:\n    - name: {gateway}\n"));
+    if let Some(host) = &cx.host {
+        text.push_str(&format!("  hostnames:\n    - \"{host}\"\n"));
+    }
+    text.push_str(
+        "  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: /\n      filters:\n        - type: CORS\n          cors:\n",
+    );
+    text.push_str(&format!("            allowOrigins: {}\n", list(&origins)));
+    if !c.methods.is_empty() {
+        text.push_str(&format!("            allowMethods: {}\n", list(&c.methods)));
+    }
+    if !c.headers.is_empty() {
+        text.push_str(&format!("            allowHeaders: {}\n", list(&c.headers)));
+    }
+    if !c.expose.is_empty() {
+        text.push_str(&format!("            exposeHeaders: {}\n", list(&c.expose)));
+    }
+    text.push_str(&format!(
+        "            allowCredentials: {}\n",
+        if c.credentials { "true" } else { "false" }
+    ));
+    let mut notes = Vec::new();
+    // Without a max-age browsers cache a preflight for 5 s, which is also Gateway API's default.
+    let age = c.max_age.unwrap_or(5);
+    if age < 1 {
+        notes.push(format!(
+            "Gateway API's maxAge is at least 1 s; the source's {age} means no caching"
+        ));
+    }
+    text.push_str(&format!("            maxAge: {}\n", age.max(1)));
+    text.push_str(&format!(
+        "      backendRefs:\n        - name: {svc}\n          port: {port}\n"
+    ));
+    Ok(Emitted {
+        text,
+        file_name: "httproute.yaml",
+        notes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::frontend::{self, Dialect, Options};
+    use crate::source::SourceFile;
+
+    fn ingress(annotations: &str) -> CorsPolicy {
+        let text = format!(
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: x\n  annotations:\n{annotations}"
+        );
+        let file = SourceFile::new(
+            "i.yaml",
+            text.into_bytes(),
+            Dialect::IngressNginx.encoding(),
+        );
+        let mut l = frontend::lower(Dialect::IngressNginx, &file, &Options::default()).unwrap();
+        l.policies.remove(0)
+    }
+
+    fn cx() -> Context {
+        Context {
+            gateway: Some("gw".into()),
+            service: Some("api:8080".into()),
+            ..Context::default()
+        }
+    }
+
+    #[test]
+    fn ingress_nginx_default_star_is_refused_where_ingress2gateway_widens() {
+        // ingress2gateway maps a bare `enable-cors` to `["*"]` + `allowCredentials: true`.
+        let p = ingress("    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n");
+        let r = emit(&p, &cx()).unwrap_err();
+        assert!(r.feature.contains("echoes every origin"), "{}", r.feature);
+        // Without credentials the same `*` converts.
+        let p = ingress(
+            "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\n",
+        );
+        let e = emit(&p, &cx()).unwrap();
+        assert!(e.text.contains("allowOrigins: [\"*\"]"), "{}", e.text);
+        assert!(e.text.contains("allowCredentials: false"));
+    }
+
+    #[test]
+    fn one_label_wildcards_and_null_are_refused() {
+        let p = ingress(
+            "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://*.example.com\"\n",
+        );
+        assert!(emit(&p, &cx()).unwrap_err().feature.contains("one label"));
+        let p = ingress(
+            "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\n",
+        );
+        let e = emit(&p, &cx()).unwrap();
+        assert!(
+            e.text
+                .contains("allowOrigins: [\"https://app.example.com\"]")
+        );
+        assert!(e.text.contains("parentRefs:\n    - name: gw"));
+        assert!(
+            emit(&p, &Context::default())
+                .unwrap_err()
+                .feature
+                .contains("--gateway")
+        );
+    }
+}
