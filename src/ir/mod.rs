@@ -40,6 +40,27 @@ pub struct CorsPolicy {
     /// A backend whose own `Access-Control-Allow-Origin` reaches responses next to the
     /// server's: the directive that forwards to it, and how to stop it in the server's terms.
     pub backend_passthrough: Option<(Span, String)>,
+    /// Preflights from origins the policy does not allow are passed to the backend, which
+    /// answers them (Envoy's `forward_not_matching_preflights`, Istio's default): the setting
+    /// that causes it (or the policy's anchor when it is the default), and how to stop it in
+    /// the server's terms.
+    pub unmatched_preflights_forwarded: Option<(Span, String)>,
+    /// How common fixes are written in the dialect, for help texts.
+    pub fix_syntax: FixSyntax,
+}
+
+/// How common fixes are written in a dialect's own syntax, for the help of generic rules
+/// (`None`: the rule's generic help stands alone).
+#[derive(Clone, Debug, Default)]
+pub struct FixSyntax {
+    /// An explicit allow-list of origins, e.g. `allowOrigins: ["https://app.example.com"]`.
+    pub origin_list: Option<String>,
+    /// Credentials switched off, e.g. `allowCredentials: false`.
+    pub credentials_off: Option<String>,
+    /// An explicit preflight cache lifetime, e.g. `maxAge: 600`.
+    pub max_age: Option<String>,
+    /// Explicit method and header lists instead of `*`, e.g. `allowMethods: [GET, PUT]`.
+    pub explicit_lists: Option<String>,
 }
 
 /// A CORS header written for an enclosing scope that does not reach this one.
@@ -301,6 +322,14 @@ pub struct Emission {
     /// Every CORS header is sent only when the request's origin is allowed (they are written
     /// together behind the origin check), not just `Access-Control-Allow-Origin`.
     pub only_when_allowed: bool,
+    /// A preflight from an origin that is not allowed, which the server answers itself, still
+    /// carries every CORS header but `Access-Control-Allow-Origin` (Envoy's CORS filter with
+    /// `forward_not_matching_preflights: false`: credentials, methods, headers, max-age).
+    pub preflight_headers_unless_allowed: bool,
+    /// Methods, request headers and max-age are sent only on preflights (`OPTIONS` with
+    /// `Origin` and `Access-Control-Request-Method`), exposed headers only on other
+    /// responses (Envoy's CORS filter); otherwise every header goes on every response.
+    pub lists_by_request_kind: bool,
 }
 
 impl CorsPolicy {
@@ -353,6 +382,9 @@ impl CorsPolicy {
             r.again = f(r.again);
         }
         if let Some((at, _)) = &mut self.backend_passthrough {
+            *at = f(*at);
+        }
+        if let Some((at, _)) = &mut self.unmatched_preflights_forwarded {
             *at = f(*at);
         }
         for l in &mut self.scope.listeners {
