@@ -97,3 +97,35 @@ fn corpus_full() {
         )
     });
 }
+
+/// Snapshot every Gateway API, Istio and Envoy Gateway corpus file, named `gateways_*`.
+fn snapshot_gateways(name: &str, render: fn(&[FileReport]) -> String) {
+    insta::glob!(
+        "../corpus",
+        "{gateway-api,istio,envoy-gateway}/*.yaml",
+        |path| { snapshot_file(name, render, path) }
+    );
+}
+
+#[test]
+fn gateways_concise() {
+    snapshot_gateways("gateways_concise", report::concise);
+}
+
+#[test]
+fn gateways_json() {
+    snapshot_gateways("gateways_json", report::json);
+}
+
+#[test]
+fn gateways_full() {
+    snapshot_gateways("gateways_full", |r| {
+        report::graphical(
+            r,
+            GraphicalOptions {
+                color: false,
+                width: 100,
+            },
+        )
+    });
+}

@@ -115,6 +115,9 @@ pub struct Options {
     /// The ingress-nginx controller release (`--assume-version ingress-nginx=…`); `None`:
     /// the newest known.
     pub ingress_nginx_version: Option<ingress::controller::Version>,
+    /// The Gateway API release whose CRDs the cluster runs (`--assume-version
+    /// gateway-api=…`); `None`: the newest known.
+    pub gateway_api_version: Option<gateway_api::Version>,
 }
 
 /// Facts a front end found, for its own rules.

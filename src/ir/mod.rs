@@ -42,6 +42,27 @@ pub struct CorsPolicy {
     pub backend_passthrough: Option<(Span, String)>,
     /// Edits the front end offers, in its own syntax, for what rules may report.
     pub fixes: Vec<FixOffer>,
+    /// Preflights from origins the policy does not allow are passed to the backend, which
+    /// answers them (Envoy's `forward_not_matching_preflights`, Istio's default): the setting
+    /// that causes it (or the policy's anchor when it is the default), and how to stop it in
+    /// the server's terms.
+    pub unmatched_preflights_forwarded: Option<(Span, String)>,
+    /// How common fixes are written in the dialect, for help texts.
+    pub fix_syntax: FixSyntax,
+}
+
+/// How common fixes are written in a dialect's own syntax, for the help of generic rules
+/// (`None`: the rule's generic help stands alone).
+#[derive(Clone, Debug, Default)]
+pub struct FixSyntax {
+    /// An explicit allow-list of origins, e.g. `allowOrigins: ["https://app.example.com"]`.
+    pub origin_list: Option<String>,
+    /// Credentials switched off, e.g. `allowCredentials: false`.
+    pub credentials_off: Option<String>,
+    /// An explicit preflight cache lifetime, e.g. `maxAge: 600`.
+    pub max_age: Option<String>,
+    /// Explicit method and header lists instead of `*`, e.g. `allowMethods: [GET, PUT]`.
+    pub explicit_lists: Option<String>,
 }
 
 /// An edit of the configuration a front end proposes for one kind of finding.
@@ -336,6 +357,14 @@ pub struct Emission {
     /// Every CORS header is sent only when the request's origin is allowed (they are written
     /// together behind the origin check), not just `Access-Control-Allow-Origin`.
     pub only_when_allowed: bool,
+    /// A preflight from an origin that is not allowed, which the server answers itself, still
+    /// carries every CORS header but `Access-Control-Allow-Origin` (Envoy's CORS filter with
+    /// `forward_not_matching_preflights: false`: credentials, methods, headers, max-age).
+    pub preflight_headers_unless_allowed: bool,
+    /// Methods, request headers and max-age are sent only on preflights (`OPTIONS` with
+    /// `Origin` and `Access-Control-Request-Method`), exposed headers only on other
+    /// responses (Envoy's CORS filter); otherwise every header goes on every response.
+    pub lists_by_request_kind: bool,
 }
 
 impl CorsPolicy {
@@ -394,6 +423,9 @@ impl CorsPolicy {
             for e in &mut fix.edits {
                 e.span = f(e.span);
             }
+        }
+        if let Some((at, _)) = &mut self.unmatched_preflights_forwarded {
+            *at = f(*at);
         }
         for l in &mut self.scope.listeners {
             l.address_span = l.address_span.map(f);

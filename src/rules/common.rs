@@ -44,7 +44,13 @@ pub fn wildcard_origin(policy: &CorsPolicy) -> Option<Span> {
             (view == "*").then(|| v.span_of(range))
         }
         OriginPolicy::Match(m) => {
-            let star = m.on_match == OnMatch::LiteralStar;
+            // What the server sends to a matching origin under this policy's credentials.
+            let on = if credentials_span(policy).is_some() {
+                m.on_match_with_credentials
+            } else {
+                m.on_match
+            };
+            let star = on == OnMatch::LiteralStar;
             m.matchers
                 .iter()
                 .find(|(mat, _)| star && *mat == OriginMatcher::Any)
@@ -305,4 +311,13 @@ pub fn is_local_origin(origin: &str) -> bool {
         || host == "[::1]"
         || host == "0.0.0.0"
         || host.starts_with("127.")
+}
+
+/// " — in Gateway API: `allowCredentials: false`" when the front end says how a fix is
+/// written in its dialect.
+pub fn in_dialect(policy: &CorsPolicy, syntax: &Option<String>) -> String {
+    match syntax {
+        Some(s) => format!("; in {}: {s}", policy.server.product),
+        None => String::new(),
+    }
 }

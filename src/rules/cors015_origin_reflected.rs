@@ -1,6 +1,6 @@
 //! CORS015: any request `Origin` is echoed back as allowed.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, in_dialect, product};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OnMatch, OriginMatcher, OriginPolicy};
 
@@ -48,9 +48,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 ),
             ),
         };
-        finding.help(
+        let mut help = format!(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \
-             and send nothing for any other origin",
+             and send nothing for any other origin{}",
+            in_dialect(policy, &policy.fix_syntax.origin_list)
         );
+        if credentials.is_some()
+            && let Some(off) = &policy.fix_syntax.credentials_off
+        {
+            help.push_str(&format!("; or, if callers send no cookies, {off}"));
+        }
+        finding.help(help);
     }
 }

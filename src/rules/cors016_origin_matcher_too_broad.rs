@@ -1,6 +1,6 @@
 //! CORS016: an origin check accepts origins an attacker can own.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, in_dialect, product};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::origin::{Weakness, attacker_origins};
 use crate::ir::{OriginMatcher, OriginPolicy};
@@ -36,7 +36,22 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     policy.scope.description
                 ),
             )
-            .help(remedy(weakness));
+            .help(match matcher {
+                // A raw string prefix cannot be anchored: exact origins instead.
+                OriginMatcher::Prefix { .. } => format!(
+                    "match whole origins instead of a string prefix{}",
+                    in_dialect(policy, &policy.fix_syntax.origin_list)
+                ),
+                _ => format!(
+                    "{}{}",
+                    remedy(weakness),
+                    if weakness == Weakness::AcceptsAny {
+                        in_dialect(policy, &policy.fix_syntax.origin_list)
+                    } else {
+                        String::new()
+                    }
+                ),
+            });
         }
     }
 }

@@ -1,6 +1,6 @@
 //! CORS017: `Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`.
 
-use super::common::{credentials_span, product, wildcard_origin};
+use super::common::{credentials_span, in_dialect, product, wildcard_origin};
 use super::{FindingExt, Reporter, Unit};
 
 declare_rule!(WildcardOriginWithCredentials, "CORS017", check);
@@ -22,9 +22,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         )
         .related(cred, "credentials allowed here")
-        .help(
-            "if callers send cookies, name the allowed origins (never echo every origin); \
-             if they do not, stop allowing credentials",
-        );
+        .help(format!(
+            "if callers send cookies, name the allowed origins (never echo every origin){}; \
+             if they do not, stop allowing credentials{}",
+            in_dialect(policy, &policy.fix_syntax.origin_list),
+            in_dialect(policy, &policy.fix_syntax.credentials_off)
+        ));
     }
 }

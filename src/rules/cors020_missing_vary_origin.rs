@@ -1,6 +1,6 @@
 //! CORS020: the allowed origin depends on the request, but responses lack `Vary: Origin`.
 
-use super::common::product;
+use super::common::{credentials_span, product};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OnMatch, OriginPolicy, VaryOrigin};
 
@@ -11,8 +11,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let OriginPolicy::Match(m) = &policy.allow_origin else {
             continue;
         };
-        let echoes =
-            m.on_match == OnMatch::EchoOrigin || m.on_match_with_credentials == OnMatch::EchoOrigin;
+        // What a matching origin gets under this policy's credentials.
+        let on = if credentials_span(policy).is_some() {
+            m.on_match_with_credentials
+        } else {
+            m.on_match
+        };
+        let echoes = on == OnMatch::EchoOrigin;
         if !echoes || policy.vary_origin != VaryOrigin::Never || m.matchers.is_empty() {
             continue;
         }

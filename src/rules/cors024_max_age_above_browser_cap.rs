@@ -1,5 +1,6 @@
 //! CORS024: `Access-Control-Max-Age` beyond what browsers honour.
 
+use super::common::in_dialect;
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::MaxAge;
 
@@ -37,7 +38,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         )
         .help(format!(
-            "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner)"
+            "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner){}",
+            in_dialect(policy, &policy.fix_syntax.max_age)
         ));
     }
 }

@@ -101,6 +101,9 @@ impl Example {
             "torchserve" => "config.properties",
             "nginx" => "nginx.conf",
             "ingress-nginx" => "ingress.yaml",
+            "gateway-api" => "httproute.yaml",
+            "istio" => "virtualservice.yaml",
+            "envoy-gateway" => "securitypolicy.yaml",
             _ => "example",
         })
     }

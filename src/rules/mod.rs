@@ -47,6 +47,32 @@ impl Unit<'_> {
         })
     }
 
+    /// Gateway API facts, for `GW` rules.
+    pub fn gateway_api_facts(&self) -> impl Iterator<Item = &crate::frontend::gateway_api::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::GatewayApi(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Istio facts, for `IST` rules.
+    pub fn istio_facts(&self) -> impl Iterator<Item = &crate::frontend::istio::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Istio(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Envoy Gateway facts, for `EG` rules.
+    pub fn envoy_gateway_facts(
+        &self,
+    ) -> impl Iterator<Item = &crate::frontend::envoy_gateway::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::EnvoyGateway(f) => Some(f),
+            _ => None,
+        })
+    }
+
     /// 1-based line of a byte offset, for messages that refer to another line.
     pub fn line(&self, offset: usize) -> usize {
         self.file.position(offset).line
@@ -187,6 +213,14 @@ mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
 mod cors025_any_subdomain_trusted;
 mod cors026_backend_cors_headers_pass_through;
+mod cors027_unmatched_preflight_forwarded;
+mod cors028_request_echoed_with_credentials;
+mod cors029_short_default_max_age;
+mod eg001_target_not_in_file;
+mod eg002_security_policy_rejected;
+mod eg003_overridden_by_route_filter;
+mod gw001_rejected_by_api_server;
+mod gw002_cors_filter_allows_no_origin;
 mod ingx001_implicit_credentials;
 mod ingx002_origin_fails_open;
 mod ingx003_origin_entry_dropped;
@@ -198,6 +232,8 @@ mod ingx008_cors_annotations_ignored;
 mod ingx009_snippet_refused_by_default;
 mod ingx010_controller_retired;
 mod ingx011_configmap_cors_key;
+mod ist001_deprecated_allow_origin;
+mod ist002_rejected_by_istio;
 mod ngx001_include_not_followed;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
@@ -235,6 +271,14 @@ pub static RULES: &[&dyn Rule] = &[
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
     &cors025_any_subdomain_trusted::AnySubdomainTrusted,
     &cors026_backend_cors_headers_pass_through::BackendCorsHeadersPassThrough,
+    &cors027_unmatched_preflight_forwarded::UnmatchedPreflightForwarded,
+    &cors028_request_echoed_with_credentials::RequestEchoedWithCredentials,
+    &cors029_short_default_max_age::ShortDefaultMaxAge,
+    &eg001_target_not_in_file::TargetNotInFile,
+    &eg002_security_policy_rejected::SecurityPolicyRejected,
+    &eg003_overridden_by_route_filter::OverriddenByRouteFilter,
+    &gw001_rejected_by_api_server::RejectedByApiServer,
+    &gw002_cors_filter_allows_no_origin::CorsFilterAllowsNoOrigin,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,
@@ -246,6 +290,8 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
     &ingx010_controller_retired::ControllerRetired,
     &ingx011_configmap_cors_key::ConfigMapCorsKey,
+    &ist001_deprecated_allow_origin::DeprecatedAllowOrigin,
+    &ist002_rejected_by_istio::RejectedByIstio,
     &ngx001_include_not_followed::IncludeNotFollowed,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,

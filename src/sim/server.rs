@@ -87,9 +87,17 @@ pub fn respond(
         origin_allowed,
     };
     let (status, reason) = listener.answer(&route_request, authorized);
+    // A CORS preflight as Envoy's filter recognises one.
+    let preflight = req.method == "OPTIONS"
+        && origin.is_some_and(|o| !o.is_empty())
+        && req
+            .header("access-control-request-method")
+            .is_some_and(|m| !m.is_empty());
+    let unmatched_preflight_headers =
+        preflight && !origin_allowed && policy.emission.preflight_headers_unless_allowed;
     let emit = (origin.is_some() || policy.emission.without_origin)
         && (status < 400 || policy.emission.on_errors)
-        && (origin_allowed || !policy.emission.only_when_allowed);
+        && (origin_allowed || !policy.emission.only_when_allowed || unmatched_preflight_headers);
     let mut headers = Vec::new();
     if emit {
         let credentials = matches!(policy.credentials, Credentials::On { .. });
@@ -120,7 +128,7 @@ pub fn respond(
                 }
             }
         }
-        if credentials && !headers.is_empty() {
+        if credentials && (!headers.is_empty() || unmatched_preflight_headers) {
             headers.push(("access-control-allow-credentials".into(), "true".into()));
         }
         for (name, list, request_header) in [
@@ -136,6 +144,12 @@ pub fn respond(
             ),
             ("access-control-expose-headers", &policy.expose_headers, ""),
         ] {
+            let by_kind = policy.emission.lists_by_request_kind;
+            if by_kind && (request_header.is_empty() == preflight) {
+                // Envoy: methods and headers only on preflights, exposed headers only on
+                // the other responses.
+                continue;
+            }
             let value = match list {
                 AllowList::NotSent => None,
                 AllowList::Static(v) => Some(v.text().to_string()),
@@ -151,7 +165,9 @@ pub fn respond(
                 headers.push((name.into(), v));
             }
         }
-        if let MaxAge::Seconds { value, .. } = policy.max_age {
+        if let MaxAge::Seconds { value, .. } = policy.max_age
+            && (preflight || !policy.emission.lists_by_request_kind)
+        {
             headers.push(("access-control-max-age".into(), value.to_string()));
         }
         if policy.vary_origin == VaryOrigin::Always

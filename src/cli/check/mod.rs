@@ -41,6 +41,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
     };
     let mut nginx_version = None;
     let mut ingress_nginx_version = None;
+    let mut gateway_api_version = None;
     for pair in &args.assume_version {
         let (dialect, version) = pair
             .split_once('=')
@@ -69,9 +70,22 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
                 }
                 ingress_nginx_version = Some(v);
             }
+            "gateway-api" => {
+                use crate::frontend::gateway_api::Version;
+                let v = Version::parse(version)
+                    .filter(|v| *v >= Version::OLDEST && *v <= Version::NEWEST)
+                    .ok_or_else(|| {
+                        format!(
+                            "--assume-version gateway-api={version}: expected a Gateway API release from {} to {}, such as 1.4",
+                            Version::OLDEST,
+                            Version::NEWEST
+                        )
+                    })?;
+                gateway_api_version = Some(v);
+            }
             other => {
                 return Err(format!(
-                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx)"
+                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx, gateway-api)"
                 ));
             }
         }
@@ -83,6 +97,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         nginx_version,
         nginx_prefix: args.nginx_prefix.clone(),
         ingress_nginx_version,
+        gateway_api_version,
     })
 }
 

@@ -1,29 +1,409 @@
-//! Envoy Gateway `SecurityPolicy` `cors` (issue 6).
+//! Envoy Gateway `SecurityPolicy.spec.cors` (`gateway.envoyproxy.io/v1alpha1`).
 //!
-//! Scaffolding: recognises nothing yet; the front end is being built in issue 6.
+//! The translator (`internal/xds/translator/cors.go`) gives Envoy one `StringMatcher` per
+//! origin: an origin containing `*` becomes a `safe_regex` (`.` → `\.`, `*` → `.*`, so
+//! `https://*.example.com` is any depth and `http://localhost:*` any port), any other an
+//! `exact` (case-sensitive) matcher; `*` in the methods or headers becomes Envoy's echo;
+//! `maxAge` is sent in whole seconds (nothing when unset); and
+//! `forward_not_matching_preflights` is false, so Envoy answers every preflight itself —
+//! with credentials, methods, headers and max-age even for an origin it does not allow. A
+//! CORS filter of the targeted HTTPRoute rule takes precedence over the policy.
+//!
+//! `targetRef`/`targetRefs` are resolved within the file: a policy naming a route or Gateway
+//! of a kind the file defines, but not that one, is reported as dead configuration (`EG001`);
+//! a target that has its own Gateway API CORS filter is reported too (`EG003`).
 
+use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
+use super::kube::yaml::{self, CharMap};
+use super::kube::{self, Typed};
 use super::{InputError, Options};
-use crate::ir::CorsPolicy;
-use crate::source::SourceFile;
+use crate::ir::{AllowList, Credentials, FixSyntax, MaxAge, OnMatch, OriginMatcher, Server};
+use crate::source::{SourceFile, Span};
+use regex::Regex;
+use saphyr::MarkedYaml;
+use std::sync::LazyLock;
 
-/// What only this front end knows, for its own rules.
+pub const GROUP: &str = "gateway.envoyproxy.io";
+const KINDS: [&str; 1] = ["SecurityPolicy"];
+
+/// `Origin` (`api/v1alpha1/cors_types.go`).
+pub const ORIGIN_PATTERN: &str =
+    r"^(\*|https?:\/\/(\*|(\*\.)?(([\w-]+\.?)+)?[\w-]+)(:(\*|\d{1,5}))?)$";
+static ORIGIN_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(ORIGIN_PATTERN).expect("valid"));
+
+/// What only this front end knows, for the `EG` rules.
 #[derive(Clone, Debug)]
-pub enum Fact {}
+pub enum Fact {
+    /// A `targetRef` naming an object of a kind the file defines, but not this one.
+    TargetMissing {
+        object: String,
+        at: Span,
+        target: String,
+        /// Objects of that kind the file does define.
+        present: Vec<String>,
+    },
+    /// The API server (or kubectl's strict field validation) rejects the object.
+    Rejected {
+        object: String,
+        at: Span,
+        rule: String,
+        why: String,
+    },
+    /// The targeted HTTPRoute has its own CORS filter, which wins on its rules.
+    OverriddenByRouteFilter {
+        object: String,
+        at: Span,
+        route: String,
+        filter: Span,
+    },
+}
 
 /// A file's policies and facts.
 pub struct Lowered {
-    pub policies: Vec<CorsPolicy>,
+    pub policies: Vec<crate::ir::CorsPolicy>,
     pub facts: Vec<Fact>,
 }
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(_file_name: &str, _bytes: &[u8]) -> Result<String, String> {
-    Err("not read yet".into())
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
 }
 
-pub fn lower(_file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    Ok(Lowered {
+/// The Envoy matcher the translator builds for one origin.
+pub fn matcher(origin: &str) -> OriginMatcher {
+    if origin.contains('*') {
+        let pattern = origin.replace('.', r"\.").replace('*', ".*");
+        envoy::string_matcher("regex", &pattern, false)
+    } else {
+        envoy::string_matcher("exact", origin, false)
+    }
+}
+
+struct Target {
+    kind: String,
+    name: String,
+    at: Span,
+}
+
+pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(file.bytes())?;
+    let chars = CharMap::new(src);
+    let docs = kube::parse(src, &chars)?;
+    let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
-    })
+    };
+    let referents = kube::objects(
+        src,
+        &chars,
+        &docs,
+        &["HTTPRoute", "GRPCRoute", "Gateway"],
+        super::gateway_api::GROUP,
+    );
+    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+        let name = object.display();
+        let mut rejected: Vec<Fact> = Vec::new();
+        let mut reject = |at: Span, rule: &str, why: String| {
+            rejected.push(Fact::Rejected {
+                object: name.clone(),
+                at,
+                rule: rule.to_string(),
+                why,
+            })
+        };
+        let Some((_, spec)) = yaml::get(object.node, "spec") else {
+            continue;
+        };
+        // Targets: `targetRef` (older) and `targetRefs`.
+        let mut targets: Vec<Target> = Vec::new();
+        let mut refs: Vec<&MarkedYaml> = Vec::new();
+        if let Some((_, t)) = yaml::get(spec, "targetRef") {
+            refs.push(t);
+        }
+        if let Some((_, ts)) = yaml::get(spec, "targetRefs") {
+            refs.extend(yaml::sequence(ts).unwrap_or(&[]));
+        }
+        for r in refs {
+            let kind = yaml::text(r, "kind").unwrap_or("");
+            if let Some((_, n)) = yaml::get(r, "name")
+                && let Some((text, ..)) = yaml::scalar(n)
+            {
+                targets.push(Target {
+                    kind: kind.to_string(),
+                    name: text.to_string(),
+                    at: kube::scalar::written(src, &chars, n),
+                });
+            }
+        }
+        for t in &targets {
+            let same_kind: Vec<&kube::Object> =
+                referents.iter().filter(|o| o.kind == t.kind).collect();
+            if same_kind.is_empty() {
+                continue;
+            }
+            let hit = same_kind.iter().find(|o| {
+                o.name == t.name
+                    && (o.namespace.is_none()
+                        || object.namespace.is_none()
+                        || o.namespace == object.namespace)
+            });
+            match hit {
+                None => out.facts.push(Fact::TargetMissing {
+                    object: name.clone(),
+                    at: t.at,
+                    target: format!("{} `{}`", t.kind, t.name),
+                    present: same_kind.iter().map(|o| o.display()).collect(),
+                }),
+                Some(route) if route.kind == "HTTPRoute" => {
+                    if let Some(filter) = cors_filter(src, &chars, route.node)
+                        && let Some((k, _)) = yaml::get(spec, "cors")
+                    {
+                        out.facts.push(Fact::OverriddenByRouteFilter {
+                            object: name.clone(),
+                            at: kube::scalar::written(src, &chars, k),
+                            route: route.display(),
+                            filter,
+                        });
+                    }
+                }
+                Some(_) => {}
+            }
+        }
+        let Some((cors_key, cors)) = yaml::get(spec, "cors") else {
+            continue;
+        };
+        let anchor = kube::scalar::written(src, &chars, cors_key);
+        let Some(entries) = yaml::mapping(cors) else {
+            continue;
+        };
+        let span = |n: &MarkedYaml| kube::node_span(src, &chars, n);
+        let mut origins: Vec<(OriginMatcher, Span)> = Vec::new();
+        let mut methods = AllowList::NotSent;
+        let mut headers = AllowList::NotSent;
+        let mut expose = AllowList::NotSent;
+        let mut credentials = Credentials::Off { at: None };
+        let mut max_age = MaxAge::NotSent;
+        for (k, v) in entries {
+            let Some((key, ..)) = yaml::scalar(k) else {
+                continue;
+            };
+            let key_span = kube::scalar::written(src, &chars, k);
+            let strings = |reject: &mut dyn FnMut(Span, &str, String)| {
+                let mut items = Vec::new();
+                match yaml::sequence(v) {
+                    Some(seq) => {
+                        for item in seq {
+                            match kube::typed(src, &chars, item) {
+                                Typed::Str(t) => {
+                                    items.push((t.as_str().to_string(), kube::chars_span(&t)))
+                                }
+                                other => reject(
+                                    span(item),
+                                    "type string",
+                                    format!(
+                                        "each entry of `{key}` must be a string, not {}",
+                                        other.name()
+                                    ),
+                                ),
+                            }
+                        }
+                    }
+                    None => reject(span(v), "type array", format!("`{key}` must be a list")),
+                }
+                items
+            };
+            match key {
+                "allowOrigins" => {
+                    let items = strings(&mut reject);
+                    if items.is_empty() {
+                        reject(
+                            span(v),
+                            "allowOrigins: +kubebuilder:validation:MinItems=1",
+                            "`allowOrigins` needs at least one origin".into(),
+                        );
+                    }
+                    for (o, at) in items {
+                        if !ORIGIN_RE.is_match(&o) {
+                            reject(
+                                at,
+                                &format!("Origin: Pattern=`{ORIGIN_PATTERN}`"),
+                                format!(
+                                    "`{o}` is not an origin Envoy Gateway accepts (scheme `http`/`https`, a host whose first label may be `*`, an optional port or `:*`; no path or trailing `/`)"
+                                ),
+                            );
+                        } else {
+                            origins.push((matcher(&o), at));
+                        }
+                    }
+                }
+                "allowMethods" | "allowHeaders" => {
+                    let items = strings(&mut reject);
+                    if items.is_empty() && key == "allowMethods" {
+                        reject(
+                            span(v),
+                            "allowMethods: +kubebuilder:validation:MinItems=1",
+                            "`allowMethods` needs at least one method".into(),
+                        );
+                    }
+                    let list = match items.iter().find(|(t, _)| t == "*") {
+                        // The translator sends `*` alone, which Envoy echoes.
+                        Some((_, at)) => AllowList::EchoRequest { at: *at },
+                        None if items.is_empty() => AllowList::NotSent,
+                        None => AllowList::Entries(items),
+                    };
+                    if key == "allowMethods" {
+                        methods = list;
+                    } else {
+                        headers = list;
+                    }
+                }
+                "exposeHeaders" => {
+                    let items = strings(&mut reject);
+                    if !items.is_empty() {
+                        expose = AllowList::Entries(items);
+                    }
+                }
+                "allowCredentials" => match kube::typed(src, &chars, v) {
+                    Typed::Bool(true) => credentials = Credentials::On { at: span(v) },
+                    Typed::Bool(false) => credentials = Credentials::Off { at: Some(span(v)) },
+                    other => reject(
+                        span(v),
+                        "allowCredentials: type boolean",
+                        format!(
+                            "`allowCredentials` must be `true` or `false`, not {}",
+                            other.name()
+                        ),
+                    ),
+                },
+                "maxAge" => match kube::typed(src, &chars, v) {
+                    Typed::Str(t) => match duration_seconds(t.as_str()) {
+                        Some((n, _)) => {
+                            max_age = MaxAge::Seconds {
+                                value: n,
+                                at: span(v),
+                                defaulted: false,
+                            }
+                        }
+                        None => reject(
+                            span(v),
+                            "maxAge: metav1.Duration",
+                            format!(
+                                "`{}` is not a Go duration (write e.g. `\"10m\"`)",
+                                t.as_str()
+                            ),
+                        ),
+                    },
+                    other => reject(
+                        span(v),
+                        "maxAge: metav1.Duration",
+                        format!(
+                            "`maxAge` is a duration string such as `\"10m\"`, not {}",
+                            other.name()
+                        ),
+                    ),
+                },
+                other => reject(
+                    key_span,
+                    "CORS: unknown field",
+                    format!(
+                        "`{other}` is not a field of `cors`; kubectl's strict field validation (its default) refuses the object"
+                    ),
+                ),
+            }
+        }
+        if !rejected.is_empty() {
+            out.facts.extend(rejected);
+            continue;
+        }
+        let described: Vec<String> = targets
+            .iter()
+            .map(|t| format!("{} `{}`", t.kind, t.name))
+            .collect();
+        let scope = if described.is_empty() {
+            name.clone()
+        } else {
+            format!("{name} for {}", described.join(", "))
+        };
+        out.policies.push(envoy::policy(Spec {
+            server: Server {
+                product: "Envoy Gateway",
+                version: "1.6".into(),
+                version_assumed: true,
+            },
+            scope,
+            hosts: Vec::new(),
+            anchor,
+            matchers: (!origins.is_empty()).then_some(origins),
+            on_match: OnMatch::EchoOrigin,
+            on_match_with_credentials: OnMatch::EchoOrigin,
+            methods,
+            headers,
+            expose,
+            credentials,
+            max_age,
+            unmatched: Unmatched::EnvoyAnswers,
+            fix_syntax: FixSyntax {
+                origin_list: Some(
+                    "`allowOrigins: [\"https://app.example.com\"]` in the SecurityPolicy's `cors`"
+                        .into(),
+                ),
+                credentials_off: Some("`allowCredentials: false`".into()),
+                max_age: Some("`maxAge: \"10m\"` in `cors`".into()),
+                explicit_lists: Some(
+                    "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
+                        .into(),
+                ),
+            },
+        }));
+    }
+    Ok(out)
+}
+
+/// The `type: CORS` value of an HTTPRoute's first CORS filter, if it has one.
+fn cors_filter(src: &str, chars: &CharMap, route: &MarkedYaml) -> Option<Span> {
+    let (_, spec) = yaml::get(route, "spec")?;
+    let (_, rules) = yaml::get(spec, "rules")?;
+    for rule in yaml::sequence(rules)? {
+        let mut lists: Vec<&MarkedYaml> = Vec::new();
+        if let Some((_, f)) = yaml::get(rule, "filters") {
+            lists.push(f);
+        }
+        for b in yaml::get(rule, "backendRefs")
+            .and_then(|(_, b)| yaml::sequence(b))
+            .unwrap_or(&[])
+        {
+            if let Some((_, f)) = yaml::get(b, "filters") {
+                lists.push(f);
+            }
+        }
+        for f in lists
+            .into_iter()
+            .flat_map(|l| yaml::sequence(l).unwrap_or(&[]))
+        {
+            if let Some((_, t)) = yaml::get(f, "type")
+                && yaml::scalar(t).is_some_and(|(x, ..)| x == "CORS")
+            {
+                return Some(kube::scalar::written(src, chars, t));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wildcards_become_regexes() {
+        let m = matcher("https://*.example.com");
+        assert!(m.accepts("https://a.b.example.com"));
+        assert!(!m.accepts("https://example.com"));
+        assert!(!m.accepts("https://A.example.com") || m.accepts("https://A.example.com"));
+        assert_eq!(matcher("*"), OriginMatcher::Any);
+        let port = matcher("http://localhost:*");
+        assert!(port.accepts("http://localhost:3000"));
+        let exact = matcher("https://App.example.com");
+        assert!(!exact.accepts("https://app.example.com"));
+    }
 }

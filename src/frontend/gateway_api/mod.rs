@@ -1,14 +1,83 @@
-//! Gateway API `HTTPRoute`/`GRPCRoute` `CORS` filters (issue 6).
+//! Gateway API `HTTPRoute` `CORS` filters (GEP-1767), `gateway.networking.k8s.io/v1` and
+//! `v1beta1`.
 //!
-//! Scaffolding: recognises nothing yet; the front end is being built in issue 6.
+//! A `type: CORS` filter in `spec.rules[].filters` or `spec.rules[].backendRefs[].filters`
+//! becomes one policy. The CRD's validation (`apis/v1/httproute_types.go`,
+//! `apis/v1/shared_types.go`: the `CORSOrigin` pattern, `*` alone, `MaxItems`, the method
+//! enum, `maxAge` ≥ 1 with default 5, `allowCredentials` a `TrueField` before v1.5, the
+//! filter's CEL rules) is applied first: an object the API server would reject never takes
+//! effect, so it gets `GW001` findings quoting the rule and no policy. `GRPCRoute` has no
+//! `CORS` filter type (its enum is `ResponseHeaderModifier;RequestHeaderModifier;
+//! RequestMirror;ExtensionRef`), so one there is rejected too.
+//!
+//! Matching, as the spec text reads (where it is silent, the reading is stated in the rule
+//! docs and kept the same everywhere): `*.` is greedy to the left (one or more labels, the
+//! bare domain not included); a missing port means 80/443, so a written default port is the
+//! same origin; host names compare case-insensitively (DNS); an allowed origin is echoed;
+//! `*` without credentials is answered `*`, with credentials echoed (the spec requires it);
+//! `allowMethods`/`allowHeaders` `*` with credentials echo the request; a filter without
+//! `allowOrigins` allows no origin; a preflight from an origin not allowed is answered
+//! without CORS headers.
 
+use super::kube::envoy::{self, Spec, Unmatched};
+use super::kube::yaml::{self, CharMap};
+use super::kube::{self, Object, Typed};
 use super::{InputError, Options};
-use crate::ir::CorsPolicy;
-use crate::source::SourceFile;
+use crate::ir::{
+    AllowList, Case, CorsPolicy, Credentials, FixSyntax, LabelDepth, MaxAge, OnMatch,
+    OriginMatcher, PortMatch, RegexDialect, Server,
+};
+use crate::source::{SourceFile, Span};
+use regex::Regex;
+use saphyr::MarkedYaml;
+use std::sync::LazyLock;
 
-/// What only this front end knows, for its own rules.
+pub const GROUP: &str = "gateway.networking.k8s.io";
+const KINDS: [&str; 2] = ["HTTPRoute", "GRPCRoute"];
+
+/// A Gateway API release (major, minor).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32);
+
+impl Version {
+    pub const OLDEST: Version = Version(1, 0);
+    pub const NEWEST: Version = Version(1, 6);
+    /// The CORS filter arrived (experimental channel).
+    pub const CORS: Version = Version(1, 3);
+    /// `allowCredentials` became `*bool` (before: `TrueField`, only `true`); Standard channel.
+    pub const CREDENTIALS_FALSE: Version = Version(1, 5);
+
+    pub fn parse(text: &str) -> Option<Version> {
+        let t = text.trim_start_matches('v');
+        let mut parts = t.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next().unwrap_or("0").parse().ok()?;
+        Some(Version(major, minor))
+    }
+}
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v{}.{}", self.0, self.1)
+    }
+}
+
+/// What only this front end knows, for the `GW` rules.
 #[derive(Clone, Debug)]
-pub enum Fact {}
+pub enum Fact {
+    /// The API server (or kubectl's strict field validation) rejects the object.
+    Rejected {
+        object: String,
+        at: Span,
+        /// The violated rule, as the CRD writes it.
+        rule: String,
+        why: String,
+        /// "(Gateway API v1.6 assumed, …)" when the verdict depends on the release.
+        version: Option<String>,
+    },
+    /// A CORS filter without `allowOrigins`: it allows no origin, so it does nothing.
+    NoOrigins { object: String, at: Span },
+}
 
 /// A file's policies and facts.
 pub struct Lowered {
@@ -17,13 +86,647 @@ pub struct Lowered {
 }
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(_file_name: &str, _bytes: &[u8]) -> Result<String, String> {
-    Err("not read yet".into())
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
 }
 
-pub fn lower(_file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    Ok(Lowered {
+/// `CORSOrigin` (`apis/v1/shared_types.go`).
+pub const ORIGIN_PATTERN: &str =
+    r"(^\*$)|(^(http(s)?):\/\/(((\*\.)?([a-zA-Z0-9\-]+\.)*[a-zA-Z0-9-]+|\*)(:([0-9]{1,5}))?)$)";
+static ORIGIN_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(ORIGIN_PATTERN).expect("valid"));
+/// `HeaderName` (`apis/v1/shared_types.go`).
+pub const HEADER_PATTERN: &str = r"^[A-Za-z0-9!#$%&'*+\-.^_\x60|~]+$";
+static HEADER_RE: LazyLock<Regex> = LazyLock::new(|| Regex::new(HEADER_PATTERN).expect("valid"));
+/// `HTTPMethodWithWildcard`.
+pub const METHODS: [&str; 10] = [
+    "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "*",
+];
+
+struct Cx<'s> {
+    src: &'s str,
+    chars: &'s CharMap,
+    version: Version,
+    assumed: bool,
+    object: String,
+    violations: Vec<Fact>,
+    /// Facts about objects the API server accepts.
+    notes: Vec<Fact>,
+}
+
+impl Cx<'_> {
+    fn span(&self, node: &MarkedYaml) -> Span {
+        kube::node_span(self.src, self.chars, node)
+    }
+
+    fn key_span(&self, node: &MarkedYaml) -> Span {
+        kube::scalar::written(self.src, self.chars, node)
+    }
+
+    fn reject(&mut self, at: Span, rule: impl Into<String>, why: impl Into<String>) {
+        self.violations.push(Fact::Rejected {
+            object: self.object.clone(),
+            at,
+            rule: rule.into(),
+            why: why.into(),
+            version: None,
+        });
+    }
+
+    fn reject_versioned(&mut self, at: Span, rule: impl Into<String>, why: impl Into<String>) {
+        let version = if self.assumed {
+            format!(
+                "Gateway API {} assumed, the newest release cors-lint models; pass `--assume-version gateway-api=VERSION` for yours",
+                self.version
+            )
+        } else {
+            format!("Gateway API {}", self.version)
+        };
+        self.violations.push(Fact::Rejected {
+            object: self.object.clone(),
+            at,
+            rule: rule.into(),
+            why: why.into(),
+            version: Some(version),
+        });
+    }
+
+    fn typed(&self, node: &MarkedYaml) -> Typed {
+        kube::typed(self.src, self.chars, node)
+    }
+
+    /// A list of strings, each with its bytes; type errors rejected.
+    fn strings(&mut self, field: &str, node: &MarkedYaml) -> Vec<(String, Span)> {
+        let Some(items) = yaml::sequence(node) else {
+            if !matches!(self.typed(node), Typed::Null) {
+                let got = self.typed(node).name();
+                let at = self.span(node);
+                self.reject(
+                    at,
+                    format!("{field}: type array"),
+                    format!("`{field}` must be a list, not {got}"),
+                );
+            }
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for item in items {
+            match self.typed(item) {
+                Typed::Str(t) => out.push((t.as_str().to_string(), kube::chars_span(&t))),
+                other => {
+                    let at = self.span(item);
+                    self.reject(
+                        at,
+                        format!("{field}[]: type string"),
+                        format!(
+                            "each entry of `{field}` must be a string, not {} (quote it)",
+                            other.name()
+                        ),
+                    );
+                }
+            }
+        }
+        if let Some(dup) = out
+            .iter()
+            .enumerate()
+            .find(|(i, (t, _))| out[..*i].iter().any(|(u, _)| u == t))
+            .map(|(_, d)| d.clone())
+        {
+            self.reject(
+                dup.1,
+                format!("{field}: +listType=set"),
+                format!("`{}` is listed twice in `{field}` (a set)", dup.0),
+            );
+        }
+        out
+    }
+
+    fn max_items(&mut self, field: &str, items: &[(String, Span)], max: usize) {
+        if items.len() > max {
+            let at = items[max].1;
+            self.reject(
+                at,
+                format!("{field}: +kubebuilder:validation:MaxItems={max}"),
+                format!(
+                    "`{field}` has {} entries, at most {max} are allowed",
+                    items.len()
+                ),
+            );
+        }
+    }
+
+    fn star_alone(&mut self, field: &str, what: &str, items: &[(String, Span)], message: &str) {
+        if items.len() > 1
+            && let Some((_, at)) = items.iter().find(|(t, _)| t == "*")
+        {
+            self.reject(
+                *at,
+                format!("{field}: !('*' in self && self.size() > 1) (\"{message}\")"),
+                format!(
+                    "`*` must be the only entry of `{field}`, not one of {} {what}",
+                    items.len()
+                ),
+            );
+        }
+    }
+}
+
+/// One `cors:` object, read and validated.
+struct Cors {
+    origins: Option<Vec<(String, Span)>>,
+    origins_key: Option<Span>,
+    credentials: Option<(bool, Span)>,
+    methods: Vec<(String, Span)>,
+    methods_key: Option<Span>,
+    headers: Vec<(String, Span)>,
+    headers_key: Option<Span>,
+    expose: Vec<(String, Span)>,
+    max_age: Option<(i64, Span)>,
+}
+
+const CORS_FIELDS: [&str; 6] = [
+    "allowOrigins",
+    "allowCredentials",
+    "allowMethods",
+    "allowHeaders",
+    "exposeHeaders",
+    "maxAge",
+];
+
+fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
+    let mut c = Cors {
+        origins: None,
+        origins_key: None,
+        credentials: None,
+        methods: Vec::new(),
+        methods_key: None,
+        headers: Vec::new(),
+        headers_key: None,
+        expose: Vec::new(),
+        max_age: None,
+    };
+    let Some(entries) = yaml::mapping(node) else {
+        if !matches!(cx.typed(node), Typed::Null) {
+            let at = cx.span(node);
+            cx.reject(at, "cors: type object", "`cors` must be a mapping");
+        }
+        return c;
+    };
+    for (k, v) in entries {
+        let Some((key, ..)) = yaml::scalar(k) else {
+            continue;
+        };
+        let key_span = cx.key_span(k);
+        match key {
+            "allowOrigins" => {
+                let items = cx.strings("allowOrigins", v);
+                cx.max_items("allowOrigins", &items, 64);
+                cx.star_alone(
+                    "allowOrigins",
+                    "origins",
+                    &items,
+                    "AllowOrigins cannot contain '*' alongside other origins",
+                );
+                for (text, at) in &items {
+                    if text.is_empty() || text.len() > 253 {
+                        cx.reject(
+                            *at,
+                            "CORSOrigin: MinLength=1, MaxLength=253",
+                            "an origin is 1 to 253 characters long",
+                        );
+                    } else if !ORIGIN_RE.is_match(text) {
+                        cx.reject(
+                            *at,
+                            format!("CORSOrigin: Pattern=`{ORIGIN_PATTERN}`"),
+                            format!(
+                                "`{text}` is not an origin the CRD accepts: {}",
+                                origin_problem(text)
+                            ),
+                        );
+                    }
+                }
+                c.origins = Some(items);
+                c.origins_key = Some(key_span);
+            }
+            "allowCredentials" => match cx.typed(v) {
+                Typed::Bool(b) => {
+                    let at = cx.span(v);
+                    if !b && cx.version < Version::CREDENTIALS_FALSE {
+                        cx.reject_versioned(
+                            at,
+                            "allowCredentials: TrueField (+kubebuilder:validation:Enum=true)",
+                            format!(
+                                "before {} `allowCredentials` may only be `true`; leave it out to turn credentials off",
+                                Version::CREDENTIALS_FALSE
+                            ),
+                        );
+                    }
+                    c.credentials = Some((b, at));
+                }
+                Typed::Null => {}
+                other => {
+                    let at = cx.span(v);
+                    cx.reject(
+                        at,
+                        "allowCredentials: type boolean",
+                        format!(
+                            "`allowCredentials` must be `true` or `false`, not {}",
+                            other.name()
+                        ),
+                    );
+                }
+            },
+            "allowMethods" => {
+                let items = cx.strings("allowMethods", v);
+                cx.max_items("allowMethods", &items, 9);
+                cx.star_alone(
+                    "allowMethods",
+                    "methods",
+                    &items,
+                    "AllowMethods cannot contain '*' alongside other methods",
+                );
+                for (m, at) in &items {
+                    if !METHODS.contains(&m.as_str()) {
+                        cx.reject(
+                            *at,
+                            format!("HTTPMethodWithWildcard: Enum={}", METHODS.join(";")),
+                            format!(
+                                "`{m}` is not one of the methods the CRD allows (upper case, RFC 9110 methods or `*`)"
+                            ),
+                        );
+                    }
+                }
+                c.methods = items;
+                c.methods_key = Some(key_span);
+            }
+            "allowHeaders" | "exposeHeaders" => {
+                let items = cx.strings(key, v);
+                cx.max_items(key, &items, 64);
+                if key == "allowHeaders" {
+                    cx.star_alone(
+                        key,
+                        "headers",
+                        &items,
+                        "AllowHeaders cannot contain '*' alongside other methods",
+                    );
+                }
+                for (h, at) in &items {
+                    if h.is_empty() || h.len() > 256 || !HEADER_RE.is_match(h) {
+                        cx.reject(
+                            *at,
+                            format!("HTTPHeaderName: Pattern=`{HEADER_PATTERN}`, MaxLength=256"),
+                            format!("`{h}` is not a header name (one token: no spaces, commas or colons)"),
+                        );
+                    }
+                }
+                if key == "allowHeaders" {
+                    c.headers = items;
+                    c.headers_key = Some(key_span);
+                } else {
+                    c.expose = items;
+                }
+            }
+            "maxAge" => match cx.typed(v) {
+                Typed::Int(Some(n)) if (1..=i64::from(i32::MAX)).contains(&n) => {
+                    c.max_age = Some((n, cx.span(v)));
+                }
+                Typed::Int(Some(n)) if n < 1 => {
+                    let at = cx.span(v);
+                    cx.reject(
+                        at,
+                        "maxAge: +kubebuilder:validation:Minimum=1",
+                        format!("`maxAge` must be at least 1 (second), not {n}"),
+                    );
+                }
+                Typed::Null => {}
+                other => {
+                    let at = cx.span(v);
+                    let why = match &other {
+                        Typed::Str(t) => format!(
+                            "`maxAge` is a number of seconds (int32), not the string `{}`",
+                            t.as_str()
+                        ),
+                        Typed::Int(_) => "`maxAge` must fit in an int32".to_string(),
+                        o => format!("`maxAge` is a number of seconds (int32), not {}", o.name()),
+                    };
+                    cx.reject(at, "maxAge: type integer, format int32", why);
+                }
+            },
+            other => {
+                let suggestion = CORS_FIELDS
+                    .iter()
+                    .min_by_key(|f| strsim::damerau_levenshtein(other, f))
+                    .filter(|f| strsim::damerau_levenshtein(other, f) <= 3)
+                    .map(|f| format!(" (did you mean `{f}`?)"))
+                    .unwrap_or_default();
+                cx.reject(
+                    key_span,
+                    "HTTPCORSFilter: unknown field",
+                    format!(
+                        "`{other}` is not a field of the CORS filter{suggestion}; kubectl's strict field validation (its default) \
+                         refuses the object, and with `--validate=false` the API server drops the field"
+                    ),
+                );
+            }
+        }
+    }
+    c
+}
+
+/// Why a value fails the `CORSOrigin` pattern, in words.
+fn origin_problem(text: &str) -> String {
+    if text == "null" {
+        return "`null` cannot be allowed in Gateway API".into();
+    }
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return "it needs an `http://` or `https://` scheme".into();
+    };
+    if scheme != "http" && scheme != "https" {
+        return "only `http` and `https` are allowed schemes (lower case)".into();
+    }
+    if rest.ends_with('/') {
+        return "an origin has no trailing `/`".into();
+    }
+    if rest.contains('/') {
+        return "an origin has no path".into();
+    }
+    if rest.contains(":*") {
+        return "a wildcard port is not allowed".into();
+    }
+    if rest.contains('*') {
+        return "`*` may only be the first label (`https://*.example.com`) or the whole host"
+            .into();
+    }
+    if rest.starts_with('[') {
+        return "IP v6 literals are not allowed".into();
+    }
+    "the host must be DNS labels (letters, digits, `-`) with an optional port".into()
+}
+
+/// How a validated `CORSOrigin` matches a request's `Origin`.
+fn matcher(origin: &str) -> OriginMatcher {
+    if origin == "*" {
+        return OriginMatcher::Any;
+    }
+    let (scheme, rest) = origin.split_once("://").unwrap_or(("https", origin));
+    let (host, port) = match rest.rsplit_once(':') {
+        Some((h, p)) => (h, p.parse::<u16>().ok()),
+        None => (rest, None),
+    };
+    let default = if scheme == "http" { 80 } else { 443 };
+    let port = match port {
+        None => PortMatch::Default,
+        Some(p) if p == default => PortMatch::Default,
+        Some(p) => PortMatch::Exact(p),
+    };
+    let port_text = match port {
+        PortMatch::Exact(p) => format!(":{p}"),
+        _ => String::new(),
+    };
+    if host == "*" {
+        return OriginMatcher::Regex {
+            pattern: format!("{scheme}://[^:/]+{}", regex::escape(&port_text)),
+            dialect: RegexDialect::Re2,
+            anchoring: crate::ir::Anchoring::Full,
+            case: Case::Insensitive,
+        };
+    }
+    if let Some(base) = host.strip_prefix("*.") {
+        return OriginMatcher::Subdomains {
+            scheme: scheme.to_string(),
+            base: base.to_ascii_lowercase(),
+            depth: LabelDepth::OneOrMore,
+            port,
+            case: Case::Insensitive,
+        };
+    }
+    OriginMatcher::Exact {
+        origin: format!("{scheme}://{}{port_text}", host.to_ascii_lowercase()),
+        case: Case::Insensitive,
+    }
+}
+
+fn list(items: &[(String, Span)], key: Option<Span>, credentials: bool) -> AllowList {
+    match (items, key) {
+        ([], _) | (_, None) => AllowList::NotSent,
+        ([(star, at)], _) if star == "*" && credentials => AllowList::EchoRequest { at: *at },
+        _ => AllowList::Entries(items.to_vec()),
+    }
+}
+
+pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(file.bytes())?;
+    let chars = CharMap::new(src);
+    let docs = kube::parse(src, &chars)?;
+    let version = options.gateway_api_version.unwrap_or(Version::NEWEST);
+    let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
-    })
+    };
+    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+        let mut cx = Cx {
+            src,
+            chars: &chars,
+            version,
+            assumed: options.gateway_api_version.is_none(),
+            object: object.display(),
+            violations: Vec::new(),
+            notes: Vec::new(),
+        };
+        let policies = route(&mut cx, &object);
+        if cx.violations.is_empty() {
+            out.policies.extend(policies);
+            out.facts.append(&mut cx.notes);
+        } else {
+            out.facts.append(&mut cx.violations);
+        }
+    }
+    Ok(out)
+}
+
+/// Every CORS filter of one route, as policies (and `NoOrigins` facts).
+fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
+    let grpc = object.kind == "GRPCRoute";
+    let Some((_, spec)) = yaml::get(object.node, "spec") else {
+        return Vec::new();
+    };
+    let hosts: Vec<(String, Span)> = yaml::get(spec, "hostnames")
+        .and_then(|(_, h)| yaml::sequence(h))
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|h| match cx.typed(h) {
+            Typed::Str(t) => Some((t.as_str().to_string(), kube::chars_span(&t))),
+            _ => None,
+        })
+        .collect();
+    let mut found: Vec<(String, Span, Cors)> = Vec::new();
+    let rules = yaml::get(spec, "rules")
+        .and_then(|(_, r)| yaml::sequence(r))
+        .unwrap_or(&[]);
+    for (i, rule) in rules.iter().enumerate() {
+        let rule_name = yaml::text(rule, "name")
+            .map(|n| format!("rule `{n}`"))
+            .unwrap_or_else(|| format!("rule {}", i + 1));
+        let mut lists: Vec<(String, &MarkedYaml)> = Vec::new();
+        if let Some((_, f)) = yaml::get(rule, "filters") {
+            lists.push((rule_name.clone(), f));
+        }
+        for b in yaml::get(rule, "backendRefs")
+            .and_then(|(_, b)| yaml::sequence(b))
+            .unwrap_or(&[])
+        {
+            if let Some((_, f)) = yaml::get(b, "filters") {
+                let backend = yaml::text(b, "name").unwrap_or("?");
+                lists.push((format!("{rule_name}, backend `{backend}`"), f));
+            }
+        }
+        for (place, filters) in lists {
+            let mut cors_seen: Vec<Span> = Vec::new();
+            for filter in yaml::sequence(filters).unwrap_or(&[]) {
+                let ty = yaml::get(filter, "type");
+                let cors = yaml::get(filter, "cors");
+                let is_cors = ty
+                    .and_then(|(_, t)| yaml::scalar(t))
+                    .is_some_and(|(t, ..)| t == "CORS");
+                match (is_cors, cors) {
+                    (true, None) => {
+                        let at = cx.span(ty.expect("type").1);
+                        cx.reject(
+                            at,
+                            "!(!has(self.cors) && self.type == 'CORS') (\"filter.cors must be specified for CORS filter.type\")",
+                            "a `type: CORS` filter needs its `cors:` settings",
+                        );
+                        continue;
+                    }
+                    (false, Some((k, _))) => {
+                        let at = cx.key_span(k);
+                        cx.reject(
+                            at,
+                            "!(has(self.cors) && self.type != 'CORS') (\"filter.cors must be nil if the filter.type is not CORS\")",
+                            "`cors:` is only read in a filter with `type: CORS`",
+                        );
+                        continue;
+                    }
+                    (false, None) => continue,
+                    (true, Some(_)) => {}
+                }
+                let type_span = cx.span(ty.expect("type").1);
+                if grpc {
+                    cx.reject(
+                        type_span,
+                        "GRPCRouteFilter.type: Enum=ResponseHeaderModifier;RequestHeaderModifier;RequestMirror;ExtensionRef",
+                        "GRPCRoute has no CORS filter (gRPC-Web CORS needs an implementation-specific policy)",
+                    );
+                    continue;
+                }
+                if cx.version < Version::CORS {
+                    cx.reject_versioned(
+                        type_span,
+                        "HTTPRouteFilter.type: Enum (no `CORS` before v1.3.0)",
+                        format!("the CORS filter arrived in {} (experimental channel; Standard from {})", Version::CORS, Version::CREDENTIALS_FALSE),
+                    );
+                    continue;
+                }
+                if let Some(first) = cors_seen.first() {
+                    let line = cx.src[..first.start].matches('\n').count() + 1;
+                    cx.reject(
+                        type_span,
+                        "self.filter(f, f.type == 'CORS').size() <= 1 (\"CORS filter cannot be repeated\")",
+                        format!("this list already has a CORS filter (line {line})"),
+                    );
+                    continue;
+                }
+                cors_seen.push(type_span);
+                let (_, node) = cors.expect("cors");
+                let c = read_cors(cx, node);
+                found.push((place.clone(), type_span, c));
+            }
+        }
+    }
+    let mut policies = Vec::new();
+    let server = Server {
+        product: "Gateway API",
+        version: cx.version.to_string(),
+        version_assumed: cx.assumed,
+    };
+    for (place, anchor, c) in found {
+        let scope = format!("{} {place}", object.display());
+        let credentials = c.credentials.is_some_and(|(b, _)| b);
+        let matchers = match &c.origins {
+            Some(o) if !o.is_empty() => {
+                Some(o.iter().map(|(t, s)| (matcher(t), *s)).collect::<Vec<_>>())
+            }
+            _ => None,
+        };
+        let no_origins = matchers.is_none();
+        let max_age = match c.max_age {
+            Some((n, at)) => MaxAge::Seconds {
+                value: n,
+                at,
+                defaulted: false,
+            },
+            None => MaxAge::Seconds {
+                value: 5,
+                at: anchor,
+                defaulted: true,
+            },
+        };
+        let policy = envoy::policy(Spec {
+            server: server.clone(),
+            scope: scope.clone(),
+            hosts: hosts.clone(),
+            anchor,
+            matchers,
+            on_match: OnMatch::LiteralStar,
+            on_match_with_credentials: OnMatch::EchoOrigin,
+            methods: list(&c.methods, c.methods_key, credentials),
+            headers: list(&c.headers, c.headers_key, credentials),
+            expose: if c.expose.is_empty() {
+                AllowList::NotSent
+            } else {
+                AllowList::Entries(c.expose.clone())
+            },
+            credentials: match c.credentials {
+                Some((true, at)) => Credentials::On { at },
+                Some((false, at)) => Credentials::Off { at: Some(at) },
+                None => Credentials::Off { at: None },
+            },
+            max_age,
+            unmatched: Unmatched::AnsweredBare,
+            fix_syntax: FixSyntax {
+                origin_list: Some(
+                    "`allowOrigins: [\"https://app.example.com\"]` in the CORS filter".into(),
+                ),
+                credentials_off: Some(if cx.version >= Version::CREDENTIALS_FALSE {
+                    "`allowCredentials: false`".into()
+                } else {
+                    "remove `allowCredentials` (before v1.5 it can only be `true`)".into()
+                }),
+                max_age: Some("`maxAge: 600` in the CORS filter".into()),
+                explicit_lists: Some(
+                    "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
+                        .into(),
+                ),
+            },
+        });
+        // Only exact `allowOrigins` entries echo; `*` alone answers `*` without credentials.
+        let policy = fix_on_match(policy);
+        if no_origins {
+            cx.notes.push(Fact::NoOrigins {
+                object: scope,
+                at: c.origins_key.unwrap_or(anchor),
+            });
+        }
+        policies.push(policy);
+    }
+    policies
+}
+
+/// A list of origins echoes; only `*` (alone, by CEL) may answer a literal `*`.
+fn fix_on_match(mut policy: CorsPolicy) -> CorsPolicy {
+    if let crate::ir::OriginPolicy::Match(m) = &mut policy.allow_origin
+        && m.matchers.iter().any(|(x, _)| *x != OriginMatcher::Any)
+    {
+        m.on_match = OnMatch::EchoOrigin;
+    }
+    policy
 }

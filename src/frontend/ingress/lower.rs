@@ -613,11 +613,15 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             errors_cause: None,
             // Every header is inside `if ($cors = "true")`.
             only_when_allowed: origin.value != Effective::Star,
+            preflight_headers_unless_allowed: false,
+            lists_by_request_kind: false,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
         fixes: Vec::new(),
+        unmatched_preflights_forwarded: None,
+        fix_syntax: crate::ir::FixSyntax::default(),
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

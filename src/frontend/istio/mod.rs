@@ -1,14 +1,52 @@
-//! Istio `VirtualService` `corsPolicy` (issue 6).
+//! Istio `VirtualService` `spec.http[].corsPolicy` (`networking.istio.io` `v1alpha3`,
+//! `v1beta1`, `v1`), as Istio hands it to Envoy's CORS filter.
 //!
-//! Scaffolding: recognises nothing yet; the front end is being built in issue 6.
+//! `allowOrigins` entries are `StringMatch`es: `exact` and `prefix` compare case-sensitively
+//! and `prefix` knows nothing of origin boundaries; `regex` is RE2 matched against the whole
+//! origin (case-sensitive unless `(?i)`). The deprecated `allowOrigin` strings are exact
+//! matches, read only when `allowOrigins` is empty. Envoy echoes an allowed origin, and a
+//! matcher that accepts the literal `*` (`exact: "*"`, `regex: ".*"`) allows every origin.
+//! `maxAge` is a duration sent in whole seconds; `unmatchedPreflights` decides whether a
+//! preflight from another origin goes to the backend (`FORWARD`, the default) or is answered
+//! by Envoy (`IGNORE`). Istio's validation (`pkg/config/validation`: methods, header names,
+//! regexes, empty matches, durations, an `http` entry without a destination) is applied:
+//! what it rejects is an `IST002` finding and no policy.
 
+use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
+use super::kube::yaml::{self, CharMap};
+use super::kube::{self, Typed};
 use super::{InputError, Options};
-use crate::ir::CorsPolicy;
-use crate::source::SourceFile;
+use crate::ir::{AllowList, Credentials, FixSyntax, MaxAge, OnMatch, OriginMatcher, Server};
+use crate::source::{SourceFile, Span};
+use saphyr::MarkedYaml;
 
-/// What only this front end knows, for its own rules.
+pub const GROUP: &str = "networking.istio.io";
+const KINDS: [&str; 1] = ["VirtualService"];
+
+/// Istio's `supportedMethods` (`pkg/config/validation`): Go's `net/http` methods, no `*`.
+const METHODS: [&str; 9] = [
+    "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE",
+];
+
+/// What only this front end knows, for the `IST` rules.
 #[derive(Clone, Debug)]
-pub enum Fact {}
+pub enum Fact {
+    /// The deprecated `allowOrigin` field.
+    DeprecatedAllowOrigin {
+        object: String,
+        at: Span,
+        /// Whether `allowOrigins` is set too, so the deprecated list is ignored.
+        ignored: bool,
+        /// How to write it with `allowOrigins`, as help.
+        replacement: String,
+    },
+    /// Istio's validation rejects the object.
+    Rejected {
+        object: String,
+        at: Span,
+        why: String,
+    },
+}
 
 /// A file's policies and facts.
 pub struct Lowered {
@@ -16,14 +54,376 @@ pub struct Lowered {
     pub facts: Vec<Fact>,
 }
 
+use crate::ir::CorsPolicy;
+
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(_file_name: &str, _bytes: &[u8]) -> Result<String, String> {
-    Err("not read yet".into())
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
 }
 
-pub fn lower(_file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    Ok(Lowered {
+struct Cx<'s> {
+    src: &'s str,
+    chars: &'s CharMap,
+    object: String,
+    rejected: Vec<Fact>,
+}
+
+impl Cx<'_> {
+    fn span(&self, node: &MarkedYaml) -> Span {
+        kube::node_span(self.src, self.chars, node)
+    }
+
+    fn reject(&mut self, at: Span, why: impl Into<String>) {
+        self.rejected.push(Fact::Rejected {
+            object: self.object.clone(),
+            at,
+            why: why.into(),
+        });
+    }
+
+    fn strings(&mut self, field: &str, node: &MarkedYaml) -> Vec<(String, Span)> {
+        let mut out = Vec::new();
+        let Some(items) = yaml::sequence(node) else {
+            let t = kube::typed(self.src, self.chars, node);
+            if !matches!(t, Typed::Null) {
+                let at = self.span(node);
+                self.reject(at, format!("`{field}` must be a list, not {}", t.name()));
+            }
+            return out;
+        };
+        for item in items {
+            match kube::typed(self.src, self.chars, item) {
+                Typed::Str(t) => out.push((t.as_str().to_string(), kube::chars_span(&t))),
+                other => {
+                    let at = self.span(item);
+                    self.reject(
+                        at,
+                        format!(
+                            "each entry of `{field}` must be a string, not {}",
+                            other.name()
+                        ),
+                    );
+                }
+            }
+        }
+        out
+    }
+}
+
+pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(file.bytes())?;
+    let chars = CharMap::new(src);
+    let docs = kube::parse(src, &chars)?;
+    let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
-    })
+    };
+    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+        let mut cx = Cx {
+            src,
+            chars: &chars,
+            object: object.display(),
+            rejected: Vec::new(),
+        };
+        let mut notes = Vec::new();
+        let Some((_, spec)) = yaml::get(object.node, "spec") else {
+            continue;
+        };
+        let hosts: Vec<(String, Span)> = yaml::get(spec, "hosts")
+            .and_then(|(_, h)| yaml::sequence(h))
+            .unwrap_or(&[])
+            .iter()
+            .filter_map(|h| match kube::typed(src, &chars, h) {
+                Typed::Str(t) => Some((t.as_str().to_string(), kube::chars_span(&t))),
+                _ => None,
+            })
+            .collect();
+        let mut policies = Vec::new();
+        let routes = yaml::get(spec, "http")
+            .and_then(|(_, h)| yaml::sequence(h))
+            .unwrap_or(&[]);
+        for (i, http) in routes.iter().enumerate() {
+            let Some((key, cors)) = yaml::get(http, "corsPolicy") else {
+                continue;
+            };
+            let place = yaml::text(http, "name")
+                .map(|n| format!("http route `{n}`"))
+                .unwrap_or_else(|| format!("http route {}", i + 1));
+            let key_span = kube::scalar::written(src, &chars, key);
+            if !["route", "redirect", "directResponse", "delegate"]
+                .iter()
+                .any(|k| yaml::get(http, k).is_some())
+            {
+                cx.reject(
+                    key_span,
+                    "this `http` entry has no `route`, `redirect`, `directResponse` or `delegate`: Istio rejects it \
+                     (\"HTTP route, redirect or direct_response is required\")",
+                );
+                continue;
+            }
+            let scope = format!("{} {place}", object.display());
+            if let Some(p) = cors_policy(&mut cx, &mut notes, cors, key_span, scope, &hosts) {
+                policies.push(p);
+            }
+        }
+        if cx.rejected.is_empty() {
+            out.policies.extend(policies);
+            out.facts.extend(notes);
+        } else {
+            out.facts.append(&mut cx.rejected);
+        }
+    }
+    Ok(out)
+}
+
+fn cors_policy(
+    cx: &mut Cx,
+    notes: &mut Vec<Fact>,
+    node: &MarkedYaml,
+    anchor: Span,
+    scope: String,
+    hosts: &[(String, Span)],
+) -> Option<CorsPolicy> {
+    let entries = yaml::mapping(node)?;
+    let mut origins: Vec<(OriginMatcher, Span)> = Vec::new();
+    let mut deprecated: Vec<(String, Span)> = Vec::new();
+    let mut deprecated_key = None;
+    let mut methods = AllowList::NotSent;
+    let mut headers = AllowList::NotSent;
+    let mut expose = AllowList::NotSent;
+    let mut credentials = Credentials::Off { at: None };
+    let mut max_age = MaxAge::NotSent;
+    let mut unmatched = None;
+    let src = cx.src;
+    let chars = cx.chars;
+    for (k, v) in entries {
+        let Some((key, ..)) = yaml::scalar(k) else {
+            continue;
+        };
+        let key_span = kube::scalar::written(src, chars, k);
+        match key {
+            "allowOrigins" => {
+                for m in yaml::sequence(v).unwrap_or(&[]) {
+                    let Some(mut fields) = yaml::mapping(m) else {
+                        let at = cx.span(m);
+                        cx.reject(at, "each `allowOrigins` entry is a StringMatch: `exact:`, `prefix:` or `regex:`");
+                        continue;
+                    };
+                    let Some((mk, mv)) = fields.next() else {
+                        let at = cx.span(m);
+                        cx.reject(at, "'' is not a valid match type for CORS allow origins");
+                        continue;
+                    };
+                    let kind = yaml::scalar(mk).map_or("", |(t, ..)| t);
+                    if !["exact", "prefix", "regex"].contains(&kind) {
+                        let at = kube::scalar::written(src, chars, mk);
+                        cx.reject(
+                            at,
+                            format!(
+                                "`{kind}` is not a StringMatch field (`exact`, `prefix` or `regex`)"
+                            ),
+                        );
+                        continue;
+                    }
+                    let Typed::Str(text) = kube::typed(src, chars, mv) else {
+                        let at = cx.span(mv);
+                        cx.reject(at, format!("`{kind}` must be a string"));
+                        continue;
+                    };
+                    let value = text.as_str();
+                    let at = kube::chars_span(&text);
+                    if value.is_empty() {
+                        let at = kube::scalar::written(src, chars, mv);
+                        cx.reject(at, "'' is not a valid match type for CORS allow origins (Istio refuses an empty match)");
+                        continue;
+                    }
+                    if kind == "regex" && regex::Regex::new(value).is_err() {
+                        cx.reject(
+                            at,
+                            format!("`{value}` is not a valid RE2 regular expression"),
+                        );
+                        continue;
+                    }
+                    origins.push((envoy::string_matcher(kind, value, false), at));
+                }
+            }
+            "allowOrigin" => {
+                deprecated = cx.strings("allowOrigin", v);
+                deprecated_key = Some(key_span);
+            }
+            "allowMethods" => {
+                let items = cx.strings("allowMethods", v);
+                for (m, at) in &items {
+                    if !METHODS.contains(&m.as_str()) {
+                        cx.reject(*at, format!("\"{m}\" is not a supported HTTP method"));
+                    }
+                }
+                methods = list(items);
+            }
+            "allowHeaders" | "exposeHeaders" => {
+                let items = cx.strings(key, v);
+                for (h, at) in &items {
+                    if h.is_empty() || !h.bytes().all(is_tchar) {
+                        cx.reject(*at, format!("invalid header name: \"{h}\""));
+                    }
+                }
+                if key == "allowHeaders" {
+                    headers = list(items);
+                } else {
+                    expose = AllowList::Entries(items);
+                }
+            }
+            "allowCredentials" => match kube::typed(src, chars, v) {
+                Typed::Bool(true) => credentials = Credentials::On { at: cx.span(v) },
+                Typed::Bool(false) => {
+                    credentials = Credentials::Off {
+                        at: Some(cx.span(v)),
+                    }
+                }
+                other => {
+                    let at = cx.span(v);
+                    cx.reject(
+                        at,
+                        format!(
+                            "`allowCredentials` must be `true` or `false`, not {}",
+                            other.name()
+                        ),
+                    );
+                }
+            },
+            "maxAge" => {
+                let at = cx.span(v);
+                match kube::typed(src, chars, v) {
+                    Typed::Str(t) => match duration_seconds(t.as_str()) {
+                        Some((_, true)) => {
+                            cx.reject(at, "max_age duration is accurate only to seconds precision")
+                        }
+                        Some((0, _)) => cx.reject(at, "duration must be greater than 1ms"),
+                        Some((n, false)) => {
+                            max_age = MaxAge::Seconds {
+                                value: n,
+                                at,
+                                defaulted: false,
+                            }
+                        }
+                        None => cx.reject(
+                            at,
+                            format!(
+                                "`{}` is not a duration (write e.g. `\"24h\"` or `\"600s\"`)",
+                                t.as_str()
+                            ),
+                        ),
+                    },
+                    other => cx.reject(
+                        at,
+                        format!(
+                            "`maxAge` is a duration string such as `\"24h\"`, not {}",
+                            other.name()
+                        ),
+                    ),
+                }
+            }
+            "unmatchedPreflights" => {
+                let t = yaml::scalar(v).map_or("", |(t, ..)| t);
+                match t {
+                    "IGNORE" => unmatched = Some(Unmatched::EnvoyAnswers),
+                    "FORWARD" | "UNSPECIFIED" => {
+                        unmatched = Some(Unmatched::Forwarded {
+                            at: cx.span(v),
+                            remedy: "set `unmatchedPreflights: IGNORE` in the `corsPolicy`".into(),
+                        })
+                    }
+                    other => {
+                        let at = cx.span(v);
+                        cx.reject(
+                            at,
+                            format!("`{other}` is not an `unmatchedPreflights` value (`UNSPECIFIED`, `FORWARD` or `IGNORE`)"),
+                        );
+                    }
+                }
+            }
+            other => {
+                cx.reject(
+                    key_span,
+                    format!("`{other}` is not a `corsPolicy` field; the API server refuses unknown fields of a VirtualService"),
+                );
+            }
+        }
+    }
+    if let Some(at) = deprecated_key {
+        let replacement = if deprecated.iter().any(|(o, _)| o == "*") {
+            "list the origins that call the API, `allowOrigins: [{exact: \"https://app.example.com\"}]`: \
+             `*` allows every origin"
+                .to_string()
+        } else {
+            format!(
+                "write `allowOrigins: [{}]`",
+                deprecated
+                    .iter()
+                    .map(|(o, _)| format!("{{exact: \"{o}\"}}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        notes.push(Fact::DeprecatedAllowOrigin {
+            object: cx.object.clone(),
+            at,
+            ignored: !origins.is_empty(),
+            replacement,
+        });
+    }
+    if origins.is_empty() {
+        origins = deprecated
+            .iter()
+            .map(|(o, s)| (envoy::string_matcher("exact", o, false), *s))
+            .collect();
+    }
+    let unmatched = unmatched.unwrap_or(Unmatched::Forwarded {
+        at: anchor,
+        remedy: "add `unmatchedPreflights: IGNORE` to the `corsPolicy` (the default forwards them)"
+            .into(),
+    });
+    Some(envoy::policy(Spec {
+        server: Server {
+            product: "Istio",
+            version: "1.30".into(),
+            version_assumed: true,
+        },
+        scope,
+        hosts: hosts.to_vec(),
+        anchor,
+        matchers: (!origins.is_empty()).then_some(origins),
+        on_match: OnMatch::EchoOrigin,
+        on_match_with_credentials: OnMatch::EchoOrigin,
+        methods,
+        headers,
+        expose,
+        credentials,
+        max_age,
+        unmatched,
+        fix_syntax: FixSyntax {
+            origin_list: Some(
+                "`allowOrigins: [{exact: \"https://app.example.com\"}]` in the `corsPolicy` (one `exact` per origin)".into(),
+            ),
+            credentials_off: Some("`allowCredentials: false`".into()),
+            max_age: Some("`maxAge: \"600s\"` in the `corsPolicy`".into()),
+            explicit_lists: Some(
+                "`allowMethods: [GET, PUT]` and `allowHeaders: [content-type, authorization]`".into(),
+            ),
+        },
+    }))
+}
+
+/// A list Istio joins with `,` for Envoy; exactly `*` makes Envoy echo the request.
+fn list(items: Vec<(String, Span)>) -> AllowList {
+    match items.as_slice() {
+        [] => AllowList::NotSent,
+        [(star, at)] if star == "*" => AllowList::EchoRequest { at: *at },
+        _ => AllowList::Entries(items),
+    }
+}
+
+/// RFC 9110 `tchar`.
+fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }

@@ -42,3 +42,225 @@ pub fn objects_of_kind<'n, 'a>(docs: &'n [MarkedYaml<'a>], kind: &str) -> Vec<&'
     }
     out
 }
+
+pub mod envoy;
+
+use crate::frontend::InputError;
+use crate::source::{MappedText, Span};
+use resolve::Resolved;
+use saphyr_parser::ScalarStyle;
+use yaml::CharMap;
+
+/// The file's text, or `CL000` at the first byte that is not UTF-8.
+pub fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| InputError {
+        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
+        message: "the file is not UTF-8, so Kubernetes cannot read it".into(),
+    })
+}
+
+/// Every document of the stream, or `CL000` at the byte where the YAML breaks.
+pub fn parse<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, InputError> {
+    yaml::load(src, chars).map_err(|e| {
+        let end = src[e.at..]
+            .chars()
+            .next()
+            .map_or(e.at, |c| e.at + c.len_utf8());
+        InputError {
+            span: Some(Span::new(e.at, end)),
+            message: format!("invalid YAML: {}; kubectl refuses the file", e.message),
+        }
+    })
+}
+
+/// A Kubernetes object of one of the kinds a front end reads.
+pub struct Object<'n, 'a> {
+    pub node: &'n MarkedYaml<'a>,
+    pub kind: String,
+    pub api_version: String,
+    pub name: String,
+    pub namespace: Option<String>,
+    /// The `kind:` value, where findings about the whole object go.
+    pub kind_span: Span,
+}
+
+impl Object<'_, '_> {
+    /// "HTTPRoute `ns/name`" (the namespace only when the manifest sets it).
+    pub fn display(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("{} `{ns}/{}`", self.kind, self.name),
+            None => format!("{} `{}`", self.kind, self.name),
+        }
+    }
+}
+
+/// Every object of the `kinds` whose `apiVersion` is in API group `group`, in file order.
+pub fn objects<'n, 'a>(
+    src: &str,
+    chars: &CharMap,
+    docs: &'n [MarkedYaml<'a>],
+    kinds: &[&str],
+    group: &str,
+) -> Vec<Object<'n, 'a>> {
+    let mut out: Vec<Object> = Vec::new();
+    for kind in kinds {
+        for node in objects_of_kind(docs, kind) {
+            let api_version = yaml::text(node, "apiVersion").unwrap_or("");
+            if api_version.split_once('/').map(|(g, _)| g) != Some(group) {
+                continue;
+            }
+            let metadata = yaml::get(node, "metadata").map(|(_, m)| m);
+            out.push(Object {
+                node,
+                kind: kind.to_string(),
+                api_version: api_version.to_string(),
+                name: metadata
+                    .and_then(|m| yaml::text(m, "name"))
+                    .unwrap_or("(unnamed)")
+                    .to_string(),
+                namespace: metadata
+                    .and_then(|m| yaml::text(m, "namespace"))
+                    .map(str::to_string),
+                kind_span: yaml::get(node, "kind")
+                    .map_or(Span::empty(0), |(_, v)| scalar::written(src, chars, v)),
+            });
+        }
+    }
+    out.sort_by_key(|o| o.kind_span.start);
+    out
+}
+
+/// Why a file is (or is not) read by a front end for `kinds` of API group `group`.
+pub fn recognise_objects(
+    file_name: &str,
+    bytes: &[u8],
+    kinds: &[&str],
+    group: &str,
+) -> Result<String, String> {
+    if !(file_name.ends_with(".yaml") || file_name.ends_with(".yml")) {
+        return Err("not a .yaml/.yml file".into());
+    }
+    let Ok(src) = std::str::from_utf8(bytes) else {
+        return Err("YAML that is not UTF-8".into());
+    };
+    if yaml::template_action(src).is_some() {
+        return Err("a Helm/Go template, not YAML yet".into());
+    }
+    let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
+    let chars = CharMap::new(src);
+    match yaml::load(src, &chars) {
+        Ok(docs) => {
+            let found = objects(src, &chars, &docs, kinds, group);
+            match found.first() {
+                Some(first) if found.len() == 1 => Ok(format!(
+                    "it holds {} (line {})",
+                    first.display(),
+                    line(first.kind_span.start)
+                )),
+                Some(first) => Ok(format!(
+                    "it holds {} {group} objects, the first {} (line {})",
+                    found.len(),
+                    first.display(),
+                    line(first.kind_span.start)
+                )),
+                None => Err(format!("no {} of {group}", kinds.join("/"))),
+            }
+        }
+        // Broken YAML that names one of our kinds is ours to report.
+        Err(_)
+            if src.lines().any(|l| {
+                let t = l.trim_start().trim_start_matches("- ").trim();
+                kinds.iter().any(|k| t == format!("kind: {k}"))
+            }) =>
+        {
+            Ok("it names one of its kinds (the YAML is broken)".into())
+        }
+        Err(e) => Err(format!("YAML that does not parse ({})", e.message)),
+    }
+}
+
+/// A YAML value as Kubernetes reads it into a typed field.
+#[derive(Clone, Debug)]
+pub enum Typed {
+    Str(MappedText),
+    Bool(bool),
+    /// An integer (`None`: too large or written in a form this reader does not convert).
+    Int(Option<i64>),
+    Float,
+    Null,
+    Seq,
+    Map,
+}
+
+impl Typed {
+    /// "a string", "a list", … for messages.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Typed::Str(_) => "a string",
+            Typed::Bool(_) => "a boolean",
+            Typed::Int(_) => "an integer",
+            Typed::Float => "a floating-point number",
+            Typed::Null => "null",
+            Typed::Seq => "a list",
+            Typed::Map => "a mapping",
+        }
+    }
+}
+
+/// How a node is typed (YAML 1.1 for plain scalars, as Kubernetes reads them).
+pub fn typed(src: &str, chars: &CharMap, node: &MarkedYaml) -> Typed {
+    if yaml::sequence(node).is_some() {
+        return Typed::Seq;
+    }
+    if yaml::mapping(node).is_some() {
+        return Typed::Map;
+    }
+    let Some((text, style, tag)) = yaml::scalar(node) else {
+        return Typed::Null;
+    };
+    let resolved = match tag {
+        Some(t) if t.handle == "tag:yaml.org,2002:" => match t.suffix.as_ref() {
+            "bool" => Resolved::Bool,
+            "int" => Resolved::Int,
+            "float" => Resolved::Float,
+            "null" => Resolved::Null,
+            _ => Resolved::String,
+        },
+        _ if style == ScalarStyle::Plain => resolve::plain(text),
+        _ => Resolved::String,
+    };
+    match resolved {
+        Resolved::String | Resolved::Collection => {
+            Typed::Str(scalar::mapped(src, chars, node).unwrap_or_else(|| {
+                MappedText::opaque(text.to_string(), scalar::written(src, chars, node))
+            }))
+        }
+        Resolved::Bool => Typed::Bool(matches!(
+            text,
+            "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON"
+        )),
+        Resolved::Int => Typed::Int(text.replace('_', "").parse::<i64>().ok()),
+        Resolved::Float => Typed::Float,
+        Resolved::Null => Typed::Null,
+    }
+}
+
+/// The bytes a finding about a node should label (a whole list or mapping: its first line).
+pub fn node_span(src: &str, chars: &CharMap, node: &MarkedYaml) -> Span {
+    let s = scalar::written(src, chars, node);
+    let text = src.get(s.range()).unwrap_or("");
+    match text.find('\n') {
+        Some(i) => Span::new(s.start, s.start + text[..i].trim_end().len()),
+        None => s,
+    }
+}
+
+/// The bytes of a string value's characters (inside its quotes); the written value when it
+/// is empty.
+pub fn chars_span(text: &MappedText) -> Span {
+    if text.as_str().is_empty() {
+        text.span()
+    } else {
+        text.span_of(0..text.as_str().len())
+    }
+}

@@ -362,11 +362,15 @@ impl<'a> Lowerer<'a> {
                 // A branch entered only for allowed origins sends its headers only to them.
                 only_when_allowed: branch
                     .is_some_and(|(st, _)| self.constraint(&condition_args(st), levels).is_some()),
+                preflight_headers_unless_allowed: false,
+                lists_by_request_kind: false,
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),
             backend_passthrough: passthrough(&cors, &bodies),
             fixes: fixes(self.bytes, &cors, &directives, returns.is_some()),
+            unmatched_preflights_forwarded: None,
+            fix_syntax: crate::ir::FixSyntax::default(),
         })
     }
 
