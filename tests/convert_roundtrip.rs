@@ -94,6 +94,7 @@ fn nginx_text() -> impl Strategy<Value = String> {
 fn check(source: &CorsPolicy) -> Result<(), TestCaseError> {
     let cx = Context {
         service: Some("api:80".into()),
+        gateway: Some("gw".into()),
         ..Context::default()
     };
     for target in TARGETS {

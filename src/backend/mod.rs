@@ -45,7 +45,12 @@ pub struct Emitted {
 }
 
 /// Targets with a back end today.
-pub const TARGETS: [Dialect; 3] = [Dialect::TorchServe, Dialect::Nginx, Dialect::IngressNginx];
+pub const TARGETS: [Dialect; 4] = [
+    Dialect::TorchServe,
+    Dialect::Nginx,
+    Dialect::IngressNginx,
+    Dialect::GatewayApi,
+];
 
 pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitted, Refusal> {
     match target {
