@@ -115,6 +115,8 @@ pub struct Options {
     /// The ingress-nginx controller release (`--assume-version ingress-nginx=…`); `None`:
     /// the newest known.
     pub ingress_nginx_version: Option<ingress::controller::Version>,
+    /// The Traefik release (`--assume-version traefik=…`); `None`: the newest known.
+    pub traefik_version: Option<traefik::Version>,
 }
 
 /// Facts a front end found, for its own rules.

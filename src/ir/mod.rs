@@ -40,6 +40,27 @@ pub struct CorsPolicy {
     /// A backend whose own `Access-Control-Allow-Origin` reaches responses next to the
     /// server's: the directive that forwards to it, and how to stop it in the server's terms.
     pub backend_passthrough: Option<(Span, String)>,
+    /// How to fix common findings in the dialect's own syntax; generic rules add these to
+    /// their help when present (empty for dialects whose fix the rule text already says).
+    pub fix_hints: FixHints,
+}
+
+/// Fixes in a dialect's own words, for generic rules' help (e.g. Traefik's
+/// "set `accessControlAllowOriginList: [\"https://app.example.com\"]`").
+#[derive(Clone, Debug, Default)]
+pub struct FixHints {
+    /// How to allow an explicit list of exact origins instead.
+    pub origin_list: Option<String>,
+    /// How to anchor or tighten a pattern.
+    pub anchor_pattern: Option<String>,
+    /// How to stop sending credentials.
+    pub credentials_off: Option<String>,
+    /// How to send `Vary: Origin`.
+    pub vary: Option<String>,
+    /// How to set the preflight cache lifetime.
+    pub max_age: Option<String>,
+    /// How to list the allowed methods and request headers explicitly.
+    pub allow_lists: Option<String>,
 }
 
 /// A CORS header written for an enclosing scope that does not reach this one.
@@ -301,6 +322,31 @@ pub struct Emission {
     /// Every CORS header is sent only when the request's origin is allowed (they are written
     /// together behind the origin check), not just `Access-Control-Allow-Origin`.
     pub only_when_allowed: bool,
+    /// `Access-Control-Allow-Credentials: true` goes on every response that carries CORS
+    /// headers, whether or not the origin is allowed (Traefik; Kong with an origin list).
+    /// When false it is sent only next to `Access-Control-Allow-Origin`.
+    pub credentials_unconditional: bool,
+    /// A request without `Origin` is matched as if it sent an empty one (Traefik reads the
+    /// header with Go's `Header.Get`, so `*` or a `.*` regex allows it and an empty
+    /// `Access-Control-Allow-Origin:` is echoed).
+    pub absent_origin_is_empty: bool,
+    /// The server answers preflights itself with a different set of headers than other
+    /// responses; `None`: every CORS header goes on every response.
+    pub preflight_split: Option<PreflightSplit>,
+}
+
+/// Which headers a server that answers preflights itself puts on those answers. A preflight
+/// is an `OPTIONS` request with non-empty `Origin` and `Access-Control-Request-Method`.
+/// `Access-Control-Allow-Methods`, `-Headers` and `-Max-Age` go on preflight answers only;
+/// `Access-Control-Allow-Origin` and `-Credentials` on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PreflightSplit {
+    /// `Access-Control-Expose-Headers` on preflight answers too (Traefik 3.7), not only on
+    /// other responses.
+    pub expose_on_preflight: bool,
+    /// `Vary: Origin` on preflight answers too (Kong), not only on other responses
+    /// (Traefik's `addVaryHeader`).
+    pub vary_on_preflight: bool,
 }
 
 impl CorsPolicy {

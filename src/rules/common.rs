@@ -44,7 +44,12 @@ pub fn wildcard_origin(policy: &CorsPolicy) -> Option<Span> {
             (view == "*").then(|| v.span_of(range))
         }
         OriginPolicy::Match(m) => {
-            let star = m.on_match == OnMatch::LiteralStar;
+            let on = if credentials_span(policy).is_some() {
+                m.on_match_with_credentials
+            } else {
+                m.on_match
+            };
+            let star = on == OnMatch::LiteralStar;
             m.matchers
                 .iter()
                 .find(|(mat, _)| star && *mat == OriginMatcher::Any)
@@ -224,6 +229,14 @@ pub fn credentials_span(policy: &CorsPolicy) -> Option<Span> {
     match policy.credentials {
         crate::ir::Credentials::On { at } => Some(at),
         _ => None,
+    }
+}
+
+/// `help`, followed by the dialect's own way to do it when the front end gave one.
+pub fn with_hint(help: &str, hint: &Option<String>) -> String {
+    match hint {
+        Some(h) => format!("{help}; {h}"),
+        None => help.to_string(),
     }
 }
 

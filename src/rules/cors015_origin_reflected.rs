@@ -1,6 +1,6 @@
 //! CORS015: any request `Origin` is echoed back as allowed.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OnMatch, OriginMatcher, OriginPolicy};
 
@@ -48,9 +48,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 ),
             ),
         };
-        finding.help(
+        finding.help(with_hint(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \
              and send nothing for any other origin",
-        );
+            &policy.fix_hints.origin_list,
+        ));
     }
 }

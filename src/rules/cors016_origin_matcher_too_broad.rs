@@ -1,6 +1,6 @@
 //! CORS016: an origin check accepts origins an attacker can own.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::origin::{Weakness, attacker_origins};
 use crate::ir::{OriginMatcher, OriginPolicy};
@@ -36,7 +36,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     policy.scope.description
                 ),
             )
-            .help(remedy(weakness));
+            .help(with_hint(
+                remedy(weakness),
+                match weakness {
+                    Weakness::AcceptsAny => &policy.fix_hints.origin_list,
+                    _ => &policy.fix_hints.anchor_pattern,
+                },
+            ));
         }
     }
 }

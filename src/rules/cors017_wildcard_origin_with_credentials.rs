@@ -1,6 +1,6 @@
 //! CORS017: `Access-Control-Allow-Origin: *` together with `Access-Control-Allow-Credentials: true`.
 
-use super::common::{credentials_span, product, wildcard_origin};
+use super::common::{credentials_span, product, wildcard_origin, with_hint};
 use super::{FindingExt, Reporter, Unit};
 
 declare_rule!(WildcardOriginWithCredentials, "CORS017", check);
@@ -22,9 +22,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         )
         .related(cred, "credentials allowed here")
-        .help(
+        .help(with_hint(
             "if callers send cookies, name the allowed origins (never echo every origin); \
              if they do not, stop allowing credentials",
-        );
+            &policy.fix_hints.origin_list,
+        ));
     }
 }

@@ -1,6 +1,6 @@
 //! CORS020: the allowed origin depends on the request, but responses lack `Vary: Origin`.
 
-use super::common::product;
+use super::common::{product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OnMatch, OriginPolicy, VaryOrigin};
 
@@ -11,8 +11,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let OriginPolicy::Match(m) = &policy.allow_origin else {
             continue;
         };
-        let echoes =
-            m.on_match == OnMatch::EchoOrigin || m.on_match_with_credentials == OnMatch::EchoOrigin;
+        let on = if matches!(policy.credentials, crate::ir::Credentials::On { .. }) {
+            m.on_match_with_credentials
+        } else {
+            m.on_match
+        };
+        // A literal `*` is sent only for `Any`; other matchers send the origin they accept.
+        let echoes = on == OnMatch::EchoOrigin
+            || m.matchers
+                .iter()
+                .any(|(x, _)| *x != crate::ir::OriginMatcher::Any);
         if !echoes || policy.vary_origin != VaryOrigin::Never || m.matchers.is_empty() {
             continue;
         }
@@ -27,6 +35,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 policy.scope.description
             ),
         )
-        .help("send `Vary: Origin` on every response whose CORS headers depend on the origin");
+        .help(with_hint(
+            "send `Vary: Origin` on every response whose CORS headers depend on the origin",
+            &policy.fix_hints.vary,
+        ));
     }
 }

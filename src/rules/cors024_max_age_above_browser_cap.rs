@@ -1,5 +1,6 @@
 //! CORS024: `Access-Control-Max-Age` beyond what browsers honour.
 
+use super::common::with_hint;
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::MaxAge;
 
@@ -36,8 +37,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                  {value} s is never honoured, so it only hides how often browsers really preflight"
             ),
         )
-        .help(format!(
-            "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner)"
+        .help(with_hint(
+            &format!(
+                "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner)"
+            ),
+            &policy.fix_hints.max_age,
         ));
     }
 }

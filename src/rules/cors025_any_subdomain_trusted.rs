@@ -1,6 +1,6 @@
 //! CORS025: every subdomain of a domain is trusted.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::origin::intended_hosts;
 use crate::ir::{LabelDepth, OriginMatcher, OriginPolicy};
@@ -30,7 +30,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     product(policy)
                 ),
             )
-            .help("list the subdomains that call the API instead of trusting all of them");
+            .help(with_hint(
+                "list the subdomains that call the API instead of trusting all of them",
+                &policy.fix_hints.origin_list,
+            ));
         }
     }
 }

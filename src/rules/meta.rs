@@ -99,6 +99,8 @@ impl Example {
             "torchserve" => "config.properties",
             "nginx" => "nginx.conf",
             "ingress-nginx" => "ingress.yaml",
+            "traefik" => "dynamic.yml",
+            "kong" => "kong.yaml",
             _ => "example",
         })
     }

@@ -47,6 +47,22 @@ impl Unit<'_> {
         })
     }
 
+    /// Traefik facts, for `TFK` rules.
+    pub fn traefik_facts(&self) -> impl Iterator<Item = &crate::frontend::traefik::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Traefik(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Kong facts, for `KONG` rules.
+    pub fn kong_facts(&self) -> impl Iterator<Item = &crate::frontend::kong::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Kong(f) => Some(f),
+            _ => None,
+        })
+    }
+
     /// 1-based line of a byte offset, for messages that refer to another line.
     pub fn line(&self, offset: usize) -> usize {
         self.file.position(offset).line
@@ -175,6 +191,8 @@ mod cors023_repeated_cors_header;
 mod cors024_max_age_above_browser_cap;
 mod cors025_any_subdomain_trusted;
 mod cors026_backend_cors_headers_pass_through;
+mod cors030_credentials_for_any_origin;
+mod cors031_request_echoed_with_credentials;
 mod ingx001_implicit_credentials;
 mod ingx002_origin_fails_open;
 mod ingx003_origin_entry_dropped;
@@ -186,7 +204,18 @@ mod ingx008_cors_annotations_ignored;
 mod ingx009_snippet_refused_by_default;
 mod ingx010_controller_retired;
 mod ingx011_configmap_cors_key;
+mod kong001_plugin_not_referenced;
+mod kong002_origin_entry_never_matches;
+mod kong003_preflight_forwarded;
+mod kong004_host_only_regex;
+mod kong005_invalid_config_type;
 mod ngx001_include_not_followed;
+mod tfk001_middleware_not_used;
+mod tfk002_hand_written_cors_header;
+mod tfk003_invalid_origin_regex;
+mod tfk004_wildcard_credentials_version;
+mod tfk005_shadowed_origin_entry;
+mod tfk006_invalid_field_type;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -223,6 +252,8 @@ pub static RULES: &[&dyn Rule] = &[
     &cors024_max_age_above_browser_cap::MaxAgeAboveBrowserCap,
     &cors025_any_subdomain_trusted::AnySubdomainTrusted,
     &cors026_backend_cors_headers_pass_through::BackendCorsHeadersPassThrough,
+    &cors030_credentials_for_any_origin::CredentialsForAnyOrigin,
+    &cors031_request_echoed_with_credentials::RequestEchoedWithCredentials,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,
@@ -234,7 +265,18 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx009_snippet_refused_by_default::SnippetRefusedByDefault,
     &ingx010_controller_retired::ControllerRetired,
     &ingx011_configmap_cors_key::ConfigMapCorsKey,
+    &kong001_plugin_not_referenced::PluginNotReferenced,
+    &kong002_origin_entry_never_matches::OriginEntryNeverMatches,
+    &kong003_preflight_forwarded::PreflightForwarded,
+    &kong004_host_only_regex::HostOnlyRegex,
+    &kong005_invalid_config_type::InvalidConfigType,
     &ngx001_include_not_followed::IncludeNotFollowed,
+    &tfk001_middleware_not_used::MiddlewareNotUsed,
+    &tfk002_hand_written_cors_header::HandWrittenCorsHeader,
+    &tfk003_invalid_origin_regex::InvalidOriginRegex,
+    &tfk004_wildcard_credentials_version::WildcardCredentialsVersion,
+    &tfk005_shadowed_origin_entry::ShadowedOriginEntry,
+    &tfk006_invalid_field_type::InvalidFieldType,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

@@ -613,10 +613,14 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             errors_cause: None,
             // Every header is inside `if ($cors = "true")`.
             only_when_allowed: origin.value != Effective::Star,
+            credentials_unconditional: false,
+            absent_origin_is_empty: false,
+            preflight_split: None,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
+        fix_hints: crate::ir::FixHints::default(),
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

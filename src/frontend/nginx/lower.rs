@@ -362,10 +362,14 @@ impl<'a> Lowerer<'a> {
                 // A branch entered only for allowed origins sends its headers only to them.
                 only_when_allowed: branch
                     .is_some_and(|(st, _)| self.constraint(&condition_args(st), levels).is_some()),
+                credentials_unconditional: false,
+                absent_origin_is_empty: false,
+                preflight_split: None,
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),
             backend_passthrough: passthrough(&cors, &bodies),
+            fix_hints: crate::ir::FixHints::default(),
         })
     }
 

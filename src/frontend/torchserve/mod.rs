@@ -507,10 +507,14 @@ fn policy(
             ],
             errors_cause: None,
             only_when_allowed: false,
+            credentials_unconditional: false,
+            absent_origin_is_empty: false,
+            preflight_split: None,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
+        fix_hints: crate::ir::FixHints::default(),
     }
 }
 
