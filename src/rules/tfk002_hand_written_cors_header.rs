@@ -6,33 +6,54 @@ use crate::frontend::traefik::Fact;
 declare_rule!(HandWrittenCorsHeader, "TFK002", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
-    for fact in unit.traefik_facts() {
-        let Fact::CustomCorsHeader {
-            middleware,
-            header,
-            key,
-            with_cors_fields,
-        } = fact
-        else {
+    // One finding per middleware, at its first hand-written header.
+    let mut seen: Vec<&str> = Vec::new();
+    let facts: Vec<_> = unit
+        .traefik_facts()
+        .filter_map(|f| match f {
+            Fact::CustomCorsHeader {
+                middleware,
+                header,
+                key,
+                with_cors_fields,
+            } => Some((
+                middleware.as_str(),
+                header.as_str(),
+                *key,
+                *with_cors_fields,
+            )),
+            _ => None,
+        })
+        .collect();
+    for (middleware, _, key, with_cors_fields) in &facts {
+        if seen.contains(middleware) {
             continue;
-        };
+        }
+        seen.push(middleware);
+        let mine: Vec<_> = facts.iter().filter(|f| f.0 == *middleware).collect();
+        let names: Vec<String> = mine.iter().map(|f| format!("`{}`", f.1)).collect();
         let why = if *with_cors_fields {
-            "next to the middleware's CORS fields it is sent on responses for origins they reject, \
+            "next to the middleware's CORS fields they are sent on responses for origins those reject, \
              overwritten for the ones they allow, and never on the preflights Traefik answers itself"
         } else {
-            "it is the same value for every origin, Traefik does not answer preflights for it, and the \
-             backend's own CORS headers are overwritten"
+            "they are the same for every origin, Traefik answers no preflight for them, and they overwrite \
+             the backend's own CORS headers"
         };
-        out.report(
+        let finding = out.report(
             *key,
             "hand-written CORS header",
             format!(
-                "middleware `{middleware}` sets `{header}` in `customResponseHeaders`: {why}"
+                "middleware `{middleware}` sets {} in `customResponseHeaders`: {why}",
+                super::common::join_and(&names)
             ),
-        )
-        .help(
-            "use the CORS fields of the `headers` middleware instead (`accessControlAllowOriginList`, \
-             `accessControlAllowMethods`, `accessControlAllowHeaders`, `accessControlAllowCredentials`)",
+        );
+        for f in mine.iter().skip(1) {
+            finding.related(f.2, "also set by hand");
+        }
+        finding.help(
+            "in Traefik: use the CORS fields of the `headers` middleware instead \
+             (`accessControlAllowOriginList`, `accessControlAllowMethods`, `accessControlAllowHeaders`, \
+             `accessControlAllowCredentials`)",
         );
     }
 }

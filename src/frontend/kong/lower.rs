@@ -196,7 +196,8 @@ fn listener(answers_preflights: bool) -> Listener {
     }
 }
 
-pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> CorsPolicy {
+pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
+    let first_fact = facts.len();
     let c = Config {
         node: p.config.as_ref(),
     };
@@ -290,7 +291,14 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> CorsPolicy {
         },
         _ => MaxAge::NotSent,
     };
-    CorsPolicy {
+    // Kong's schema refuses a value of the wrong type: there is no plugin to judge.
+    if facts[first_fact..]
+        .iter()
+        .any(|f| matches!(f, Fact::WrongType { .. }))
+    {
+        return None;
+    }
+    Some(CorsPolicy {
         server: Server {
             product: "Kong",
             version: "3.x (cors plugin)".into(),
@@ -331,7 +339,7 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> CorsPolicy {
         repeated_headers: Vec::new(),
         backend_passthrough: None,
         fix_hints: fix_hints(),
-    }
+    })
 }
 
 /// How Kong matches one entry of a list (not the single-literal case).

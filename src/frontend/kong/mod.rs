@@ -261,7 +261,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                 span: p.anchor,
             });
         }
-        out.policies.push(lower::plugin(p, &mut out.facts));
+        out.policies.extend(lower::plugin(p, &mut out.facts));
     }
     Ok(out)
 }

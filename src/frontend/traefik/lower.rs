@@ -207,6 +207,7 @@ fn listener(cors: bool) -> Listener {
 pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
     let f = Fields { m };
     let v = cx.version;
+    let first_fact = facts.len();
     let custom = custom_cors_headers(&f, facts);
     let cors = CORS_FIELDS.iter().any(|n| f.get(n).is_some());
     for c in &custom {
@@ -304,6 +305,14 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         MaxAge::NotSent
     };
     let vary = cors && f.bool(VARY, facts).is_some_and(|(_, b)| b);
+    // A value of the wrong type: the API server or the decoder refuses the configuration,
+    // so there is no middleware to judge.
+    if facts[first_fact..]
+        .iter()
+        .any(|f| matches!(f, Fact::WrongType { .. }))
+    {
+        return None;
+    }
     Some(CorsPolicy {
         server: Server {
             product: "Traefik",

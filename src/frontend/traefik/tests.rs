@@ -251,7 +251,7 @@ fn custom_response_headers_are_static_and_reported() {
 
 #[test]
 fn invalid_regex_and_wrong_types_are_facts() {
-    let src = "http:\n  middlewares:\n    c:\n      headers:\n        accessControlAllowOriginListRegex: ['(?=x)']\n        accessControlAllowCredentials: \"true\"\n";
+    let src = "http:\n  middlewares:\n    c:\n      headers:\n        accessControlAllowOriginListRegex: ['(?=x)']\n";
     let l = lower_as("d.yml", src, None);
     assert!(matches!(
         l.policies[0].allow_origin,
@@ -262,6 +262,10 @@ fn invalid_regex_and_wrong_types_are_facts() {
             .iter()
             .any(|f| matches!(f, Fact::InvalidRegex { span, .. } if at(src, *span) == "(?=x)"))
     );
+    // A value of the wrong type: refused, so no policy is judged.
+    let src = "http:\n  middlewares:\n    c:\n      headers:\n        accessControlAllowOriginList: [a]\n        accessControlAllowCredentials: \"true\"\n";
+    let l = lower_as("d.yml", src, None);
+    assert!(l.policies.is_empty());
     assert!(
         l.facts
             .iter()
