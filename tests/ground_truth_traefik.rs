@@ -5,7 +5,8 @@
 //! preflights and bare `OPTIONS` from matching, non-matching, case-varied, `null`, empty and
 //! absent origins), the status and every `access-control-*`/`vary` line Traefik sends must
 //! equal, byte for byte, what `sim::respond` computes from the policy cors-lint lowers from
-//! the same files.
+//! the same files — and from the same middlewares written as Kubernetes `Middleware` objects
+//! (both API groups), which no Kubernetes runs here but must answer alike.
 
 mod support;
 
@@ -178,6 +179,26 @@ fn config_files(mws: &[Mw]) -> (String, String) {
     (yaml, toml)
 }
 
+/// The same middlewares as Kubernetes `Middleware` objects (no Kubernetes runs here: their
+/// policies must answer exactly as the file provider's did on the real Traefik).
+fn crd_file(mws: &[Mw]) -> String {
+    let mut out = String::new();
+    for (i, m) in mws.iter().enumerate() {
+        let api = if i % 2 == 0 {
+            "traefik.io/v1alpha1"
+        } else {
+            "traefik.containo.us/v1alpha1"
+        };
+        out.push_str(&format!(
+            "---\napiVersion: {api}\nkind: Middleware\nmetadata:\n  name: m{i}\nspec:\n  headers:\n"
+        ));
+        for (k, v) in fields(m, yaml_list) {
+            out.push_str(&format!("    {k}: {v}\n"));
+        }
+    }
+    out
+}
+
 /// The policies cors-lint lowers from both files, by middleware name.
 fn policies(yaml: &str, toml: &str) -> Vec<(String, CorsPolicy)> {
     let mut out = Vec::new();
@@ -252,6 +273,34 @@ fn traefik_answers_as_the_model_says() {
     );
     let models = policies(&served_yaml, &toml);
     assert_eq!(models.len(), mws.len(), "one policy per middleware");
+    let crd = crd_file(&mws);
+    let crd_models: Vec<(String, CorsPolicy)> = frontend::lower(
+        Dialect::Traefik,
+        &SourceFile::new(
+            "middlewares.yaml",
+            crd.into_bytes(),
+            Dialect::Traefik.encoding(),
+        ),
+        &Options::default(),
+    )
+    .expect("CRDs")
+    .policies
+    .into_iter()
+    .map(|p| {
+        let n = p
+            .scope
+            .description
+            .trim_start_matches("Traefik middleware `")
+            .trim_end_matches('`')
+            .to_string();
+        (n, p)
+    })
+    .collect();
+    assert_eq!(
+        crd_models.len(),
+        mws.len(),
+        "one policy per Middleware object"
+    );
     let mut tally = Tally::default();
     // Responses that carry `Access-Control-Allow-Origin`: the comparison is not vacuous.
     let mut with_allow_origin = 0;
@@ -263,6 +312,11 @@ fn traefik_answers_as_the_model_says() {
             .unwrap_or_else(|| panic!("no policy for {name}"))
             .1;
         let listener = &policy.scope.listeners[0];
+        let crd_policy = &crd_models
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap_or_else(|| panic!("no CRD policy for {name}"))
+            .1;
         for origin in ORIGINS {
             for (method, extra) in shapes() {
                 let path = format!("/m{i}/api?gt={}", tally.cases);
@@ -302,11 +356,24 @@ fn traefik_answers_as_the_model_says() {
                     got.status,
                     &got.headers,
                 );
+                let crd_model = sim::respond(crd_policy, &crd_policy.scope.listeners[0], &req, &[]);
+                tally.server(
+                    &format!(
+                        "{name} (as a Middleware object) Origin={origin:?} {method} {extra:?}"
+                    ),
+                    &req,
+                    &crd_model,
+                    got.status,
+                    &got.headers,
+                );
             }
         }
     }
     let summary = tally.summary(
-        &format!("Traefik {} (file provider, YAML + TOML)", traefik::VERSION),
+        &format!(
+            "Traefik {} (file provider, YAML + TOML; each answer also checked against the Middleware-object model)",
+            traefik::VERSION
+        ),
         started,
         "traefik-summary.txt",
     );

@@ -216,6 +216,7 @@ mod tfk003_invalid_origin_regex;
 mod tfk004_wildcard_credentials_version;
 mod tfk005_shadowed_origin_entry;
 mod tfk006_invalid_field_type;
+mod tfk007_unknown_cors_field;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -277,6 +278,7 @@ pub static RULES: &[&dyn Rule] = &[
     &tfk004_wildcard_credentials_version::WildcardCredentialsVersion,
     &tfk005_shadowed_origin_entry::ShadowedOriginEntry,
     &tfk006_invalid_field_type::InvalidFieldType,
+    &tfk007_unknown_cors_field::UnknownCorsField,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

@@ -208,6 +208,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
     let f = Fields { m };
     let v = cx.version;
     let first_fact = facts.len();
+    unknown_fields(m, facts);
     let custom = custom_cors_headers(&f, facts);
     let cors = CORS_FIELDS.iter().any(|n| f.get(n).is_some());
     for c in &custom {
@@ -357,6 +358,49 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         backend_passthrough: None,
         fix_hints: fix_hints(),
     })
+}
+
+/// CORS-like keys of `headers` that Traefik does not read.
+fn unknown_fields(m: &Middleware, facts: &mut Vec<Fact>) {
+    for (key, span, _) in m.headers.entries() {
+        let lower = key.to_ascii_lowercase();
+        let known = CORS_FIELDS
+            .iter()
+            .chain([&CUSTOM])
+            .find(|f| f.eq_ignore_ascii_case(key));
+        let (suggestion, why) = match known {
+            Some(f) if *f == key.as_str() => continue,
+            // The file provider decodes field names without regard to case.
+            Some(_) if m.origin == Origin::File => continue,
+            Some(f) => (
+                Some(f.to_string()),
+                "field names of a `Middleware` object are case-sensitive, and the API server drops unknown ones"
+                    .to_string(),
+            ),
+            None if lower == "accesscontrolalloworigin" => (
+                Some(ORIGIN_LIST.to_string()),
+                "Traefik v2 deprecated it and v3 removed it".to_string(),
+            ),
+            None if lower.contains("accesscontrol") || lower.contains("cors") || lower.contains("vary") => {
+                let best = CORS_FIELDS
+                    .iter()
+                    .map(|f| (strsim::damerau_levenshtein(&lower, &f.to_ascii_lowercase()), *f))
+                    .min();
+                (
+                    best.filter(|(d, _)| *d <= 4).map(|(_, f)| f.to_string()),
+                    "the `headers` middleware has no such field".to_string(),
+                )
+            }
+            None => continue,
+        };
+        facts.push(Fact::UnknownField {
+            middleware: m.name.clone(),
+            field: key.clone(),
+            span: *span,
+            suggestion,
+            why,
+        });
+    }
 }
 
 /// `customResponseHeaders` entries named `Access-Control-*`: name, key bytes, value.

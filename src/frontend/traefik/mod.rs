@@ -136,6 +136,16 @@ pub enum Fact {
         span: Span,
         star: Span,
     },
+    /// A CORS-like field of `headers` Traefik does not have (a typo, a wrong case in a
+    /// `Middleware` object, v2's removed `accessControlAllowOrigin`): it is ignored.
+    UnknownField {
+        middleware: String,
+        field: String,
+        span: Span,
+        /// The field probably meant, and why it is not read, in words.
+        suggestion: Option<String>,
+        why: String,
+    },
     /// A CORS field with a value of the wrong type (Traefik or the API server refuses it).
     WrongType {
         middleware: String,
