@@ -13,6 +13,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             suggestion,
             why,
+            ..
         } = fact
         else {
             continue;

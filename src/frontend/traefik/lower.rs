@@ -308,10 +308,12 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
     let vary = cors && f.bool(VARY, facts).is_some_and(|(_, b)| b);
     // A value of the wrong type: the API server or the decoder refuses the configuration,
     // so there is no middleware to judge.
-    if facts[first_fact..]
-        .iter()
-        .any(|f| matches!(f, Fact::WrongType { .. }))
-    {
+    if facts[first_fact..].iter().any(|f| {
+        matches!(
+            f,
+            Fact::WrongType { .. } | Fact::UnknownField { refused: true, .. }
+        )
+    }) {
         return None;
     }
     Some(CorsPolicy {
@@ -393,12 +395,22 @@ fn unknown_fields(m: &Middleware, facts: &mut Vec<Fact>) {
             }
             None => continue,
         };
+        let why = match m.origin {
+            // Observed with Traefik 3.7.15: "field not found, node: …", and no router of the
+            // file is built.
+            Origin::File => format!(
+                "{why}, and the file provider refuses the whole file (\"field not found\"), so none of its \
+                 routers exist"
+            ),
+            Origin::Crd => format!("{why}; the middleware works without it"),
+        };
         facts.push(Fact::UnknownField {
             middleware: m.name.clone(),
             field: key.clone(),
             span: *span,
             suggestion,
             why,
+            refused: m.origin == Origin::File,
         });
     }
 }

@@ -145,6 +145,8 @@ pub enum Fact {
         /// The field probably meant, and why it is not read, in words.
         suggestion: Option<String>,
         why: String,
+        /// The file provider refuses the whole file for it.
+        refused: bool,
     },
     /// A CORS field with a value of the wrong type (Traefik or the API server refuses it).
     WrongType {
