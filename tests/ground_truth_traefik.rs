@@ -110,6 +110,19 @@ fn middlewares() -> Vec<Mw> {
             credentials: Some(true),
             ..Mw::default()
         },
+        // One field alone still makes Traefik answer preflights itself.
+        Mw {
+            regexes: vec![r"^https://a\.example\.com$"],
+            ..Mw::default()
+        },
+        Mw {
+            max_age: Some(30),
+            ..Mw::default()
+        },
+        Mw {
+            vary: Some(true),
+            ..Mw::default()
+        },
     ]
 }
 
