@@ -129,3 +129,34 @@ fn gateways_full() {
         )
     });
 }
+
+/// Snapshot every Traefik and Kong corpus file (`corpus/traefik/`, `corpus/kong/`, YAML and
+/// TOML), named `traefik_kong_*`.
+fn snapshot_traefik_kong(name: &str, render: fn(&[FileReport]) -> String) {
+    insta::glob!("../corpus", "{traefik,kong}/*.{yaml,yml,toml}", |path| {
+        snapshot_file(name, render, path)
+    });
+}
+
+#[test]
+fn traefik_kong_concise() {
+    snapshot_traefik_kong("traefik_kong_concise", report::concise);
+}
+
+#[test]
+fn traefik_kong_json() {
+    snapshot_traefik_kong("traefik_kong_json", report::json);
+}
+
+#[test]
+fn traefik_kong_full() {
+    snapshot_traefik_kong("traefik_kong_full", |r| {
+        report::graphical(
+            r,
+            GraphicalOptions {
+                color: false,
+                width: 100,
+            },
+        )
+    });
+}

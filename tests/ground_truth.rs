@@ -358,7 +358,7 @@ fn policy_for(server: &TorchServe, d: &Deployment) -> CorsPolicy {
         nginx_version: None,
         nginx_prefix: None,
         ingress_nginx_version: None,
-        gateway_api_version: None,
+        ..Options::default()
     };
     let lowered = frontend::lower(Dialect::TorchServe, &file, &options).expect("lower");
     lowered.policies.into_iter().next().expect("one policy")

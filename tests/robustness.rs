@@ -73,7 +73,7 @@ fn settings_with_env() -> Settings {
             nginx_version: None,
             nginx_prefix: None,
             ingress_nginx_version: None,
-            gateway_api_version: None,
+            ..Options::default()
         },
         ..Settings::default()
     }

@@ -117,8 +117,9 @@ pub struct ServerArgs {
     #[arg(long)]
     pub ts_enable_model_api: bool,
 
-    /// The server release to model, e.g. `nginx=1.22` or `ingress-nginx=1.12` (repeatable;
-    /// default: the newest release cors-lint knows, nginx 1.31.4, ingress-nginx 1.15.1)
+    /// The server release to model, e.g. `nginx=1.22`, `ingress-nginx=1.12` or `traefik=3.6.21`
+    /// (repeatable; default: the newest release cors-lint knows, nginx 1.31.4, ingress-nginx
+    /// 1.15.1, Traefik 3.7.15)
     #[arg(long = "assume-version", value_name = "DIALECT=VERSION")]
     pub assume_version: Vec<String>,
 

@@ -140,6 +140,12 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
             .listeners
             .iter()
             .find(|l| l.name == args.listener)
+            // A policy with one listener (a gateway route, an Ingress host) needs no choice
+            // unless one was asked for.
+            .or_else(|| {
+                (args.listener == "inference" && policy.scope.listeners.len() == 1)
+                    .then(|| &policy.scope.listeners[0])
+            })
             .ok_or_else(|| {
                 let names: Vec<&str> = policy
                     .scope

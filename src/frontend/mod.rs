@@ -118,6 +118,8 @@ pub struct Options {
     /// The Gateway API release whose CRDs the cluster runs (`--assume-version
     /// gateway-api=…`); `None`: the newest known.
     pub gateway_api_version: Option<gateway_api::Version>,
+    /// The Traefik release (`--assume-version traefik=…`); `None`: the newest known.
+    pub traefik_version: Option<traefik::Version>,
 }
 
 /// Facts a front end found, for its own rules.

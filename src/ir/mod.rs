@@ -47,22 +47,27 @@ pub struct CorsPolicy {
     /// that causes it (or the policy's anchor when it is the default), and how to stop it in
     /// the server's terms.
     pub unmatched_preflights_forwarded: Option<(Span, String)>,
-    /// How common fixes are written in the dialect, for help texts.
-    pub fix_syntax: FixSyntax,
+    /// How to fix common findings in the dialect's own syntax; generic rules add these to
+    /// their help when present (empty for dialects whose fix the rule text already says).
+    pub fix_hints: FixHints,
 }
 
-/// How common fixes are written in a dialect's own syntax, for the help of generic rules
-/// (`None`: the rule's generic help stands alone).
+/// Fixes in a dialect's own words, for generic rules' help (e.g. Traefik's
+/// "set `accessControlAllowOriginList: [\"https://app.example.com\"]`").
 #[derive(Clone, Debug, Default)]
-pub struct FixSyntax {
-    /// An explicit allow-list of origins, e.g. `allowOrigins: ["https://app.example.com"]`.
+pub struct FixHints {
+    /// How to allow an explicit list of exact origins instead.
     pub origin_list: Option<String>,
-    /// Credentials switched off, e.g. `allowCredentials: false`.
+    /// How to anchor or tighten a pattern.
+    pub anchor_pattern: Option<String>,
+    /// How to stop sending credentials.
     pub credentials_off: Option<String>,
-    /// An explicit preflight cache lifetime, e.g. `maxAge: 600`.
+    /// How to send `Vary: Origin`.
+    pub vary: Option<String>,
+    /// How to set the preflight cache lifetime.
     pub max_age: Option<String>,
-    /// Explicit method and header lists instead of `*`, e.g. `allowMethods: [GET, PUT]`.
-    pub explicit_lists: Option<String>,
+    /// How to list the allowed methods and request headers explicitly.
+    pub allow_lists: Option<String>,
 }
 
 /// An edit of the configuration a front end proposes for one kind of finding.
@@ -361,10 +366,31 @@ pub struct Emission {
     /// carries every CORS header but `Access-Control-Allow-Origin` (Envoy's CORS filter with
     /// `forward_not_matching_preflights: false`: credentials, methods, headers, max-age).
     pub preflight_headers_unless_allowed: bool,
-    /// Methods, request headers and max-age are sent only on preflights (`OPTIONS` with
-    /// `Origin` and `Access-Control-Request-Method`), exposed headers only on other
-    /// responses (Envoy's CORS filter); otherwise every header goes on every response.
-    pub lists_by_request_kind: bool,
+    /// `Access-Control-Allow-Credentials: true` goes on every response that carries CORS
+    /// headers, whether or not the origin is allowed (Traefik; Kong with an origin list).
+    /// When false it is sent only next to `Access-Control-Allow-Origin`.
+    pub credentials_unconditional: bool,
+    /// A request without `Origin` is matched as if it sent an empty one (Traefik reads the
+    /// header with Go's `Header.Get`, so `*` or a `.*` regex allows it and an empty
+    /// `Access-Control-Allow-Origin:` is echoed).
+    pub absent_origin_is_empty: bool,
+    /// The server answers preflights itself with a different set of headers than other
+    /// responses; `None`: every CORS header goes on every response.
+    pub preflight_split: Option<PreflightSplit>,
+}
+
+/// Which headers a server that answers preflights itself puts on those answers. A preflight
+/// is an `OPTIONS` request with non-empty `Origin` and `Access-Control-Request-Method`.
+/// `Access-Control-Allow-Methods`, `-Headers` and `-Max-Age` go on preflight answers only;
+/// `Access-Control-Allow-Origin` and `-Credentials` on both.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PreflightSplit {
+    /// `Access-Control-Expose-Headers` on preflight answers too (Traefik 3.7), not only on
+    /// other responses.
+    pub expose_on_preflight: bool,
+    /// `Vary: Origin` on preflight answers too (Kong), not only on other responses
+    /// (Traefik's `addVaryHeader`).
+    pub vary_on_preflight: bool,
 }
 
 impl CorsPolicy {

@@ -48,6 +48,10 @@ pub enum Condition {
     /// The request comes from an origin the policy allows (ingress-nginx answers those
     /// preflights itself and passes the others to the backend).
     OriginAllowed,
+    /// The request is a CORS preflight: `OPTIONS` with non-empty `Origin` and
+    /// `Access-Control-Request-Method` (Traefik and Kong answer those themselves, whatever
+    /// the origin).
+    Preflight,
 }
 
 /// A request as the route table sees it.
@@ -62,6 +66,8 @@ pub struct RouteRequest<'a> {
     pub registered: &'a [String],
     /// The request's `Origin` is one the policy allows.
     pub origin_allowed: bool,
+    /// The request is a CORS preflight (see [`Condition::Preflight`]).
+    pub preflight: bool,
 }
 
 impl<'a> RouteRequest<'a> {
@@ -73,6 +79,8 @@ impl<'a> RouteRequest<'a> {
             registered,
             // The calls a policy invites come from the origins it allows.
             origin_allowed: true,
+            // An `OPTIONS` request is, for the route analyses, a browser's preflight.
+            preflight: method == "OPTIONS",
         }
     }
 }
@@ -88,6 +96,7 @@ impl Condition {
                 req.content_type.is_some_and(|c| c.eq_ignore_ascii_case(t))
             }
             Condition::OriginAllowed => req.origin_allowed,
+            Condition::Preflight => req.preflight,
         }
     }
 
@@ -104,6 +113,7 @@ impl Condition {
             Condition::NotRegistered(p) => format!("the {p} is not registered"),
             Condition::ContentType(t) => format!("the request's Content-Type is {t}"),
             Condition::OriginAllowed => "the request's origin is allowed".into(),
+            Condition::Preflight => "the request is a CORS preflight".into(),
         }
     }
 }

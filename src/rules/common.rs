@@ -233,6 +233,11 @@ pub fn credentials_span(policy: &CorsPolicy) -> Option<Span> {
     }
 }
 
+/// `help`, followed by the dialect's own way to do it when the front end gave one.
+pub fn with_hint(policy: &CorsPolicy, help: &str, hint: &Option<String>) -> String {
+    format!("{help}{}", in_dialect(policy, hint))
+}
+
 /// The server's name as findings say it.
 pub fn product(policy: &CorsPolicy) -> &'static str {
     policy.server.product

@@ -1,5 +1,6 @@
 //! CORS013: the `null` origin is allowed.
 
+use super::common::with_hint;
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OriginMatcher, OriginPolicy};
 
@@ -26,6 +27,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
             "the origin `null` is shared by every sandboxed iframe, `data:` URL and local file, so any page can \
              forge it (`<iframe sandbox srcdoc=…>`) and read the responses",
         )
-        .help("allow the real origin of the calling page instead; never trust `null`");
+        .help(with_hint(
+            policy,
+            "allow the real origin of the calling page instead; never trust `null`",
+            &policy.fix_hints.origin_list,
+        ));
     }
 }

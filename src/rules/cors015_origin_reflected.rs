@@ -51,10 +51,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let mut help = format!(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \
              and send nothing for any other origin{}",
-            in_dialect(policy, &policy.fix_syntax.origin_list)
+            in_dialect(policy, &policy.fix_hints.origin_list)
         );
         if credentials.is_some()
-            && let Some(off) = &policy.fix_syntax.credentials_off
+            && let Some(off) = &policy.fix_hints.credentials_off
         {
             help.push_str(&format!("; or, if callers send no cookies, {off}"));
         }

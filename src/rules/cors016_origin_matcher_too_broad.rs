@@ -40,16 +40,19 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 // A raw string prefix cannot be anchored: exact origins instead.
                 OriginMatcher::Prefix { .. } => format!(
                     "match whole origins instead of a string prefix{}",
-                    in_dialect(policy, &policy.fix_syntax.origin_list)
+                    in_dialect(policy, &policy.fix_hints.origin_list)
                 ),
                 _ => format!(
                     "{}{}",
                     remedy(weakness),
-                    if weakness == Weakness::AcceptsAny {
-                        in_dialect(policy, &policy.fix_syntax.origin_list)
-                    } else {
-                        String::new()
-                    }
+                    in_dialect(
+                        policy,
+                        if weakness == Weakness::AcceptsAny {
+                            &policy.fix_hints.origin_list
+                        } else {
+                            &policy.fix_hints.anchor_pattern
+                        }
+                    )
                 ),
             });
         }

@@ -25,8 +25,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
         .help(format!(
             "if callers send cookies, name the allowed origins (never echo every origin){}; \
              if they do not, stop allowing credentials{}",
-            in_dialect(policy, &policy.fix_syntax.origin_list),
-            in_dialect(policy, &policy.fix_syntax.credentials_off)
+            in_dialect(policy, &policy.fix_hints.origin_list),
+            in_dialect(policy, &policy.fix_hints.credentials_off)
         ));
     }
 }

@@ -1,6 +1,6 @@
 //! CORS018: a plain `http://` origin is trusted with credentials.
 
-use super::common::{allowed_origin_examples, credentials_span, product};
+use super::common::{allowed_origin_examples, credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 
 declare_rule!(InsecureOriginWithCredentials, "CORS018", check);
@@ -25,7 +25,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 ),
             )
             .related(cred, "credentials allowed here")
-            .help("allow only the `https://` origin");
+            .help(with_hint(policy, "allow only the `https://` origin", &policy.fix_hints.origin_list));
         }
     }
 }

@@ -1,6 +1,6 @@
 //! CORS020: the allowed origin depends on the request, but responses lack `Vary: Origin`.
 
-use super::common::{credentials_span, product};
+use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::{OnMatch, OriginPolicy, VaryOrigin};
 
@@ -17,7 +17,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         } else {
             m.on_match
         };
-        let echoes = on == OnMatch::EchoOrigin;
+        // A literal `*` is sent only for `Any`; other matchers send the origin they accept.
+        let echoes = on == OnMatch::EchoOrigin
+            || m.matchers
+                .iter()
+                .any(|(x, _)| *x != crate::ir::OriginMatcher::Any);
         if !echoes || policy.vary_origin != VaryOrigin::Never || m.matchers.is_empty() {
             continue;
         }
@@ -32,7 +36,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 policy.scope.description
             ),
         )
-        .help("send `Vary: Origin` on every response whose CORS headers depend on the origin");
+        .help(with_hint(
+            policy,
+            "send `Vary: Origin` on every response whose CORS headers depend on the origin",
+            &policy.fix_hints.vary,
+        ));
         if let Some(fix) = policy.fix_for(crate::ir::FixTopic::VaryOrigin) {
             out.last().fix(fix);
         }

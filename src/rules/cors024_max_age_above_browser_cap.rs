@@ -39,7 +39,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         )
         .help(format!(
             "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner){}",
-            in_dialect(policy, &policy.fix_syntax.max_age)
+            in_dialect(policy, &policy.fix_hints.max_age)
         ));
     }
 }

@@ -32,7 +32,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             )
             .help(format!(
                 "list the subdomains that call the API instead of trusting all of them{}",
-                in_dialect(policy, &policy.fix_syntax.origin_list)
+                in_dialect(policy, &policy.fix_hints.origin_list)
             ));
         }
     }

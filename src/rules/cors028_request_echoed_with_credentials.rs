@@ -45,7 +45,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             .related(cred, "credentials allowed here")
             .help(format!(
                 "list the methods and headers the callers use{}",
-                in_dialect(policy, &policy.fix_syntax.explicit_lists)
+                in_dialect(policy, &policy.fix_hints.allow_lists)
             ));
         }
     }

@@ -45,7 +45,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         )
         .help(format!(
             "set the lifetime you want, e.g. 600 seconds{}",
-            in_dialect(policy, &policy.fix_syntax.max_age)
+            in_dialect(policy, &policy.fix_hints.max_age)
         ));
     }
 }

@@ -104,6 +104,8 @@ impl Example {
             "gateway-api" => "httproute.yaml",
             "istio" => "virtualservice.yaml",
             "envoy-gateway" => "securitypolicy.yaml",
+            "traefik" => "dynamic.yml",
+            "kong" => "kong.yaml",
             _ => "example",
         })
     }

@@ -55,6 +55,14 @@ impl Unit<'_> {
         })
     }
 
+    /// Traefik facts, for `TFK` rules.
+    pub fn traefik_facts(&self) -> impl Iterator<Item = &crate::frontend::traefik::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Traefik(f) => Some(f),
+            _ => None,
+        })
+    }
+
     /// Istio facts, for `IST` rules.
     pub fn istio_facts(&self) -> impl Iterator<Item = &crate::frontend::istio::Fact> {
         self.facts.iter().filter_map(|f| match f {
@@ -69,6 +77,14 @@ impl Unit<'_> {
     ) -> impl Iterator<Item = &crate::frontend::envoy_gateway::Fact> {
         self.facts.iter().filter_map(|f| match f {
             Fact::EnvoyGateway(f) => Some(f),
+            _ => None,
+        })
+    }
+
+    /// Kong facts, for `KONG` rules.
+    pub fn kong_facts(&self) -> impl Iterator<Item = &crate::frontend::kong::Fact> {
+        self.facts.iter().filter_map(|f| match f {
+            Fact::Kong(f) => Some(f),
             _ => None,
         })
     }
@@ -216,6 +232,7 @@ mod cors026_backend_cors_headers_pass_through;
 mod cors027_unmatched_preflight_forwarded;
 mod cors028_request_echoed_with_credentials;
 mod cors029_short_default_max_age;
+mod cors030_credentials_for_any_origin;
 mod eg001_target_not_in_file;
 mod eg002_security_policy_rejected;
 mod eg003_overridden_by_route_filter;
@@ -234,7 +251,19 @@ mod ingx010_controller_retired;
 mod ingx011_configmap_cors_key;
 mod ist001_deprecated_allow_origin;
 mod ist002_rejected_by_istio;
+mod kong001_plugin_not_referenced;
+mod kong002_origin_entry_never_matches;
+mod kong003_preflight_forwarded;
+mod kong004_host_only_regex;
+mod kong005_invalid_config_type;
 mod ngx001_include_not_followed;
+mod tfk001_middleware_not_used;
+mod tfk002_hand_written_cors_header;
+mod tfk003_invalid_origin_regex;
+mod tfk004_wildcard_credentials_version;
+mod tfk005_shadowed_origin_entry;
+mod tfk006_invalid_field_type;
+mod tfk007_unknown_cors_field;
 mod ts001_ignored_cors_key;
 mod ts002_unknown_key;
 mod ts003_duplicate_key;
@@ -279,6 +308,7 @@ pub static RULES: &[&dyn Rule] = &[
     &eg003_overridden_by_route_filter::OverriddenByRouteFilter,
     &gw001_rejected_by_api_server::RejectedByApiServer,
     &gw002_cors_filter_allows_no_origin::CorsFilterAllowsNoOrigin,
+    &cors030_credentials_for_any_origin::CredentialsForAnyOrigin,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,
@@ -292,7 +322,19 @@ pub static RULES: &[&dyn Rule] = &[
     &ingx011_configmap_cors_key::ConfigMapCorsKey,
     &ist001_deprecated_allow_origin::DeprecatedAllowOrigin,
     &ist002_rejected_by_istio::RejectedByIstio,
+    &kong001_plugin_not_referenced::PluginNotReferenced,
+    &kong002_origin_entry_never_matches::OriginEntryNeverMatches,
+    &kong003_preflight_forwarded::PreflightForwarded,
+    &kong004_host_only_regex::HostOnlyRegex,
+    &kong005_invalid_config_type::InvalidConfigType,
     &ngx001_include_not_followed::IncludeNotFollowed,
+    &tfk001_middleware_not_used::MiddlewareNotUsed,
+    &tfk002_hand_written_cors_header::HandWrittenCorsHeader,
+    &tfk003_invalid_origin_regex::InvalidOriginRegex,
+    &tfk004_wildcard_credentials_version::WildcardCredentialsVersion,
+    &tfk005_shadowed_origin_entry::ShadowedOriginEntry,
+    &tfk006_invalid_field_type::InvalidFieldType,
+    &tfk007_unknown_cors_field::UnknownCorsField,
     &ts001_ignored_cors_key::IgnoredCorsKey,
     &ts002_unknown_key::UnknownKey,
     &ts003_duplicate_key::DuplicateKey,

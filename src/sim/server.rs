@@ -1,6 +1,6 @@
 //! Server side: the status a listener answers and the CORS headers the policy adds.
 
-use crate::ir::origin::OnMatch;
+use crate::ir::origin::{OnMatch, OriginMatcher};
 use crate::ir::routes::RouteRequest;
 use crate::ir::{
     AllowList, CorsPolicy, Credentials, Delivery, Listener, MaxAge, OriginPolicy, VaryOrigin,
@@ -71,12 +71,28 @@ pub fn respond(
     let content_type = req
         .header("content-type")
         .map(|v| v.split(';').next().unwrap_or(v));
-    let origin = req.header("origin");
+    let preflight = req.method == "OPTIONS"
+        && req.header("origin").is_some_and(|o| !o.is_empty())
+        && req
+            .header("access-control-request-method")
+            .is_some_and(|m| !m.is_empty());
+    // The `Origin` value the server matches (Traefik reads a missing one as empty).
+    let origin = req
+        .header("origin")
+        .or(policy.emission.absent_origin_is_empty.then_some(""));
+    // The first matcher that accepts the origin decides what is sent.
+    let accepted = match &policy.allow_origin {
+        OriginPolicy::Match(m) => origin.and_then(|o| {
+            m.matchers
+                .iter()
+                .find(|(x, _)| x.accepts(o))
+                .map(|(x, _)| x)
+        }),
+        _ => None,
+    };
     let origin_allowed = match &policy.allow_origin {
         OriginPolicy::Static(_) => true,
-        OriginPolicy::Match(m) => {
-            origin.is_some_and(|o| m.matchers.iter().any(|(x, _)| x.accepts(o)))
-        }
+        OriginPolicy::Match(_) => accepted.is_some(),
         OriginPolicy::NotSent | OriginPolicy::Unknown { .. } => false,
     };
     let route_request = RouteRequest {
@@ -85,69 +101,84 @@ pub fn respond(
         content_type,
         registered,
         origin_allowed,
+        preflight,
     };
     let (status, reason) = listener.answer(&route_request, authorized);
-    // A CORS preflight as Envoy's filter recognises one.
-    let preflight = req.method == "OPTIONS"
-        && origin.is_some_and(|o| !o.is_empty())
-        && req
-            .header("access-control-request-method")
-            .is_some_and(|m| !m.is_empty());
+    // Envoy answers preflights from origins it does not allow itself, with every CORS
+    // header but the origin.
     let unmatched_preflight_headers =
         preflight && !origin_allowed && policy.emission.preflight_headers_unless_allowed;
-    let emit = (origin.is_some() || policy.emission.without_origin)
+    let emit = (req.header("origin").is_some() || policy.emission.without_origin)
         && (status < 400 || policy.emission.on_errors)
         && (origin_allowed || !policy.emission.only_when_allowed || unmatched_preflight_headers);
+    let split = policy.emission.preflight_split;
+    // With a split, a preflight answered by the server gets the preflight headers; any other
+    // response the others.
+    let answered_preflight = split.is_some() && preflight;
     let mut headers = Vec::new();
     if emit {
         let credentials = matches!(policy.credentials, Credentials::On { .. });
         let mut echoed = false;
+        let mut allow_origin_sent = false;
         match &policy.allow_origin {
             // Not modelled: the simulation cannot say what is sent (callers check first).
             OriginPolicy::NotSent | OriginPolicy::Unknown { .. } => {}
             OriginPolicy::Static(v) => {
+                allow_origin_sent = true;
                 headers.push(("access-control-allow-origin".into(), v.text().to_string()))
             }
             OriginPolicy::Match(m) => {
-                if let Some(o) = origin
-                    && m.matchers.iter().any(|(matcher, _)| matcher.accepts(o))
-                {
+                if let (Some(o), Some(matcher)) = (origin, accepted) {
                     let on = if credentials {
                         m.on_match_with_credentials
                     } else {
                         m.on_match
                     };
                     let value = match on {
-                        OnMatch::EchoOrigin => {
+                        OnMatch::LiteralStar if *matcher == OriginMatcher::Any => "*".to_string(),
+                        OnMatch::EchoOrigin | OnMatch::LiteralStar => {
                             echoed = true;
                             o.to_string()
                         }
-                        OnMatch::LiteralStar => "*".to_string(),
                     };
+                    allow_origin_sent = true;
                     headers.push(("access-control-allow-origin".into(), value));
                 }
             }
         }
-        if credentials && (!headers.is_empty() || unmatched_preflight_headers) {
+        if credentials
+            && (allow_origin_sent
+                || policy.emission.credentials_unconditional
+                || unmatched_preflight_headers)
+        {
             headers.push(("access-control-allow-credentials".into(), "true".into()));
         }
-        for (name, list, request_header) in [
+        let lists_here = split.is_none() || answered_preflight;
+        let expose_here = match split {
+            None => true,
+            Some(s) => !answered_preflight || s.expose_on_preflight,
+        };
+        for (name, list, request_header, here) in [
             (
                 "access-control-allow-methods",
                 &policy.allow_methods,
                 "access-control-request-method",
+                lists_here,
             ),
             (
                 "access-control-allow-headers",
                 &policy.allow_headers,
                 "access-control-request-headers",
+                lists_here,
             ),
-            ("access-control-expose-headers", &policy.expose_headers, ""),
+            (
+                "access-control-expose-headers",
+                &policy.expose_headers,
+                "",
+                expose_here,
+            ),
         ] {
-            let by_kind = policy.emission.lists_by_request_kind;
-            if by_kind && (request_header.is_empty() == preflight) {
-                // Envoy: methods and headers only on preflights, exposed headers only on
-                // the other responses.
+            if !here {
                 continue;
             }
             let value = match list {
@@ -166,12 +197,17 @@ pub fn respond(
             }
         }
         if let MaxAge::Seconds { value, .. } = policy.max_age
-            && (preflight || !policy.emission.lists_by_request_kind)
+            && lists_here
         {
             headers.push(("access-control-max-age".into(), value.to_string()));
         }
-        if policy.vary_origin == VaryOrigin::Always
-            || (policy.vary_origin == VaryOrigin::WhenEchoing && echoed)
+        let vary_here = match split {
+            None => true,
+            Some(s) => !answered_preflight || s.vary_on_preflight,
+        };
+        if vary_here
+            && (policy.vary_origin == VaryOrigin::Always
+                || (policy.vary_origin == VaryOrigin::WhenEchoing && echoed))
         {
             headers.push(("vary".into(), "Origin".into()));
         }

@@ -12,6 +12,7 @@ pub mod nginx;
 pub mod page;
 pub mod rng;
 pub mod torchserve;
+pub mod traefik;
 
 use std::path::PathBuf;
 

@@ -42,6 +42,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
     let mut nginx_version = None;
     let mut ingress_nginx_version = None;
     let mut gateway_api_version = None;
+    let mut traefik_version = None;
     for pair in &args.assume_version {
         let (dialect, version) = pair
             .split_once('=')
@@ -83,9 +84,23 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
                     })?;
                 gateway_api_version = Some(v);
             }
+            "traefik" => {
+                use crate::frontend::traefik::Version as Traefik;
+                let v = Traefik::parse(version).ok_or_else(|| {
+                    format!("--assume-version traefik={version}: expected a version such as 3.6 or 3.7.15")
+                })?;
+                if v < Traefik::OLDEST || v > Traefik::NEWEST {
+                    return Err(format!(
+                        "--assume-version traefik={version}: cors-lint models Traefik releases {} to {}",
+                        Traefik::OLDEST,
+                        Traefik::NEWEST
+                    ));
+                }
+                traefik_version = Some(v);
+            }
             other => {
                 return Err(format!(
-                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx, gateway-api)"
+                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx, gateway-api, traefik)"
                 ));
             }
         }
@@ -98,6 +113,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         nginx_prefix: args.nginx_prefix.clone(),
         ingress_nginx_version,
         gateway_api_version,
+        traefik_version,
     })
 }
 

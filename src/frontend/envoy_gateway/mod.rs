@@ -17,7 +17,7 @@ use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Typed};
 use super::{InputError, Options};
-use crate::ir::{AllowList, Credentials, FixSyntax, MaxAge, OnMatch, OriginMatcher, Server};
+use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
 use crate::source::{SourceFile, Span};
 use regex::Regex;
 use saphyr::MarkedYaml;
@@ -342,17 +342,18 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
             credentials,
             max_age,
             unmatched: Unmatched::EnvoyAnswers,
-            fix_syntax: FixSyntax {
+            fix_hints: FixHints {
                 origin_list: Some(
                     "`allowOrigins: [\"https://app.example.com\"]` in the SecurityPolicy's `cors`"
                         .into(),
                 ),
                 credentials_off: Some("`allowCredentials: false`".into()),
                 max_age: Some("`maxAge: \"10m\"` in `cors`".into()),
-                explicit_lists: Some(
+                allow_lists: Some(
                     "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
                         .into(),
                 ),
+                ..FixHints::default()
             },
         }));
     }

@@ -24,8 +24,8 @@ use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Object, Typed};
 use super::{InputError, Options};
 use crate::ir::{
-    AllowList, Case, CorsPolicy, Credentials, FixSyntax, LabelDepth, MaxAge, OnMatch,
-    OriginMatcher, PortMatch, RegexDialect, Server,
+    AllowList, Case, CorsPolicy, Credentials, FixHints, LabelDepth, MaxAge, OnMatch, OriginMatcher,
+    PortMatch, RegexDialect, Server,
 };
 use crate::source::{SourceFile, Span};
 use regex::Regex;
@@ -692,7 +692,7 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
             },
             max_age,
             unmatched: Unmatched::AnsweredBare,
-            fix_syntax: FixSyntax {
+            fix_hints: FixHints {
                 origin_list: Some(
                     "`allowOrigins: [\"https://app.example.com\"]` in the CORS filter".into(),
                 ),
@@ -702,10 +702,11 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
                     "remove `allowCredentials` (before v1.5 it can only be `true`)".into()
                 }),
                 max_age: Some("`maxAge: 600` in the CORS filter".into()),
-                explicit_lists: Some(
+                allow_lists: Some(
                     "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
                         .into(),
                 ),
+                ..FixHints::default()
             },
         });
         // Only exact `allowOrigins` entries echo; `*` alone answers `*` without credentials.

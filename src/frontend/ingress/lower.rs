@@ -614,14 +614,16 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             // Every header is inside `if ($cors = "true")`.
             only_when_allowed: origin.value != Effective::Star,
             preflight_headers_unless_allowed: false,
-            lists_by_request_kind: false,
+            credentials_unconditional: false,
+            absent_origin_is_empty: false,
+            preflight_split: None,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
-        fix_syntax: crate::ir::FixSyntax::default(),
+        fix_hints: crate::ir::FixHints::default(),
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

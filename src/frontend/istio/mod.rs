@@ -16,7 +16,7 @@ use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Typed};
 use super::{InputError, Options};
-use crate::ir::{AllowList, Credentials, FixSyntax, MaxAge, OnMatch, OriginMatcher, Server};
+use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
 use crate::source::{SourceFile, Span};
 use saphyr::MarkedYaml;
 
@@ -401,15 +401,16 @@ fn cors_policy(
         credentials,
         max_age,
         unmatched,
-        fix_syntax: FixSyntax {
+        fix_hints: FixHints {
             origin_list: Some(
                 "`allowOrigins: [{exact: \"https://app.example.com\"}]` in the `corsPolicy` (one `exact` per origin)".into(),
             ),
             credentials_off: Some("`allowCredentials: false`".into()),
             max_age: Some("`maxAge: \"600s\"` in the `corsPolicy`".into()),
-            explicit_lists: Some(
+            allow_lists: Some(
                 "`allowMethods: [GET, PUT]` and `allowHeaders: [content-type, authorization]`".into(),
             ),
+            ..FixHints::default()
         },
     }))
 }

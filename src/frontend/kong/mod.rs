@@ -1,14 +1,56 @@
-//! Kong `cors` plugin: `KongPlugin`/`KongClusterPlugin` and declarative `kong.yml` (issue 6).
+//! Kong `cors` plugin: `KongPlugin`/`KongClusterPlugin` objects (`plugin: cors`) and the
+//! plugin entries of a declarative `kong.yml` (`_format_version`) → CORS policy IR.
 //!
-//! Scaffolding: recognises nothing yet; the front end is being built in issue 6.
+//! Modelled from `kong/plugins/cors/handler.lua` (Kong/kong @01789df4) — no Kong runs here,
+//! so each behaviour is a unit test citing its line:
+//! * `configure_origin`: no origins or exactly `["*"]` → `Access-Control-Allow-Origin: *`;
+//!   one entry that matches `^[A-Za-z0-9.:/-]+$` is sent verbatim whatever the request's
+//!   `Origin`; otherwise each entry is tried: one with any other character is a regex (a
+//!   leading `^` dropped, `$` appended, matched with the `a` (anchored) flag, so anchored at
+//!   both ends) against the request's `scheme://host[:port]`, or its host alone when the
+//!   entry has no `:` (`by_host`); a literal entry is compared with the normalised origin
+//!   (default port dropped). `Vary: Origin` is always added outside the allow-all case.
+//! * `configure_credentials`: `credentials: true` sends `Access-Control-Allow-Credentials:
+//!   true` on every response, or with allow-all echoes the request's `Origin` (and `Vary`).
+//! * `access`: an `OPTIONS` with `Origin` and `Access-Control-Request-Method` is answered
+//!   `200` by Kong (unless `preflight_continue`), with `headers` or else the request's
+//!   `Access-Control-Request-Headers`, `methods` or `GET,HEAD,PUT,PATCH,POST,DELETE,OPTIONS,
+//!   TRACE,CONNECT`, and `max_age` when set.
+//! * `header_filter`: other responses get the origin, credentials and `exposed_headers`, also
+//!   without `Origin` unless `allow_origin_absent: false` (default `true`).
 
+mod lower;
+
+use super::kube::tree::{self, Node};
+use super::kube::yaml;
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
-/// What only this front end knows, for its own rules.
+/// What only this front end knows, for the `KONG` rules.
 #[derive(Clone, Debug)]
-pub enum Fact {}
+pub enum Fact {
+    /// A `KongPlugin` no `konghq.com/plugins` annotation in the file names, while the file
+    /// has objects that could.
+    Unused { plugin: String, span: Span },
+    /// An origin entry that can never match a browser's `Origin`.
+    EntryNeverMatches {
+        entry: String,
+        span: Span,
+        why: String,
+    },
+    /// `preflight_continue: true`: preflights go to the upstream service.
+    PreflightContinue { plugin: String, span: Span },
+    /// A regex entry without `:` is matched against the request's host only.
+    HostOnlyRegex { entry: String, span: Span },
+    /// A config field with a value of the wrong type (Kong refuses the plugin).
+    WrongType {
+        field: String,
+        span: Span,
+        expected: &'static str,
+        found: &'static str,
+    },
+}
 
 /// A file's policies and facts.
 pub struct Lowered {
@@ -16,14 +58,213 @@ pub struct Lowered {
     pub facts: Vec<Fact>,
 }
 
-/// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(_file_name: &str, _bytes: &[u8]) -> Result<String, String> {
-    Err("not read yet".into())
+/// The annotation that attaches `KongPlugin`s to a Service, Ingress, route or consumer.
+pub const PLUGINS_ANNOTATION: &str = "konghq.com/plugins";
+
+/// A `cors` plugin configuration found in the file.
+pub struct Plugin {
+    /// "KongPlugin `cors`", "the `cors` plugin of service `api`".
+    pub description: String,
+    /// A `KongPlugin`'s name (for references).
+    pub object_name: Option<String>,
+    /// Where a finding about the whole plugin goes: the `plugin`/`name` value.
+    pub anchor: Span,
+    /// The `config` mapping (absent: every default).
+    pub config: Option<Node>,
+    /// A `KongClusterPlugin` labelled `global: "true"` applies to every route.
+    pub global: bool,
 }
 
-pub fn lower(_file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    Ok(Lowered {
-        policies: Vec::new(),
-        facts: Vec::new(),
+/// Plugins and `konghq.com/plugins` references in one file.
+#[derive(Default)]
+pub struct Found {
+    pub plugins: Vec<Plugin>,
+    pub references: Vec<String>,
+    /// Objects other than plugins (Services, Ingresses, routes): only with some is an
+    /// unreferenced `KongPlugin` reported.
+    pub others: usize,
+}
+
+fn find(src: &str, chars: &yaml::CharMap, docs: &[saphyr::MarkedYaml]) -> Found {
+    let mut f = Found::default();
+    for d in docs {
+        let doc = tree::from_yaml(src, chars, d);
+        collect(&doc, &mut f, 0);
+    }
+    f
+}
+
+fn collect(doc: &Node, f: &mut Found, depth: usize) {
+    if depth > 4 {
+        return;
+    }
+    let kind = doc.get("kind").and_then(Node::str).unwrap_or("");
+    if kind == "List" || kind.ends_with("List") {
+        for item in doc.get("items").map(Node::items).unwrap_or(&[]) {
+            collect(item, f, depth + 1);
+        }
+        return;
+    }
+    if doc.get("_format_version").is_some() {
+        declarative(doc, f);
+        return;
+    }
+    let meta = doc.get("metadata");
+    if let Some(list) = meta
+        .and_then(|m| m.get("annotations"))
+        .and_then(|a| a.get(PLUGINS_ANNOTATION))
+        .and_then(Node::str)
+    {
+        f.references
+            .extend(list.split(',').map(|s| s.trim().to_string()));
+    }
+    let api = doc.get("apiVersion").and_then(Node::str).unwrap_or("");
+    let is_plugin = matches!(kind, "KongPlugin" | "KongClusterPlugin")
+        && api.starts_with("configuration.konghq.com/");
+    if !is_plugin {
+        if !kind.is_empty() {
+            f.others += 1;
+        }
+        return;
+    }
+    let Some(plugin) = doc.get("plugin") else {
+        return;
+    };
+    if plugin.str() != Some("cors") {
+        return;
+    }
+    let name = meta
+        .and_then(|m| m.get("name"))
+        .and_then(Node::str)
+        .unwrap_or("(unnamed)")
+        .to_string();
+    let global = kind == "KongClusterPlugin"
+        && meta
+            .and_then(|m| m.get("labels"))
+            .and_then(|l| l.get("global"))
+            .and_then(Node::str)
+            == Some("true");
+    f.plugins.push(Plugin {
+        description: format!("{kind} `{name}`"),
+        object_name: (kind == "KongPlugin" || !global).then_some(name),
+        anchor: plugin.span,
+        config: doc.get("config").cloned(),
+        global,
+    });
+}
+
+/// `kong.yml`: `plugins` at the top, and under services, routes and services' routes.
+fn declarative(doc: &Node, f: &mut Found) {
+    fn plugins(owner: &str, list: Option<&Node>, f: &mut Found) {
+        for p in list.map(Node::items).unwrap_or(&[]) {
+            let Some(name) = p.get("name") else { continue };
+            if name.str() != Some("cors") {
+                continue;
+            }
+            if matches!(
+                p.get("enabled").map(|e| &e.value),
+                Some(tree::Value::Bool(false))
+            ) {
+                continue;
+            }
+            f.plugins.push(Plugin {
+                description: format!("the `cors` plugin {owner}"),
+                object_name: None,
+                anchor: name.span,
+                config: p.get("config").cloned(),
+                global: true,
+            });
+        }
+    }
+    let name_of = |n: &Node| {
+        n.get("name")
+            .and_then(Node::str)
+            .map_or("(unnamed)".to_string(), |s| format!("`{s}`"))
+    };
+    plugins("(global)", doc.get("plugins"), f);
+    for s in doc.get("services").map(Node::items).unwrap_or(&[]) {
+        plugins(&format!("of service {}", name_of(s)), s.get("plugins"), f);
+        for r in s.get("routes").map(Node::items).unwrap_or(&[]) {
+            plugins(
+                &format!("of route {} (service {})", name_of(r), name_of(s)),
+                r.get("plugins"),
+                f,
+            );
+        }
+    }
+    for r in doc.get("routes").map(Node::items).unwrap_or(&[]) {
+        plugins(&format!("of route {}", name_of(r)), r.get("plugins"), f);
+    }
+}
+
+fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| InputError {
+        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
+        message: "the file is not UTF-8, so Kong cannot read it".into(),
     })
 }
+
+/// Whether a file holds configuration this front end reads, and why.
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    if !super::ingress::is_yaml_name(file_name) {
+        return Err("not a .yaml/.yml file".into());
+    }
+    let Ok(src) = std::str::from_utf8(bytes) else {
+        return Err("not UTF-8".into());
+    };
+    if yaml::template_action(src).is_some() {
+        return Err("a Helm/Go template, not YAML yet".into());
+    }
+    let chars = yaml::CharMap::new(src);
+    let Ok(docs) = yaml::load(src, &chars) else {
+        return Err("YAML that does not parse".into());
+    };
+    let f = find(src, &chars, &docs);
+    match f.plugins.first() {
+        Some(p) => {
+            let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
+            Ok(format!("it holds {} (line {line})", p.description))
+        }
+        None => Err("no Kong `cors` plugin".into()),
+    }
+}
+
+pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
+    let src = utf8(file.bytes())?;
+    let chars = yaml::CharMap::new(src);
+    let docs = yaml::load(src, &chars).map_err(|e| {
+        let end = src[e.at..]
+            .chars()
+            .next()
+            .map_or(e.at, |c| e.at + c.len_utf8());
+        InputError {
+            span: Some(Span::new(e.at, end)),
+            message: format!(
+                "invalid YAML: {}; Kong and kubectl refuse the file",
+                e.message
+            ),
+        }
+    })?;
+    let found = find(src, &chars, &docs);
+    let mut out = Lowered {
+        policies: Vec::new(),
+        facts: Vec::new(),
+    };
+    for p in &found.plugins {
+        if let Some(name) = &p.object_name
+            && !p.global
+            && found.others > 0
+            && !found.references.iter().any(|r| r == name)
+        {
+            out.facts.push(Fact::Unused {
+                plugin: p.description.clone(),
+                span: p.anchor,
+            });
+        }
+        out.policies.extend(lower::plugin(p, &mut out.facts));
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -14,7 +14,7 @@
 
 use crate::ir::{
     AllowList, Anchoring, Answer, Auth, Case, Condition, CorsPolicy, Credentials, Emission,
-    Exposure, FixSyntax, Listener, ListenerRole, MaxAge, OnMatch, OriginMatch, OriginMatcher,
+    Exposure, FixHints, Listener, ListenerRole, MaxAge, OnMatch, OriginMatch, OriginMatcher,
     OriginPolicy, RegexDialect, Route, RoutePurpose, Scope, Server, VaryOrigin,
 };
 use crate::source::Span;
@@ -47,7 +47,7 @@ pub struct Spec {
     pub credentials: Credentials,
     pub max_age: MaxAge,
     pub unmatched: Unmatched,
-    pub fix_syntax: FixSyntax,
+    pub fix_hints: FixHints,
 }
 
 /// Envoy's `StringMatcher` as an origin matcher. `regex` is RE2 matched against the whole
@@ -203,14 +203,21 @@ pub fn policy(spec: Spec) -> CorsPolicy {
             errors_cause: None,
             only_when_allowed: true,
             preflight_headers_unless_allowed: matches!(spec.unmatched, Unmatched::EnvoyAnswers),
-            lists_by_request_kind: true,
+            credentials_unconditional: false,
+            absent_origin_is_empty: false,
+            // Methods, headers and max-age only on preflights, exposed headers only on the
+            // other responses; never `Vary`.
+            preflight_split: Some(crate::ir::PreflightSplit {
+                expose_on_preflight: false,
+                vary_on_preflight: false,
+            }),
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
         fixes: Vec::new(),
         unmatched_preflights_forwarded: forwarded,
-        fix_syntax: spec.fix_syntax,
+        fix_hints: spec.fix_hints,
     }
 }
 

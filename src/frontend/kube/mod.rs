@@ -7,6 +7,7 @@
 
 pub mod resolve;
 pub mod scalar;
+pub mod tree;
 pub mod yaml;
 
 use saphyr::MarkedYaml;

@@ -508,14 +508,16 @@ fn policy(
             errors_cause: None,
             only_when_allowed: false,
             preflight_headers_unless_allowed: false,
-            lists_by_request_kind: false,
+            credentials_unconditional: false,
+            absent_origin_is_empty: false,
+            preflight_split: None,
         },
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
-        fix_syntax: crate::ir::FixSyntax::default(),
+        fix_hints: crate::ir::FixHints::default(),
     }
 }
 

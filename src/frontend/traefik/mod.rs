@@ -1,14 +1,162 @@
-//! Traefik `headers` middleware: Kubernetes `Middleware` objects and file-provider YAML/TOML (issue 6).
+//! Traefik `headers` middleware: Kubernetes `Middleware` objects and the file provider's
+//! dynamic configuration in YAML or TOML → CORS policy IR.
 //!
-//! Scaffolding: recognises nothing yet; the front end is being built in issue 6.
+//! The behaviour modelled is Traefik 3.7.15's, checked request by request against the real
+//! binary (`tests/ground_truth_traefik.rs`): `pkg/middlewares/headers/header.go` answers
+//! every `OPTIONS` request with `Origin` and `Access-Control-Request-Method` itself (`200`,
+//! whatever the origin), compares `accessControlAllowOriginList` entries with `==` (case-
+//! sensitive; `*` wins from where it stands), tries `accessControlAllowOriginListRegex`
+//! with Go's `regexp.MatchString` (unanchored), sends `Access-Control-Allow-Credentials` on
+//! every response, and appends `Origin` to `Vary` (`addVaryHeader`) on other responses only.
+//! Releases differ: `*` with credentials is sent as a literal `*` before 3.6.22 (3.6 line)
+//! and 3.7.6 (3.7 line), and echoed after (`--assume-version traefik=X`).
 
+mod config;
+mod lower;
+
+use super::kube::tree::{self, Node};
+use super::kube::yaml;
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
-use crate::source::SourceFile;
+use crate::source::{SourceFile, Span};
 
-/// What only this front end knows, for its own rules.
+/// A Traefik release.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Version(pub u32, pub u32, pub u32);
+
+impl std::fmt::Display for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}.{}", self.0, self.1, self.2)
+    }
+}
+
+impl Version {
+    /// The newest release cors-lint models, and the one the ground truth runs.
+    pub const NEWEST: Version = Version(3, 7, 15);
+    pub const OLDEST: Version = Version(2, 0, 0);
+
+    /// `3.7`, `3.7.15`, `v3.6.22`.
+    pub fn parse(s: &str) -> Option<Version> {
+        let s = s.strip_prefix('v').unwrap_or(s);
+        let parts: Vec<&str> = s.split('.').collect();
+        if parts.is_empty() || parts.len() > 3 {
+            return None;
+        }
+        let n = |i: usize| -> Option<u32> {
+            match parts.get(i) {
+                Some(p) => p.parse().ok(),
+                None => Some(0),
+            }
+        };
+        let (major, minor, patch) = (n(0)?, n(1)?, n(2)?);
+        // `3.6` means the newest 3.6 release cors-lint knows of: the line's behaviour today.
+        let patch = if parts.len() == 2 {
+            match (major, minor) {
+                (3, 6) => 24,
+                (3, 7) => 15,
+                (2, 11) => 53,
+                _ => 0,
+            }
+        } else {
+            patch
+        };
+        Some(Version(major, minor, patch))
+    }
+
+    /// `*` with credentials echoes the request's `Origin` (commit f9d79007 "Fix CORS wildcard
+    /// when allow-credentials is true", first in v3.6.22 and v3.7.6); before, a literal `*`.
+    /// The same change makes a `*` method or header entry echo the request's
+    /// `Access-Control-Request-*` and drops `Access-Control-Expose-Headers` holding `*`
+    /// (observed in 3.7.15; assumed to arrive with the same fix).
+    pub fn star_credentials_echo(self) -> bool {
+        match (self.0, self.1) {
+            (3, 6) => self.2 >= 22,
+            (3, 7) => self.2 >= 6,
+            (3, m) => m > 7,
+            (major, _) => major > 3,
+        }
+    }
+
+    /// The first release on this line that echoes, for messages ("3.7.6").
+    pub fn echo_since(self) -> &'static str {
+        if (self.0, self.1) == (3, 6) {
+            "3.6.22"
+        } else {
+            "3.7.6 (3.6.22 on the 3.6 line)"
+        }
+    }
+
+    /// `accessControlMaxAge` is an `int64` before v3.1 (`Access-Control-Max-Age: 0` on
+    /// every preflight when unset), a `*int64` after (no header when unset).
+    pub fn max_age_always_sent(self) -> bool {
+        self < Version(3, 1, 0)
+    }
+
+    /// `Access-Control-Expose-Headers` on preflight answers too (3.7.15, observed; v2's
+    /// `processCorsHeaders` does not set it).
+    pub fn expose_on_preflight(self) -> bool {
+        self.0 >= 3
+    }
+}
+
+/// What only this front end knows, for the `TFK` rules.
 #[derive(Clone, Debug)]
-pub enum Fact {}
+pub enum Fact {
+    /// A middleware nothing in the file uses, while the file has routers or routes.
+    Unused { middleware: String, span: Span },
+    /// `Access-Control-*` written by hand in `customResponseHeaders`.
+    CustomCorsHeader {
+        middleware: String,
+        header: String,
+        key: Span,
+        /// The middleware also has CORS fields (their `Access-Control-Allow-Origin`
+        /// overrides this one for allowed origins; preflights never carry it).
+        with_cors_fields: bool,
+    },
+    /// An `accessControlAllowOriginListRegex` entry Go's `regexp.Compile` refuses.
+    InvalidRegex {
+        middleware: String,
+        pattern: String,
+        span: Span,
+        error: String,
+    },
+    /// `*` in `accessControlAllowOriginList` with credentials: its meaning depends on the
+    /// release.
+    StarWithCredentials {
+        middleware: String,
+        star: Span,
+        credentials: Span,
+        version: Version,
+        assumed: bool,
+    },
+    /// An origin entry Traefik never consults: after `*`, or a regex when the list has `*`.
+    Shadowed {
+        middleware: String,
+        entry: String,
+        span: Span,
+        star: Span,
+    },
+    /// A CORS-like field of `headers` Traefik does not have (a typo, a wrong case in a
+    /// `Middleware` object, v2's removed `accessControlAllowOrigin`): it is ignored.
+    UnknownField {
+        middleware: String,
+        field: String,
+        span: Span,
+        /// The field probably meant, and why it is not read, in words.
+        suggestion: Option<String>,
+        why: String,
+        /// The file provider refuses the whole file for it.
+        refused: bool,
+    },
+    /// A CORS field with a value of the wrong type (Traefik or the API server refuses it).
+    WrongType {
+        middleware: String,
+        field: String,
+        span: Span,
+        expected: &'static str,
+        found: &'static str,
+    },
+}
 
 /// A file's policies and facts.
 pub struct Lowered {
@@ -16,14 +164,133 @@ pub struct Lowered {
     pub facts: Vec<Fact>,
 }
 
-/// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(_file_name: &str, _bytes: &[u8]) -> Result<String, String> {
-    Err("not read yet".into())
+/// `.toml`
+fn is_toml_name(file_name: &str) -> bool {
+    file_name.ends_with(".toml")
 }
 
-pub fn lower(_file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    Ok(Lowered {
-        policies: Vec::new(),
-        facts: Vec::new(),
+fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
+    std::str::from_utf8(bytes).map_err(|e| InputError {
+        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
+        message: "the file is not UTF-8, so Traefik cannot read it".into(),
     })
 }
+
+/// Whether a file holds configuration this front end reads, and why.
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    let Ok(src) = std::str::from_utf8(bytes) else {
+        return Err("not UTF-8".into());
+    };
+    let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
+    if is_toml_name(file_name) {
+        return match tree::from_toml(src) {
+            Ok(doc) if config::is_dynamic(&doc) => {
+                Ok("TOML with Traefik's dynamic configuration (`[http.middlewares…]` or `[http.routers…]`)".into())
+            }
+            Ok(_) => Err("TOML without Traefik's `http.middlewares` or `http.routers`".into()),
+            Err(_) if src.contains("[http.middlewares") || src.contains("[http.routers") => {
+                Ok("it has `[http.middlewares…]` tables (the TOML is broken)".into())
+            }
+            Err(e) => Err(format!(
+                "TOML that does not parse ({}) and has no Traefik tables",
+                e.message.trim()
+            )),
+        };
+    }
+    if !super::ingress::is_yaml_name(file_name) {
+        return Err("not a .yaml/.yml/.toml file".into());
+    }
+    if yaml::template_action(src).is_some() {
+        return Err("a Helm/Go template, not YAML yet".into());
+    }
+    let chars = yaml::CharMap::new(src);
+    let Ok(docs) = yaml::load(src, &chars) else {
+        return Err("YAML that does not parse".into());
+    };
+    let k8s = config::from_kubernetes(src, &chars, &docs);
+    if let Some(m) = k8s.middlewares.first() {
+        return Ok(format!(
+            "it holds Traefik Middleware `{}` with `headers` (line {})",
+            m.name,
+            line(m.headers_key.start)
+        ));
+    }
+    for d in &docs {
+        let doc = tree::from_yaml(src, &chars, d);
+        if config::is_dynamic(&doc) {
+            return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
+        }
+    }
+    Err("no Traefik `headers` middleware".into())
+}
+
+pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
+    let src = utf8(file.bytes())?;
+    let cx = lower::Context {
+        version: options.traefik_version.unwrap_or(Version::NEWEST),
+        version_assumed: options.traefik_version.is_none(),
+    };
+    let configs = if is_toml_name(file.name()) {
+        let doc = tree::from_toml(src).map_err(|e| InputError {
+            span: Some(e.span),
+            message: format!(
+                "invalid TOML: {}; Traefik refuses the file",
+                e.message.trim()
+            ),
+        })?;
+        vec![config::from_dynamic(&doc)]
+    } else {
+        let chars = yaml::CharMap::new(src);
+        let docs = yaml::load(src, &chars).map_err(|e| {
+            let end = src[e.at..]
+                .chars()
+                .next()
+                .map_or(e.at, |c| e.at + c.len_utf8());
+            InputError {
+                span: Some(Span::new(e.at, end)),
+                message: format!(
+                    "invalid YAML: {}; Traefik and kubectl refuse the file",
+                    e.message
+                ),
+            }
+        })?;
+        let mut configs = vec![config::from_kubernetes(src, &chars, &docs)];
+        for d in &docs {
+            let doc: Node = tree::from_yaml(src, &chars, d);
+            if config::is_dynamic(&doc) {
+                configs.push(config::from_dynamic(&doc));
+            }
+        }
+        configs
+    };
+    let mut out = Lowered {
+        policies: Vec::new(),
+        facts: Vec::new(),
+    };
+    // References reach across the documents of one file.
+    let references: Vec<String> = configs.iter().flat_map(|c| c.references.clone()).collect();
+    let has_users = configs.iter().any(|c| c.has_users);
+    for c in &configs {
+        for m in &c.middlewares {
+            let used = config::Config {
+                middlewares: Vec::new(),
+                references: references.clone(),
+                has_users,
+            }
+            .is_used(m);
+            if has_users && !used {
+                out.facts.push(Fact::Unused {
+                    middleware: m.name.clone(),
+                    span: m.name_span,
+                });
+            }
+            if let Some(p) = lower::middleware(m, &cx, &mut out.facts) {
+                out.policies.push(p);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests;

@@ -363,14 +363,16 @@ impl<'a> Lowerer<'a> {
                 only_when_allowed: branch
                     .is_some_and(|(st, _)| self.constraint(&condition_args(st), levels).is_some()),
                 preflight_headers_unless_allowed: false,
-                lists_by_request_kind: false,
+                credentials_unconditional: false,
+                absent_origin_is_empty: false,
+                preflight_split: None,
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),
             backend_passthrough: passthrough(&cors, &bodies),
             fixes: fixes(self.bytes, &cors, &directives, returns.is_some()),
             unmatched_preflights_forwarded: None,
-            fix_syntax: crate::ir::FixSyntax::default(),
+            fix_hints: crate::ir::FixHints::default(),
         })
     }
 

@@ -1,0 +1,25 @@
+//! KONG004: a regex origin entry without `:` is matched against the host only.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::finding::quote;
+use crate::frontend::kong::Fact;
+
+declare_rule!(HostOnlyRegex, "KONG004", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for fact in unit.kong_facts() {
+        let Fact::HostOnlyRegex { entry, span } = fact else {
+            continue;
+        };
+        out.report(
+            *span,
+            "host only: any scheme, any port",
+            format!(
+                "{} has no `:`, so Kong matches it against the request origin's host alone: `http://` pages and \
+                 every port of a matching host are allowed too",
+                quote(entry)
+            ),
+        )
+        .help("in Kong: include the scheme in the entry (`https://…`) so the whole origin is matched");
+    }
+}

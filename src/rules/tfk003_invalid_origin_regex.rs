@@ -1,0 +1,29 @@
+//! TFK003: an `accessControlAllowOriginListRegex` entry Go's `regexp.Compile` refuses.
+
+use super::{FindingExt, Reporter, Unit};
+use crate::frontend::traefik::Fact;
+
+declare_rule!(InvalidOriginRegex, "TFK003", check);
+
+fn check(unit: &Unit, out: &mut Reporter) {
+    for fact in unit.traefik_facts() {
+        let Fact::InvalidRegex {
+            middleware,
+            error,
+            span,
+            ..
+        } = fact
+        else {
+            continue;
+        };
+        out.report(
+            *span,
+            "does not compile",
+            format!(
+                "Traefik cannot compile this origin regex ({error}), so it cannot build middleware \
+                 `{middleware}` (\"error occurred during origin parsing\") and the routers that use it fail"
+            ),
+        )
+        .help("fix the pattern (Go RE2 syntax: no look-around or back-references)");
+    }
+}
