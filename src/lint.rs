@@ -39,6 +39,8 @@ pub struct FileReport {
     pub outcome: Outcome,
     /// Files read as part of this one (nginx `include`), with the findings located in them.
     pub included: Vec<FileReport>,
+    /// Objects it defines and uses, for resolution across the files of a run.
+    pub objects: frontend::Objects,
 }
 
 impl FileReport {
@@ -49,6 +51,7 @@ impl FileReport {
             findings: vec![input_error(span, message)],
             outcome: Outcome::Failed,
             included: Vec::new(),
+            objects: frontend::Objects::default(),
         }
     }
 }
@@ -85,6 +88,7 @@ pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport 
             findings: Vec::new(),
             outcome: Outcome::Skipped { reason },
             included: Vec::new(),
+            objects: frontend::Objects::default(),
         },
     }
 }
@@ -170,6 +174,7 @@ pub fn lint_bytes(
         findings,
         outcome: Outcome::Linted { dialect, because },
         included,
+        objects: lowered.objects,
     }
 }
 
@@ -261,6 +266,7 @@ fn split_included(
                 because: format!("included by {}", top.name()),
             },
             included: Vec::new(),
+            objects: frontend::Objects::default(),
         })
         .collect()
 }

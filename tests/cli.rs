@@ -772,3 +772,71 @@ fn fix_applies_safe_fixes_in_place_and_diff_only_shows_them() {
         .stderr(predicate::str::contains("fixed 0 findings in 0 files"));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), after);
 }
+
+#[test]
+fn gateway_objects_resolve_across_the_files_of_a_run() {
+    let d = tempfile::tempdir().unwrap();
+    let mw = |name: &str| {
+        format!(
+            "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: {name}\nspec:\n  headers:\n    accessControlAllowOriginList:\n      - https://app.example.com\n    addVaryHeader: true\n"
+        )
+    };
+    let route = |uses: &str| {
+        format!(
+            "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: web\nspec:\n  routes:\n    - match: PathPrefix(`/`)\n      kind: Rule\n      middlewares:\n        - name: {uses}\n      services:\n        - name: web\n          port: 80\n"
+        )
+    };
+    let a = write(d.path(), "a/middleware.yaml", &mw("cors"));
+    let b = write(d.path(), "a/route.yaml", &route("cors"));
+    // Used from the other file: no dead-configuration finding.
+    let out = cmd()
+        .args(["--format", "concise", "--select", "TFK001"])
+        .arg(d.path().join("a"))
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(out).unwrap().is_empty());
+    // The router names another middleware: this one is dead, though its own file could not tell.
+    std::fs::write(&b, route("other")).unwrap();
+    cmd()
+        .args(["--format", "concise", "--select", "TFK001"])
+        .arg(d.path().join("a"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "{a}:4:9: TFK001 nothing in the linted files names `cors`"
+        )));
+    // Alone, the middleware's file says nothing (nothing there could use it).
+    cmd()
+        .args(["--format", "concise", "--select", "TFK001", &a])
+        .assert()
+        .code(0);
+    // Envoy Gateway: a SecurityPolicy whose target route lives in another file.
+    let policy = |target: &str| {
+        format!(
+            "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: cors\nspec:\n  targetRefs:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      name: {target}\n  cors:\n    allowOrigins:\n      - https://app.example.com\n"
+        )
+    };
+    let p = write(d.path(), "g/policy.yaml", &policy("api"));
+    write(
+        d.path(),
+        "g/route.yaml",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: api\nspec:\n  parentRefs:\n    - name: gw\n  rules:\n    - backendRefs:\n        - name: api\n          port: 80\n",
+    );
+    cmd()
+        .args(["--format", "concise", "--select", "EG001"])
+        .arg(d.path().join("g"))
+        .assert()
+        .code(0);
+    std::fs::write(&p, policy("missing")).unwrap();
+    cmd()
+        .args(["--format", "concise", "--select", "EG001"])
+        .arg(d.path().join("g"))
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(format!(
+            "{p}:9:13: EG001 the target HTTPRoute `missing` is defined in none of the linted files"
+        )));
+}

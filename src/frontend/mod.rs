@@ -135,6 +135,38 @@ pub enum Fact {
     Kong(kong::Fact),
 }
 
+/// An object one configuration names for another to use (a Traefik middleware, a
+/// `KongPlugin`, an `HTTPRoute`), so uses can be resolved across the files of a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Object {
+    /// `traefik/Middleware`, `kong/KongPlugin`, `gateway/HTTPRoute`.
+    pub kind: &'static str,
+    pub name: String,
+    pub span: Span,
+}
+
+/// Objects a file defines, the ones it refers to, and the kinds it could refer to (it has
+/// routers, annotated Ingresses, policies…): an unused definition is dead configuration only
+/// when something in the run could have used it.
+#[derive(Clone, Debug, Default)]
+pub struct Objects {
+    pub defines: Vec<Object>,
+    pub references: Vec<Object>,
+    pub uses_kinds: Vec<&'static str>,
+}
+
+impl Objects {
+    pub fn extend(&mut self, other: Objects) {
+        self.defines.extend(other.defines);
+        self.references.extend(other.references);
+        for k in other.uses_kinds {
+            if !self.uses_kinds.contains(&k) {
+                self.uses_kinds.push(k);
+            }
+        }
+    }
+}
+
 /// A file's policies and facts.
 pub struct Lowered {
     pub dialect: Dialect,
@@ -143,6 +175,7 @@ pub struct Lowered {
     /// Files read along with it (nginx `include`), each at its offset in the address space
     /// the spans of `policies` and `facts` use; the file itself starts at 0.
     pub included: Vec<nginx::include::Included>,
+    pub objects: Objects,
 }
 
 /// Input the server would reject, or that cannot be read (reported as CL000).
@@ -199,6 +232,7 @@ pub fn lower(
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::TorchServe).collect(),
                 included: Vec::new(),
+                objects: Objects::default(),
             })
         }
         Dialect::IngressNginx
@@ -214,15 +248,17 @@ pub fn lower(
                 policies: Vec::new(),
                 facts: Vec::new(),
                 included: Vec::new(),
+                objects: Objects::default(),
             };
             let bytes = file.bytes();
             for d in DIALECTS.into_iter().filter(|d| d.is_kubernetes()) {
                 if d != dialect && recognise_as(d, file.name(), bytes).is_err() {
                     continue;
                 }
-                let (policies, facts) = lower_kubernetes(d, file, options)?;
+                let (policies, facts, objects) = lower_kubernetes(d, file, options)?;
                 out.policies.extend(policies);
                 out.facts.extend(facts);
+                out.objects.extend(objects);
             }
             Ok(out)
         }
@@ -233,18 +269,26 @@ pub fn lower(
                 policies: l.policies,
                 facts: l.facts.into_iter().map(Fact::Nginx).collect(),
                 included: l.included,
+                objects: Objects::default(),
             })
         }
     }
 }
 
-/// One YAML (or Traefik TOML) front end's policies and facts.
+/// One YAML (or Traefik TOML) front end's policies, facts and objects.
 fn lower_kubernetes(
     dialect: Dialect,
     file: &SourceFile,
     options: &Options,
-) -> Result<(Vec<CorsPolicy>, Vec<Fact>), InputError> {
-    Ok(match dialect {
+) -> Result<(Vec<CorsPolicy>, Vec<Fact>, Objects), InputError> {
+    let objects = match dialect {
+        Dialect::Traefik => traefik::objects(file),
+        Dialect::Kong => kong::objects(file),
+        Dialect::GatewayApi => gateway_api::objects(file),
+        Dialect::EnvoyGateway => envoy_gateway::objects(file),
+        _ => Objects::default(),
+    };
+    let (p, f) = match dialect {
         Dialect::IngressNginx => {
             let l = ingress::lower(file, options)?;
             (l.policies, l.facts.into_iter().map(Fact::Ingress).collect())
@@ -276,5 +320,6 @@ fn lower_kubernetes(
             (l.policies, l.facts.into_iter().map(Fact::Kong).collect())
         }
         Dialect::TorchServe | Dialect::Nginx => (Vec::new(), Vec::new()),
-    })
+    };
+    Ok((p, f, objects))
 }

@@ -125,6 +125,7 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     })
 }
 
+mod crossref;
 mod fix;
 
 pub fn run(args: &CheckArgs) -> i32 {
@@ -145,11 +146,13 @@ pub fn run(args: &CheckArgs) -> i32 {
                 findings: vec![walk_error(e)],
                 outcome: Outcome::Failed,
                 included: Vec::new(),
+                objects: Default::default(),
             },
             None => lint::lint_path(&c.path, c.shown.clone(), &settings),
         })
         .collect();
     let mut reports = with_included(reports);
+    crossref::resolve(&mut reports, &settings);
     if args.fix || args.diff {
         match fix::apply(&mut reports, args, &settings) {
             Ok(()) => {}

@@ -85,6 +85,49 @@ struct Target {
     at: Span,
 }
 
+/// The routes and Gateways this file's SecurityPolicies target, for resolution across the
+/// files of a run.
+pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+    let mut out = crate::frontend::Objects::default();
+    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+        return out;
+    };
+    let chars = kube::yaml::CharMap::new(src);
+    let Ok(docs) = kube::yaml::load(src, &chars) else {
+        return out;
+    };
+    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+        let Some((_, spec)) = yaml::get(object.node, "spec") else {
+            continue;
+        };
+        let mut refs: Vec<&MarkedYaml> = Vec::new();
+        if let Some((_, t)) = yaml::get(spec, "targetRef") {
+            refs.push(t);
+        }
+        if let Some((_, ts)) = yaml::get(spec, "targetRefs") {
+            refs.extend(yaml::sequence(ts).unwrap_or(&[]));
+        }
+        for r in refs {
+            let kind = match yaml::text(r, "kind").unwrap_or("") {
+                "HTTPRoute" => "gateway/HTTPRoute",
+                "GRPCRoute" => "gateway/GRPCRoute",
+                "Gateway" => "gateway/Gateway",
+                _ => continue,
+            };
+            if let Some((_, n)) = yaml::get(r, "name")
+                && let Some((text, ..)) = yaml::scalar(n)
+            {
+                out.references.push(crate::frontend::Object {
+                    kind,
+                    name: text.to_string(),
+                    span: kube::scalar::written(src, &chars, n),
+                });
+            }
+        }
+    }
+    out
+}
+
 pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
     let src = kube::utf8(file.bytes())?;
     let chars = CharMap::new(src);

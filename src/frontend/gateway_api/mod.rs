@@ -513,6 +513,37 @@ fn list(items: &[(String, Span)], key: Option<Span>, credentials: bool) -> Allow
     }
 }
 
+/// The routes and Gateways this file defines (by `gateway/<Kind>`), for resolution across
+/// the files of a run (a SecurityPolicy elsewhere may target them).
+pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+    let mut out = crate::frontend::Objects::default();
+    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+        return out;
+    };
+    let chars = kube::yaml::CharMap::new(src);
+    let Ok(docs) = kube::yaml::load(src, &chars) else {
+        return out;
+    };
+    for o in kube::objects(
+        src,
+        &chars,
+        &docs,
+        &["HTTPRoute", "GRPCRoute", "Gateway"],
+        GROUP,
+    ) {
+        out.defines.push(crate::frontend::Object {
+            kind: match o.kind.as_str() {
+                "HTTPRoute" => "gateway/HTTPRoute",
+                "GRPCRoute" => "gateway/GRPCRoute",
+                _ => "gateway/Gateway",
+            },
+            name: o.name.clone(),
+            span: o.kind_span,
+        });
+    }
+    out
+}
+
 pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
     let src = kube::utf8(file.bytes())?;
     let chars = CharMap::new(src);

@@ -225,8 +225,50 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
             let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
             Ok(format!("it holds {} (line {line})", p.description))
         }
-        None => Err("no Kong `cors` plugin".into()),
+        // Objects naming plugins defined elsewhere: read, so uses resolve across files.
+        None => match f.references.first() {
+            Some(r) => Ok(format!(
+                "it names the Kong plugin `{r}` (`konghq.com/plugins`), for the other files of the run"
+            )),
+            None => Err("no Kong `cors` plugin".into()),
+        },
     }
+}
+
+/// The `KongPlugin`s this file defines and the plugins its `konghq.com/plugins` annotations
+/// name, for resolution across the files of a run.
+pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+    use crate::frontend::{Object, Objects};
+    const KIND: &str = "kong/KongPlugin";
+    let mut out = Objects::default();
+    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+        return out;
+    };
+    let chars = yaml::CharMap::new(src);
+    let Ok(docs) = yaml::load(src, &chars) else {
+        return out;
+    };
+    let found = find(src, &chars, &docs);
+    for p in found.plugins.iter().filter(|p| !p.global) {
+        if let Some(name) = &p.object_name {
+            out.defines.push(Object {
+                kind: KIND,
+                name: name.clone(),
+                span: p.anchor,
+            });
+        }
+    }
+    for r in &found.references {
+        out.references.push(Object {
+            kind: KIND,
+            name: r.clone(),
+            span: Span::empty(0),
+        });
+    }
+    if found.others > 0 {
+        out.uses_kinds.push(KIND);
+    }
+    out
 }
 
 pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {

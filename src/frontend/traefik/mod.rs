@@ -221,16 +221,19 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
             return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
         }
     }
+    // Routes that use middlewares defined elsewhere: read, so uses resolve across files.
+    if let Some(r) = k8s.references.first() {
+        return Ok(format!(
+            "it holds objects that use Traefik middlewares (`{r}`), for the other files of the run"
+        ));
+    }
     Err("no Traefik `headers` middleware".into())
 }
 
-pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
-    let src = utf8(file.bytes())?;
-    let cx = lower::Context {
-        version: options.traefik_version.unwrap_or(Version::NEWEST),
-        version_assumed: options.traefik_version.is_none(),
-    };
-    let configs = if is_toml_name(file.name()) {
+/// The middlewares of a file and what in it uses them, from Kubernetes objects or the file
+/// provider's YAML/TOML.
+fn configs(file: &SourceFile, src: &str) -> Result<Vec<config::Config>, InputError> {
+    Ok(if is_toml_name(file.name()) {
         let doc = tree::from_toml(src).map_err(|e| InputError {
             span: Some(e.span),
             message: format!(
@@ -262,7 +265,50 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
             }
         }
         configs
+    })
+}
+
+/// The middlewares this file defines and the names its routers, routes, chains and
+/// annotations use, for resolution across the files of a run.
+pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+    use crate::frontend::{Object, Objects};
+    const KIND: &str = "traefik/Middleware";
+    let mut out = Objects::default();
+    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+        return out;
     };
+    let Ok(configs) = configs(file, src) else {
+        return out;
+    };
+    for c in configs {
+        for m in &c.middlewares {
+            out.defines.push(Object {
+                kind: KIND,
+                name: m.short_name.clone(),
+                span: m.name_span,
+            });
+        }
+        for r in &c.references {
+            out.references.push(Object {
+                kind: KIND,
+                name: r.clone(),
+                span: Span::empty(0),
+            });
+        }
+        if c.has_users && !out.uses_kinds.contains(&KIND) {
+            out.uses_kinds.push(KIND);
+        }
+    }
+    out
+}
+
+pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
+    let src = utf8(file.bytes())?;
+    let cx = lower::Context {
+        version: options.traefik_version.unwrap_or(Version::NEWEST),
+        version_assumed: options.traefik_version.is_none(),
+    };
+    let configs = configs(file, src)?;
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
