@@ -46,7 +46,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     product(policy),
                     policy.scope.description
                 ),
-            ),
+            )
+            // Without credentials the exposure is that of `*` (CORS002's warning).
+            .severity(crate::finding::Severity::Warning),
         };
         let mut help = format!(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \

@@ -36,6 +36,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     policy.scope.description
                 ),
             )
+            .severity(if credentials_span(policy).is_some() {
+                crate::finding::Severity::Error
+            } else {
+                crate::finding::Severity::Warning
+            })
             .help(match matcher {
                 // A raw string prefix cannot be anchored: exact origins instead.
                 OriginMatcher::Prefix { .. } => format!(

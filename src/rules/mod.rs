@@ -143,6 +143,8 @@ pub trait FindingExt {
     fn help(&mut self, help: impl Into<String>) -> &mut Self;
     fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self;
     fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self;
+    /// A severity other than the rule's default, for this finding's impact.
+    fn severity(&mut self, severity: crate::finding::Severity) -> &mut Self;
 }
 
 impl FindingExt for Finding {
@@ -161,6 +163,11 @@ impl FindingExt for Finding {
 
     fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self {
         self.fix = Some(fix);
+        self
+    }
+
+    fn severity(&mut self, severity: crate::finding::Severity) -> &mut Self {
+        self.severity = severity;
         self
     }
 }
