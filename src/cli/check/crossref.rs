@@ -19,6 +19,8 @@ fn unused_rule(kind: &str) -> Option<&'static str> {
     }
 }
 
+/// (A router naming a missing middleware, or an annotation a missing KongPlugin, is not
+/// reported: front ends record only the CORS ones, and the name may be a rate limiter.)
 fn missing_rule(kind: &str) -> Option<&'static str> {
     kind.starts_with("gateway/").then_some("EG001")
 }
@@ -109,12 +111,14 @@ pub fn resolve(reports: &mut [FileReport], settings: &Settings) {
                 && !already(&report.findings, code, r)
                 && !r.span.is_empty()
             {
-                let kind = r.kind.trim_start_matches("gateway/");
-                added.push((code, r.clone(), format!(
-                    "the target {kind} `{}` is defined in none of the linted files, which do define other \
-                     {kind}s: the policy applies to nothing",
+                let kind = r.kind.rsplit('/').next().unwrap_or(r.kind);
+                let message = format!(
+                    "the target {kind} `{}` is defined in none of the linted files, which do define \
+                     other {kind}s: the policy applies to nothing",
                     r.name
-                ), "defined nowhere in the run", "point the target at an existing route or Gateway, or delete the policy"));
+                );
+                let help = "point the target at an existing route or Gateway, or delete the policy";
+                added.push((code, r.clone(), message, "defined nowhere in the run", help));
             }
         }
         for (code, o, message, label, help) in added {

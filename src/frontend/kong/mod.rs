@@ -80,6 +80,8 @@ pub struct Plugin {
 pub struct Found {
     pub plugins: Vec<Plugin>,
     pub references: Vec<String>,
+    /// Where each of `references` is written (the annotation's value).
+    pub reference_spans: Vec<Span>,
     /// Objects other than plugins (Services, Ingresses, routes): only with some is an
     /// unreferenced `KongPlugin` reported.
     pub others: usize,
@@ -110,13 +112,15 @@ fn collect(doc: &Node, f: &mut Found, depth: usize) {
         return;
     }
     let meta = doc.get("metadata");
-    if let Some(list) = meta
+    if let Some(value) = meta
         .and_then(|m| m.get("annotations"))
         .and_then(|a| a.get(PLUGINS_ANNOTATION))
-        .and_then(Node::str)
+        && let Some(list) = value.str()
     {
-        f.references
-            .extend(list.split(',').map(|s| s.trim().to_string()));
+        for r in list.split(',').map(|s| s.trim().to_string()) {
+            f.references.push(r);
+            f.reference_spans.push(value.span);
+        }
     }
     let api = doc.get("apiVersion").and_then(Node::str).unwrap_or("");
     let is_plugin = matches!(kind, "KongPlugin" | "KongClusterPlugin")
@@ -258,11 +262,15 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
             });
         }
     }
-    for r in &found.references {
+    for (i, r) in found.references.iter().enumerate() {
         out.references.push(Object {
             kind: KIND,
             name: r.clone(),
-            span: Span::empty(0),
+            span: found
+                .reference_spans
+                .get(i)
+                .copied()
+                .unwrap_or(Span::empty(0)),
         });
     }
     if found.others > 0 {

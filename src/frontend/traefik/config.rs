@@ -45,6 +45,8 @@ pub struct Config {
     pub middlewares: Vec<Middleware>,
     /// Names routers, routes, chains and annotations use (`@provider` suffixes removed).
     pub references: Vec<String>,
+    /// Where each of `references` is written.
+    pub reference_spans: Vec<crate::source::Span>,
     /// Whether anything in the file can use a middleware (a router, a route, a chain, an
     /// annotated Ingress): only then is an unused middleware reported.
     pub has_users: bool,
@@ -85,8 +87,11 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
         if let Some(chain) = spec.get("chain") {
             c.has_users = true;
             for m in chain.get("middlewares").map(Node::items).unwrap_or(&[]) {
-                if let Some(r) = m.get("name").and_then(Node::str) {
+                if let Some(n) = m.get("name")
+                    && let Some(r) = n.str()
+                {
                     c.references.push(strip_provider(r));
+                    c.reference_spans.push(n.span);
                 }
             }
         }
@@ -108,8 +113,11 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
             let routes = n.get("spec").and_then(|s| s.get("routes"));
             for route in routes.map(Node::items).unwrap_or(&[]) {
                 for m in route.get("middlewares").map(Node::items).unwrap_or(&[]) {
-                    if let Some(r) = m.get("name").and_then(Node::str) {
+                    if let Some(n) = m.get("name")
+                        && let Some(r) = n.str()
+                    {
                         c.references.push(strip_provider(r));
+                        c.reference_spans.push(n.span);
                     }
                 }
             }
@@ -120,15 +128,19 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
         let ann = n
             .get("metadata")
             .and_then(|m| m.get("annotations"))
-            .and_then(|a| a.get(ROUTER_MIDDLEWARES))
-            .and_then(Node::str);
-        if let Some(list) = ann {
+            .and_then(|a| a.get(ROUTER_MIDDLEWARES));
+        if let Some(value) = ann
+            && let Some(list) = value.str()
+        {
             c.has_users = true;
-            c.references.extend(
-                list.split(',')
-                    .map(strip_provider)
-                    .filter(|r| !r.is_empty()),
-            );
+            for r in list
+                .split(',')
+                .map(strip_provider)
+                .filter(|r| !r.is_empty())
+            {
+                c.references.push(r);
+                c.reference_spans.push(value.span);
+            }
         }
     }
     c
@@ -147,6 +159,7 @@ pub fn from_dynamic(doc: &Node) -> Config {
                 for m in ms.items() {
                     if let Some(r) = m.str() {
                         c.references.push(strip_provider(r));
+                        c.reference_spans.push(m.span);
                     }
                 }
             }
@@ -157,8 +170,11 @@ pub fn from_dynamic(doc: &Node) -> Config {
             if let Some((_, _, chain)) = m.entry_ci("chain") {
                 c.has_users = true;
                 if let Some((_, _, ms)) = chain.entry_ci("middlewares") {
-                    for r in ms.items().iter().filter_map(Node::str) {
-                        c.references.push(strip_provider(r));
+                    for m in ms.items() {
+                        if let Some(r) = m.str() {
+                            c.references.push(strip_provider(r));
+                            c.reference_spans.push(m.span);
+                        }
                     }
                 }
             }

@@ -288,11 +288,11 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
                 span: m.name_span,
             });
         }
-        for r in &c.references {
+        for (i, r) in c.references.iter().enumerate() {
             out.references.push(Object {
                 kind: KIND,
                 name: r.clone(),
-                span: Span::empty(0),
+                span: c.reference_spans.get(i).copied().unwrap_or(Span::empty(0)),
             });
         }
         if c.has_users && !out.uses_kinds.contains(&KIND) {
@@ -321,6 +321,7 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
             let used = config::Config {
                 middlewares: Vec::new(),
                 references: references.clone(),
+                reference_spans: Vec::new(),
                 has_users,
             }
             .is_used(m);
