@@ -95,6 +95,8 @@ fn check(source: &CorsPolicy) -> Result<(), TestCaseError> {
     let cx = Context {
         service: Some("api:80".into()),
         gateway: Some("gw".into()),
+        host: Some("api.example.com".into()),
+        route: Some("api".into()),
         ..Context::default()
     };
     for target in TARGETS {
@@ -143,6 +145,9 @@ proptest! {
 fn back_ends_refuse_what_they_cannot_express() {
     let cx = Context {
         service: Some("api:80".into()),
+        gateway: Some("gw".into()),
+        host: Some("api.example.com".into()),
+        route: Some("api".into()),
         ..Context::default()
     };
     let reason = |text: &str, dialect: Dialect, target: Dialect| -> Option<String> {

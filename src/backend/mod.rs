@@ -4,10 +4,15 @@
 //! the source with the semantics engine (`equiv`) before anything is kept.
 
 mod canonical;
+pub mod envoy_gateway;
 pub mod gateway_api;
 pub mod ingress_nginx;
+pub mod istio;
+pub mod kong;
 pub mod nginx;
 pub mod torchserve;
+pub mod traefik;
+mod yaml_out;
 
 use crate::frontend::Dialect;
 use crate::ir::CorsPolicy;
@@ -23,6 +28,8 @@ pub struct Context {
     pub host: Option<String>,
     /// The Gateway a route attaches to (Gateway API).
     pub gateway: Option<String>,
+    /// The HTTPRoute a policy targets (Envoy Gateway).
+    pub route: Option<String>,
 }
 
 /// The target cannot express the policy.
@@ -45,11 +52,15 @@ pub struct Emitted {
 }
 
 /// Targets with a back end today.
-pub const TARGETS: [Dialect; 4] = [
+pub const TARGETS: [Dialect; 8] = [
     Dialect::TorchServe,
     Dialect::Nginx,
     Dialect::IngressNginx,
     Dialect::GatewayApi,
+    Dialect::Istio,
+    Dialect::EnvoyGateway,
+    Dialect::Traefik,
+    Dialect::Kong,
 ];
 
 pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitted, Refusal> {
@@ -58,9 +69,9 @@ pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitte
         Dialect::Nginx => nginx::emit(policy),
         Dialect::IngressNginx => ingress_nginx::emit(policy, cx),
         Dialect::GatewayApi => gateway_api::emit(policy, cx),
-        other => Err(Refusal {
-            feature: format!("no back end for `{}` yet", other.name()),
-            span: policy.anchor,
-        }),
+        Dialect::Istio => istio::emit(policy, cx),
+        Dialect::EnvoyGateway => envoy_gateway::emit(policy, cx),
+        Dialect::Traefik => traefik::emit(policy, cx),
+        Dialect::Kong => kong::emit(policy, cx),
     }
 }

@@ -17,7 +17,8 @@ use std::path::PathBuf;
 pub struct ConvertArgs {
     /// The configuration to convert
     input: PathBuf,
-    /// The target dialect (torchserve, nginx, ingress-nginx)
+    /// The target dialect (torchserve, nginx, ingress-nginx, gateway-api, istio, envoy-gateway,
+    /// traefik, kong)
     #[arg(long = "to", value_name = "TARGET")]
     to: String,
     /// Write the result here (atomically) instead of standard output
@@ -44,6 +45,9 @@ pub struct ConvertArgs {
     /// The Gateway an HTTPRoute attaches to
     #[arg(long)]
     gateway: Option<String>,
+    /// The HTTPRoute an Envoy Gateway SecurityPolicy targets
+    #[arg(long)]
+    route: Option<String>,
     #[command(flatten)]
     server: ServerArgs,
 }
@@ -109,6 +113,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         service: args.service.clone(),
         host: args.host.clone(),
         gateway: args.gateway.clone(),
+        route: args.route.clone(),
     };
     let mut texts = Vec::new();
     let mut widened = false;

@@ -1,0 +1,69 @@
+//! Kong: a `KongPlugin` with `plugin: cors`. Every list is written out, because Kong's
+//! defaults allow more (methods include TRACE and CONNECT; an empty `headers` echoes the
+//! request's); subdomains are regex entries, which Kong anchors itself.
+
+use super::canonical::{Allowed, Origins, canonical};
+use super::yaml_out::{flow_list, metadata, origin_regex};
+use super::{Context, Emitted, Refusal};
+use crate::ir::CorsPolicy;
+
+pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
+    let c = canonical(policy)?;
+    let refuse = |feature: String| Refusal {
+        feature,
+        span: c.origin_span,
+    };
+    let origins: Vec<String> = match &c.origins {
+        Origins::None => return Err(refuse("no allowed origin: leave the plugin out".into())),
+        Origins::Star if c.credentials => {
+            return Err(refuse(
+                "a literal `*` with credentials: Kong echoes every origin instead".into(),
+            ));
+        }
+        Origins::Star | Origins::EchoAny => vec!["*".into()],
+        Origins::List(list) => list
+            .iter()
+            .map(|a| match a {
+                Allowed::Exact(o) => o.clone(),
+                Allowed::Null => "null".into(),
+                Allowed::Subdomains {
+                    scheme,
+                    base,
+                    one_label,
+                } => origin_regex(scheme, base, *one_label),
+            })
+            .collect(),
+    };
+    let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let methods = if c.methods.is_empty() {
+        vec!["GET".to_string(), "HEAD".into(), "POST".into()]
+    } else {
+        c.methods.clone()
+    };
+    // An empty list would echo every requested header; `Accept` is always safelisted.
+    let headers = if c.headers.is_empty() {
+        vec!["Accept".to_string()]
+    } else {
+        c.headers.clone()
+    };
+    let mut text = format!(
+        "# CORS, normalized by cors-lint\napiVersion: configuration.konghq.com/v1\nkind: KongPlugin\n{}plugin: cors\nconfig:\n  origins: {}\n  methods: {}\n  headers: {}\n",
+        metadata(&name, cx.namespace.as_deref()),
+        flow_list(&origins),
+        flow_list(&methods),
+        flow_list(&headers)
+    );
+    if !c.expose.is_empty() {
+        text.push_str(&format!("  exposed_headers: {}\n", flow_list(&c.expose)));
+    }
+    text.push_str(&format!("  credentials: {}\n", c.credentials));
+    if let Some(age) = c.max_age {
+        text.push_str(&format!("  max_age: {age}\n"));
+    }
+    text.push_str("  preflight_continue: false\n");
+    Ok(Emitted {
+        text,
+        file_name: "kongplugin.yaml",
+        notes: Vec::new(),
+    })
+}

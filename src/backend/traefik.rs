@@ -1,0 +1,84 @@
+//! Traefik: a `Middleware` (`traefik.io/v1alpha1`) with the `headers` CORS fields: exact
+//! origins in `accessControlAllowOriginList`, subdomains as anchored Go regexes (Traefik
+//! matches them unanchored), `addVaryHeader`. `*` with credentials is an echo from Traefik
+//! 3.6.22/3.7.6 on, which is what is written for "every origin, echoed".
+
+use super::canonical::{Allowed, Origins, canonical};
+use super::yaml_out::{flow_list, metadata, origin_regex};
+use super::{Context, Emitted, Refusal};
+use crate::ir::CorsPolicy;
+
+pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
+    let c = canonical(policy)?;
+    let refuse = |feature: String| Refusal {
+        feature,
+        span: c.origin_span,
+    };
+    let mut exact: Vec<String> = Vec::new();
+    let mut regex: Vec<String> = Vec::new();
+    match &c.origins {
+        Origins::None => {
+            return Err(refuse(
+                "no allowed origin: leave the CORS fields out".into(),
+            ));
+        }
+        Origins::Star if c.credentials => {
+            return Err(refuse(
+                "a literal `*` with credentials: Traefik (since 3.6.22/3.7.6) echoes every origin instead".into(),
+            ));
+        }
+        Origins::Star | Origins::EchoAny => exact.push("*".into()),
+        Origins::List(list) => {
+            for a in list {
+                match a {
+                    Allowed::Exact(o) => exact.push(o.clone()),
+                    Allowed::Null => exact.push("null".into()),
+                    Allowed::Subdomains {
+                        scheme,
+                        base,
+                        one_label,
+                    } => regex.push(format!("^{}$", origin_regex(scheme, base, *one_label))),
+                }
+            }
+        }
+    }
+    let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let mut text = format!(
+        "# CORS, normalized by cors-lint\napiVersion: traefik.io/v1alpha1\nkind: Middleware\n{}spec:\n  headers:\n",
+        metadata(&name, cx.namespace.as_deref())
+    );
+    if !exact.is_empty() {
+        text.push_str(&format!(
+            "    accessControlAllowOriginList: {}\n",
+            flow_list(&exact)
+        ));
+    }
+    if !regex.is_empty() {
+        text.push_str(&format!(
+            "    accessControlAllowOriginListRegex: {}\n",
+            flow_list(&regex)
+        ));
+    }
+    for (key, list) in [
+        ("accessControlAllowMethods", &c.methods),
+        ("accessControlAllowHeaders", &c.headers),
+        ("accessControlExposeHeaders", &c.expose),
+    ] {
+        if !list.is_empty() {
+            text.push_str(&format!("    {key}: {}\n", flow_list(list)));
+        }
+    }
+    text.push_str(&format!(
+        "    accessControlAllowCredentials: {}\n",
+        c.credentials
+    ));
+    if let Some(age) = c.max_age {
+        text.push_str(&format!("    accessControlMaxAge: {age}\n"));
+    }
+    text.push_str("    addVaryHeader: true\n");
+    Ok(Emitted {
+        text,
+        file_name: "middleware.yaml",
+        notes: Vec::new(),
+    })
+}
