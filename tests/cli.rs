@@ -728,7 +728,7 @@ fn convert_writes_only_equivalent_results() {
         )));
     assert!(!none.exists());
     cmd()
-        .args(["convert", &ingress, "--to", "kong"])
+        .args(["convert", &ingress, "--to", "caddy"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no back end"));
