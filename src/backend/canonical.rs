@@ -144,12 +144,37 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             }
         }
     };
+    if origins == Origins::None {
+        return Err(refuse(
+            "no allowed origin (the source sends no `Access-Control-Allow-Origin`, so browsers block every \
+             cross-origin read): nothing to convert",
+            origin_span,
+        ));
+    }
     let methods =
         list(&p.allow_methods, true).map_err(|at| refuse("echoing the requested method", at))?;
     let headers =
         list(&p.allow_headers, false).map_err(|at| refuse("echoing the requested headers", at))?;
     let expose =
         list(&p.expose_headers, false).map_err(|at| refuse("echoing exposed headers", at))?;
+    // A list entry that is no HTTP token (`Content-Type Authorization`) matches nothing a
+    // browser sends; targets that validate their lists would refuse it.
+    for (list, what, at) in [
+        (&methods, "method", &p.allow_methods),
+        (&headers, "header name", &p.allow_headers),
+        (&expose, "header name", &p.expose_headers),
+    ] {
+        if let Some(bad) = list
+            .iter()
+            .find(|e| *e != "*" && !crate::ir::fetch::is_token(e))
+        {
+            let span = at.static_value().map_or(p.anchor, |v| v.span());
+            return Err(refuse(
+                &format!("`{bad}`, which is not a valid {what}"),
+                span,
+            ));
+        }
+    }
     Ok(Canonical {
         origins,
         origin_span,

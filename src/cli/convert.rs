@@ -119,7 +119,17 @@ pub fn run(args: &ConvertArgs) -> i32 {
     let mut widened = false;
     let mut narrowed = false;
     let mut report = String::new();
-    for p in &policies {
+    let several = policies.len() > 1;
+    for (i, p) in policies.iter().enumerate() {
+        // Several policies become several objects: number their names.
+        let mut cx = cx.clone();
+        if several {
+            cx.name = Some(format!(
+                "{}-{}",
+                cx.name.as_deref().unwrap_or("cors"),
+                i + 1
+            ));
+        }
         let emitted = match backend::emit(p, target, &cx) {
             Ok(e) => e,
             Err(r) => {

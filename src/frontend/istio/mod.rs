@@ -24,7 +24,7 @@ pub const GROUP: &str = "networking.istio.io";
 const KINDS: [&str; 1] = ["VirtualService"];
 
 /// Istio's `supportedMethods` (`pkg/config/validation`): Go's `net/http` methods, no `*`.
-const METHODS: [&str; 9] = [
+pub const METHODS: [&str; 9] = [
     "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE",
 ];
 

@@ -1,0 +1,96 @@
+//! Every CORS policy of the shipped corpus converted to every target: each result is
+//! equivalent (read back by the target's front end, compared by the `diff` engine) or
+//! refused with a reason — never a silent change of who is allowed. Prints the table of
+//! outcomes per target and the refusal reasons (for the README and closing notes).
+
+use cors_lint::backend::{self, Context, TARGETS};
+use cors_lint::equiv;
+use cors_lint::frontend::{self, Options};
+use cors_lint::source::SourceFile;
+use std::collections::BTreeMap;
+use std::path::Path;
+
+#[test]
+fn corpus_policies_convert_equivalently_or_are_refused() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
+    let cx = Context {
+        service: Some("api:80".into()),
+        gateway: Some("gw".into()),
+        host: Some("api.example.com".into()),
+        route: Some("api".into()),
+        ..Context::default()
+    };
+    let mut policies = Vec::new();
+    for entry in ignore::Walk::new(&root).filter_map(Result::ok) {
+        let path = entry.path();
+        if !path.is_file() {
+            continue;
+        }
+        let bytes = std::fs::read(path).unwrap();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        let Ok((dialect, _)) = frontend::recognise(&name, &bytes) else {
+            continue;
+        };
+        let file = SourceFile::new(path.to_string_lossy(), bytes, dialect.encoding());
+        if let Ok(l) = frontend::lower(dialect, &file, &Options::default()) {
+            policies.extend(l.policies);
+        }
+    }
+    assert!(policies.len() > 50, "{} policies", policies.len());
+    let mut table: BTreeMap<&str, (usize, usize)> = BTreeMap::new();
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    let mut failures = Vec::new();
+    for p in &policies {
+        for target in TARGETS {
+            let row = table.entry(target.name()).or_default();
+            match backend::emit(p, target, &cx) {
+                Err(r) => {
+                    row.1 += 1;
+                    // The reason without the values it quotes.
+                    let key = r.feature.split(':').next().unwrap_or("").trim().to_string();
+                    *reasons
+                        .entry(format!("{}: {key}", target.name()))
+                        .or_default() += 1;
+                }
+                Ok(e) => {
+                    let file = SourceFile::new(
+                        e.file_name,
+                        e.text.clone().into_bytes(),
+                        target.encoding(),
+                    );
+                    let back = frontend::lower(target, &file, &Options::default())
+                        .map(|l| l.policies)
+                        .unwrap_or_default();
+                    match back.first() {
+                        Some(result) if equiv::compare(p, result).equivalent() => row.0 += 1,
+                        Some(result) => failures.push(format!(
+                            "{} → {}:\n{}{}",
+                            p.scope.description,
+                            target.name(),
+                            equiv::compare(p, result).render(3),
+                            e.text
+                        )),
+                        None => failures.push(format!(
+                            "{} → {}: the output does not read back:\n{}",
+                            p.scope.description,
+                            target.name(),
+                            e.text
+                        )),
+                    }
+                }
+            }
+        }
+    }
+    eprintln!(
+        "{} corpus policies × {} targets",
+        policies.len(),
+        TARGETS.len()
+    );
+    for (t, (ok, refused)) in &table {
+        eprintln!("  {t}: {ok} equivalent, {refused} refused");
+    }
+    for (r, n) in &reasons {
+        eprintln!("  refused {n}× — {r}");
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
