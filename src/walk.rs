@@ -17,7 +17,7 @@ pub struct Candidate {
 }
 
 /// Names a front end may read when met during a walk.
-fn worth_offering(path: &Path) -> bool {
+pub fn worth_offering(path: &Path) -> bool {
     path.extension().is_some_and(|e| {
         e == "properties" || e == "conf" || e == "nginx" || e == "yaml" || e == "yml" || e == "toml"
     })

@@ -840,3 +840,55 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
             "{p}:9:13: EG001 the target HTTPRoute `missing` is defined in none of the linted files"
         )));
 }
+
+#[test]
+fn diff_compares_directories_and_git_revisions() {
+    let d = tempfile::tempdir().unwrap();
+    let root = d.path();
+    let exact = "server { location / {\n  add_header Access-Control-Allow-Origin https://app.example.com always;\n} }\n";
+    let star = "server { location / {\n  add_header Access-Control-Allow-Origin * always;\n} }\n";
+    write(root, "old/site/cors.conf", exact);
+    write(root, "new/site/cors.conf", exact);
+    cmd()
+        .current_dir(root)
+        .args(["diff", "old", "new"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "site/cors.conf: location `/` of the server: equivalent",
+        ));
+    // A repository: the working tree against HEAD, and two revisions.
+    let repo = root.join("repo");
+    write(&repo, "conf.d/cors.conf", exact);
+    let git = |args: &[&str]| {
+        let ok = std::process::Command::new("git")
+            .current_dir(&repo)
+            .args(["-c", "user.email=t@example", "-c", "user.name=t"])
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    git(&["add", "."]);
+    git(&["commit", "-qm", "exact"]);
+    write(&repo, "conf.d/cors.conf", star);
+    cmd()
+        .current_dir(&repo)
+        .args(["diff", "--git", "HEAD"])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "conf.d/cors.conf: location `/` of the server:",
+        ))
+        .stdout(predicate::str::contains("widened"));
+    git(&["commit", "-qam", "star"]);
+    cmd()
+        .current_dir(&repo)
+        .args(["diff", "--git", "HEAD..HEAD~1"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("narrowed"));
+}

@@ -14,10 +14,15 @@ use std::path::{Path, PathBuf};
 
 #[derive(Args, Debug)]
 pub struct DiffArgs {
-    /// The configuration before
-    old: PathBuf,
-    /// The configuration after
-    new: PathBuf,
+    /// The configuration before: a file or a directory
+    #[arg(required_unless_present = "git")]
+    old: Option<PathBuf>,
+    /// The configuration after: a file or a directory
+    #[arg(required_unless_present = "git")]
+    new: Option<PathBuf>,
+    /// Compare git revisions instead: `REV` (against the working tree) or `REV..REV`
+    #[arg(long, value_name = "REV[..REV]", conflicts_with_all = ["old", "new"])]
+    git: Option<String>,
     /// Output format
     #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
     format: DiffFormat,
@@ -44,6 +49,15 @@ fn policies(path: &Path, options: &Options) -> Result<Vec<CorsPolicy>, String> {
         .unwrap_or_default();
     let (dialect, _) = frontend::recognise(&name, &bytes)
         .map_err(|why| format!("{shown}: not a file cors-lint reads ({why})"))?;
+    lower_bytes(shown, bytes, dialect, options)
+}
+
+fn lower_bytes(
+    shown: String,
+    bytes: Vec<u8>,
+    dialect: frontend::Dialect,
+    options: &Options,
+) -> Result<Vec<CorsPolicy>, String> {
     let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
     let lowered = frontend::lower(dialect, &file, options).map_err(|e| {
         let at = e
@@ -54,6 +68,84 @@ fn policies(path: &Path, options: &Options) -> Result<Vec<CorsPolicy>, String> {
         format!("{shown}{at}: {}", e.message)
     })?;
     Ok(lowered.policies)
+}
+
+/// Policies of a tree of files (`(path relative to the tree, bytes)`), each scope prefixed
+/// with its file so the two sides pair by file and scope; files no front end reads are
+/// left out.
+fn tree_policies(
+    files: Vec<(String, Vec<u8>)>,
+    options: &Options,
+) -> Result<Vec<CorsPolicy>, String> {
+    let mut out = Vec::new();
+    for (rel, bytes) in files {
+        let name = rel.rsplit('/').next().unwrap_or(&rel).to_string();
+        let Ok((dialect, _)) = frontend::recognise(&name, &bytes) else {
+            continue;
+        };
+        for mut p in lower_bytes(rel.clone(), bytes, dialect, options)? {
+            p.scope.description = format!("{rel}: {}", p.scope.description);
+            out.push(p);
+        }
+    }
+    Ok(out)
+}
+
+/// A file's policies, or a directory's (walked like `check`).
+fn side(path: &Path, options: &Options) -> Result<Vec<CorsPolicy>, String> {
+    if !path.is_dir() {
+        return policies(path, options);
+    }
+    let mut files = Vec::new();
+    for c in crate::walk::expand(&[path.to_path_buf()]) {
+        if let Some(e) = c.error {
+            return Err(format!("{}: {e}", c.shown));
+        }
+        let rel = c
+            .path
+            .strip_prefix(path)
+            .unwrap_or(&c.path)
+            .to_string_lossy()
+            .into_owned();
+        let bytes = std::fs::read(&c.path).map_err(|e| format!("{}: cannot read: {e}", c.shown))?;
+        files.push((rel, bytes));
+    }
+    tree_policies(files, options)
+}
+
+fn git(args: &[&str]) -> Result<Vec<u8>, String> {
+    let out = std::process::Command::new("git")
+        .args(args)
+        .output()
+        .map_err(|e| format!("cannot run git: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "git {}: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// The files of revision `rev` (`None`: the working tree), relative to the repository root.
+fn git_side(rev: Option<&str>, options: &Options) -> Result<Vec<CorsPolicy>, String> {
+    let root = String::from_utf8_lossy(&git(&["rev-parse", "--show-toplevel"])?)
+        .trim()
+        .to_string();
+    let Some(rev) = rev else {
+        return side(Path::new(&root), options);
+    };
+    let list = git(&["-C", &root, "ls-tree", "-r", "--name-only", rev])?;
+    let mut files = Vec::new();
+    for name in String::from_utf8_lossy(&list).lines() {
+        if !crate::walk::worth_offering(Path::new(name)) {
+            continue;
+        }
+        let bytes = git(&["-C", &root, "show", &format!("{rev}:{name}")])?;
+        files.push((name.to_string(), bytes));
+    }
+    tree_policies(files, options)
 }
 
 /// Pairs of (old, new) policies: one with one, else by equal scope description; the rest
@@ -112,11 +204,20 @@ fn pair<'a>(old: &'a [CorsPolicy], new: &'a [CorsPolicy]) -> Pairing<'a> {
 }
 
 pub fn run(args: &DiffArgs) -> i32 {
-    let result = build_options(&args.server).and_then(|options| {
-        Ok((
-            policies(&args.old, &options)?,
-            policies(&args.new, &options)?,
-        ))
+    let result = build_options(&args.server).and_then(|options| match &args.git {
+        Some(revs) => {
+            let (a, b) = match revs.split_once("..") {
+                Some((a, b)) => (a, Some(b)),
+                None => (revs.as_str(), None),
+            };
+            Ok((git_side(Some(a), &options)?, git_side(b, &options)?))
+        }
+        None => {
+            let (Some(old), Some(new)) = (&args.old, &args.new) else {
+                return Err("give OLD and NEW, or --git REV[..REV]".into());
+            };
+            Ok((side(old, &options)?, side(new, &options)?))
+        }
     });
     let (old, new) = match result {
         Ok(p) => p,
