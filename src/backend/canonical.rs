@@ -175,6 +175,31 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             ));
         }
     }
+    // Canonical order: origins and header names sorted, methods in the usual order.
+    let mut origins = origins;
+    if let Origins::List(list) = &mut origins {
+        list.sort_by_key(|a| match a {
+            Allowed::Null => (0, String::new()),
+            Allowed::Exact(o) => (1, o.clone()),
+            Allowed::Subdomains { scheme, base, .. } => (2, format!("{scheme}://{base}")),
+        });
+        list.dedup();
+    }
+    let mut methods = methods;
+    const ORDER: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    methods.sort_by_key(|m| {
+        (
+            ORDER.iter().position(|o| o == m).unwrap_or(ORDER.len()),
+            m.clone(),
+        )
+    });
+    let sorted = |mut v: Vec<String>| {
+        v.sort_by_key(|h| h.to_ascii_lowercase());
+        v
+    };
+    let (headers, expose) = (sorted(headers), sorted(expose));
     Ok(Canonical {
         origins,
         origin_span,
