@@ -82,7 +82,10 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
                 return Err("bad example has no «…» marker".into());
             };
             match mine.as_slice() {
-                [f] if (f.span.start, f.span.end) == (start, end) => check_fix(meta, ex, &text, f),
+                [f] if (f.span.start, f.span.end) == (start, end) => {
+                    check_fix(meta, ex, &text, f)?;
+                    check_fixed_lints_clean(meta, ex, dialect, &settings)
+                }
                 [f] => Err(format!(
                     "{} reported at {}..{} {:?}, expected {start}..{end} {:?}",
                     meta.code,
@@ -124,6 +127,13 @@ fn check_fix(
             meta.code
         )
         .into()),
+        (Some(fix), _, kind) if fix.safe != (kind == FixKind::Safe) => Err(format!(
+            "{} offers a fix with safe = {} but its metadata says `fix = \"{}\"`",
+            meta.code,
+            fix.safe,
+            kind.as_str()
+        )
+        .into()),
         (Some(fix), Some(want), _) => {
             let (got, _) = cors_lint::source::apply_edits(text.as_bytes(), &fix.edits);
             let got = String::from_utf8(got).map_err(|e| e.to_string())?;
@@ -139,6 +149,33 @@ fn check_fix(
         )
         .into()),
         (None, Some(_), _) => Err("the example has `fixed` but the finding offers no fix".into()),
+    }
+}
+
+/// The `fixed` text is what the fix promises: it parses, and the rule no longer reports it.
+fn check_fixed_lints_clean(
+    meta: &RuleMeta,
+    ex: &Example,
+    dialect: Dialect,
+    settings: &cors_lint::lint::Settings,
+) -> Result<(), Failed> {
+    let Some(fixed) = &ex.fixed else {
+        return Ok(());
+    };
+    let report = lint_bytes(
+        ex.file_name().to_string(),
+        fixed.clone().into_bytes(),
+        dialect,
+        "example".into(),
+        settings,
+    );
+    match report
+        .findings
+        .iter()
+        .find(|f| f.code == meta.code || f.code == "CL000")
+    {
+        Some(f) => Err(format!("the fixed text still has {}: {}", f.code, f.message).into()),
+        None => Ok(()),
     }
 }
 

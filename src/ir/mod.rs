@@ -8,6 +8,7 @@
 pub mod fetch;
 pub mod origin;
 pub mod routes;
+pub mod tighten;
 mod value;
 
 pub use origin::{Anchoring, Case, LabelDepth, OnMatch, OriginMatcher, PortMatch, RegexDialect};

@@ -78,6 +78,21 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 continue;
             };
             out.report(span, label, message).help(help);
+            // Upper-casing lets the method through: a change of behaviour, so unsafe. Only
+            // where the file spells the entry exactly (no escapes), so ASCII letters can be
+            // swapped in place in any dialect.
+            if label == "case-sensitive"
+                && unit.file.bytes().get(span.range()) == Some(method.as_bytes())
+            {
+                out.last().fix(crate::finding::Fix {
+                    description: format!("write `{upper}`"),
+                    edits: vec![crate::source::Edit {
+                        span,
+                        replacement: upper.clone(),
+                    }],
+                    safe: false,
+                });
+            }
         }
     }
 }

@@ -25,6 +25,23 @@ fn check(unit: &Unit, out: &mut Reporter) {
             } else {
                 ""
             };
+            let fix = crate::ir::tighten::tightened_regex(matcher).and_then(|new| {
+                let OriginMatcher::Regex { pattern, .. } = matcher else {
+                    return None;
+                };
+                // Only where the file spells the pattern exactly (no quoting escapes); the
+                // fixed file is parsed again before it is written.
+                (unit.file.bytes().get(span.range()) == Some(pattern.as_bytes())).then(|| {
+                    crate::finding::Fix {
+                        description: format!("anchor and escape the pattern: `{new}`"),
+                        edits: vec![crate::source::Edit {
+                            span: *span,
+                            replacement: new,
+                        }],
+                        safe: false,
+                    }
+                })
+            });
             out.report(
                 *span,
                 format!("accepts `{origin}`"),
@@ -60,6 +77,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     )
                 ),
             });
+            if let Some(fix) = fix {
+                out.last().fix(fix);
+            }
         }
     }
 }

@@ -1,9 +1,14 @@
 //! `--fix`, `--unsafe-fixes`, `--diff`: apply the edits findings offer, touching only the
 //! bytes they change, write each file once and atomically, then lint it again so the report
 //! shows what remains.
+//!
+//! A fix is a byte edit proposed by a rule that cannot see the dialect's quoting, so every
+//! result is parsed again before it is written: a fix whose result the front end refuses
+//! (e.g. a `\` inserted into a YAML double-quoted scalar) is skipped and said so.
 
 use crate::cli::CheckArgs;
-use crate::lint::{self, FileReport, Settings};
+use crate::finding::Fix;
+use crate::lint::{self, FileReport, Outcome, Settings};
 use crate::source::{Edit, apply_edits};
 use std::path::Path;
 
@@ -13,20 +18,51 @@ pub fn apply(reports: &mut [FileReport], args: &CheckArgs, settings: &Settings) 
     let mut fixed_files = 0;
     for r in reports.iter_mut() {
         let Some(source) = &r.source else { continue };
+        let Outcome::Linted { dialect, .. } = r.outcome else {
+            continue;
+        };
+        let offered: Vec<(&Fix, String)> = r
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref().map(|fix| (fix, f)))
+            .filter(|(fix, _)| fix.safe || args.unsafe_fixes)
+            .map(|(fix, f)| {
+                let at = source.position(f.span.start);
+                (fix, format!("{} at {}:{}", f.code, at.line, at.column))
+            })
+            .collect();
+        if offered.is_empty() {
+            continue;
+        }
+        let parses = |edits: &[Edit]| {
+            let (bytes, _) = apply_edits(source.bytes(), edits);
+            let again = lint::lint_bytes(r.path.clone(), bytes, dialect, String::new(), settings);
+            !matches!(again.outcome, Outcome::Failed)
+        };
         let mut edits: Vec<Edit> = Vec::new();
         let mut count = 0;
-        for f in &r.findings {
-            let Some(fix) = &f.fix else { continue };
-            if !fix.safe && !args.unsafe_fixes {
-                continue;
-            }
-            count += 1;
+        let all: Vec<Edit> = offered
+            .iter()
+            .flat_map(|(fix, _)| fix.edits.iter().cloned())
+            .collect();
+        let one_by_one = !parses(&all);
+        for (fix, place) in &offered {
+            let mut tried = edits.clone();
             for e in &fix.edits {
                 // Two findings may offer the same edit (one directive, two scopes).
-                if !edits.contains(e) {
-                    edits.push(e.clone());
+                if !tried.contains(e) {
+                    tried.push(e.clone());
                 }
             }
+            if one_by_one && !parses(&tried) {
+                eprintln!(
+                    "warning: {}: skipped the fix for {place} ({}): the result would not parse",
+                    r.path, fix.description
+                );
+                continue;
+            }
+            edits = tried;
+            count += 1;
         }
         if edits.is_empty() {
             continue;
