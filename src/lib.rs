@@ -8,6 +8,7 @@ pub mod backend;
 pub mod cli;
 pub mod equiv;
 pub mod finding;
+pub mod format;
 pub mod frontend;
 pub mod fsutil;
 pub mod ir;

@@ -627,3 +627,69 @@ fn corpus_parses_like_crossplane() {
     );
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
+
+/// Argument counts and `add_header`'s `always`: each case is refused (with nginx's message,
+/// on nginx's line) or accepted by both `nginx -t` and cors-lint.
+#[test]
+fn directive_arity_agrees_with_nginx() {
+    if Command::new("nginx").arg("-v").output().is_err() {
+        support::unavailable("`nginx` is not on PATH (apt install nginx)");
+    }
+    let dir = support::work_dir().join("nginx-arity");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let cases = [
+        "add_header A b always;",
+        "add_header A \"b, c\" always;",
+        "add_header A b, c always;",
+        "add_header A b, c;",
+        "add_header A;",
+        "add_header A b\n        always;",
+        "set $a;",
+        "set $a 1;",
+        "return;",
+        "return 200 a b;",
+        "return 204;",
+        "proxy_hide_header;",
+        "proxy_pass_header A B;",
+        "if ($http_origin) { return 204; }",
+        "location = /x { }",
+        "location = /x y { }",
+    ];
+    let mut refused = 0;
+    for (i, case) in cases.iter().enumerate() {
+        let text = format!(
+            "events {{}}\nhttp {{\n    map $http_origin $o {{ default 1; }}\n    server {{\n        {case}\n    }}\n}}\n"
+        );
+        let path = dir.join(format!("arity{i}.conf"));
+        std::fs::write(&path, &text).unwrap();
+        let file = cors_lint::source::SourceFile::new(
+            path.to_string_lossy(),
+            text.clone().into_bytes(),
+            cors_lint::source::Encoding::Utf8,
+        );
+        let ours = cors_lint::frontend::nginx::check_syntax(&file);
+        match (nginx_test(&dir, &path), ours) {
+            (Ok(()), Ok(_)) => {}
+            (Err(theirs), Err(e)) => {
+                refused += 1;
+                let message = e.message.split(';').next().unwrap().to_string();
+                assert!(
+                    theirs.contains(&message),
+                    "{case:?}: nginx says {theirs:?}, cors-lint {message:?}"
+                );
+                let line = nginx_line(text.as_bytes(), e.span.unwrap().end);
+                assert!(
+                    theirs.contains(&format!(":{line}")),
+                    "{case:?}: nginx says {theirs:?}, cors-lint line {line}"
+                );
+            }
+            (theirs, ours) => panic!(
+                "{case:?}: nginx {:?}, cors-lint {:?}",
+                theirs.err(),
+                ours.err().map(|e| e.message)
+            ),
+        }
+    }
+    assert!(refused >= 8, "{refused}");
+}

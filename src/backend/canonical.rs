@@ -186,17 +186,10 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
         list.dedup();
     }
     let mut methods = methods;
-    const ORDER: [&str; 9] = [
-        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
-    ];
-    methods.sort_by_key(|m| {
-        (
-            ORDER.iter().position(|o| o == m).unwrap_or(ORDER.len()),
-            m.clone(),
-        )
-    });
-    let sorted = |mut v: Vec<String>| {
-        v.sort_by_key(|h| h.to_ascii_lowercase());
+    methods.sort_by_key(|m| method_order(m));
+    let sorted = |v: Vec<String>| {
+        let mut v: Vec<String> = v.iter().map(|h| header_spelling(h)).collect();
+        v.sort_by_key(|h| header_order(h));
         v
     };
     let (headers, expose) = (sorted(headers), sorted(expose));
@@ -212,4 +205,55 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             MaxAge::NotSent => None,
         },
     })
+}
+
+/// Methods in the usual order (`GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS`), others after
+/// them alphabetically.
+pub fn method_order(m: &str) -> (usize, String) {
+    const ORDER: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE",
+    ];
+    (
+        ORDER.iter().position(|o| *o == m).unwrap_or(ORDER.len()),
+        m.to_string(),
+    )
+}
+
+/// Header names alphabetically, ignoring case (browsers compare them so).
+pub fn header_order(h: &str) -> String {
+    h.to_ascii_lowercase()
+}
+
+/// The standard spelling of a well-known header name (`content-type` → `Content-Type`);
+/// other names as written, since their owners chose the spelling (`X-API-Key`).
+pub fn header_spelling(h: &str) -> String {
+    const KNOWN: [&str; 22] = [
+        "Accept",
+        "Accept-Language",
+        "Authorization",
+        "Cache-Control",
+        "Content-Disposition",
+        "Content-Encoding",
+        "Content-Language",
+        "Content-Length",
+        "Content-Range",
+        "Content-Type",
+        "ETag",
+        "Expires",
+        "If-Match",
+        "If-Modified-Since",
+        "If-None-Match",
+        "Last-Modified",
+        "Link",
+        "Location",
+        "Pragma",
+        "Range",
+        "Retry-After",
+        "X-Requested-With",
+    ];
+    KNOWN
+        .iter()
+        .find(|k| k.eq_ignore_ascii_case(h))
+        .map(|k| k.to_string())
+        .unwrap_or_else(|| h.to_string())
 }

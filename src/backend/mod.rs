@@ -3,7 +3,7 @@
 //! feature and the bytes that ask for it; `convert` then checks the written result against
 //! the source with the semantics engine (`equiv`) before anything is kept.
 
-mod canonical;
+pub mod canonical;
 pub mod envoy_gateway;
 pub mod gateway_api;
 pub mod ingress_nginx;

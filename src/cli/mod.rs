@@ -3,6 +3,7 @@
 mod check;
 mod convert;
 mod diff;
+mod fmt;
 mod rule;
 mod simulate;
 
@@ -41,6 +42,10 @@ enum Command {
     /// Write each CORS policy of a file in another dialect, normalized, and check that
     /// browsers may make exactly the same calls (exit 1 otherwise; nothing written)
     Convert(convert::ConvertArgs),
+    /// Rewrite CORS values in place into their dialect's normalized form (method case, list
+    /// spacing and order, standard header spelling, explicit defaults), never changing what
+    /// browsers may do
+    Fmt(fmt::FmtArgs),
 }
 
 #[derive(Args, Debug, Default)]
@@ -194,6 +199,7 @@ pub fn main() -> i32 {
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
+        Some(Command::Fmt(args)) => fmt::run(&args),
         None => check::run(&cli.check),
     }
 }

@@ -4,6 +4,7 @@
 //! ([`headers`]), `map` lookups ([`map`]) and whole answers to a request ([`eval`]) — each
 //! checked against a real nginx — and the lowering into CORS policies ([`lower`]).
 
+mod arity;
 pub mod eval;
 pub mod headers;
 pub mod include;
@@ -96,14 +97,16 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
 
 /// Check the file's syntax as nginx would.
 pub fn check_syntax(file: &SourceFile) -> Result<syntax::Config, InputError> {
-    syntax::parse(file.bytes()).map_err(|e| InputError {
-        span: Some(e.span),
-        message: if e.nginx_rejects {
-            format!("{}; nginx refuses to load this configuration", e.message)
-        } else {
-            e.message
-        },
-    })
+    syntax::parse(file.bytes())
+        .and_then(|c| arity::check(&c).map(|()| c))
+        .map_err(|e| InputError {
+            span: Some(e.span),
+            message: if e.nginx_rejects {
+                format!("{}; nginx refuses to load this configuration", e.message)
+            } else {
+                e.message
+            },
+        })
 }
 
 /// An nginx fragment embedded in another file (an ingress-nginx snippet annotation): parsed
@@ -116,10 +119,12 @@ pub fn lower_embedded(
 ) -> Result<Vec<crate::ir::CorsPolicy>, InputError> {
     let bytes = text.as_str().as_bytes();
     let to_file = |s: crate::source::Span| text.span_of(s.range());
-    let config = syntax::parse(bytes).map_err(|e| InputError {
-        span: Some(to_file(e.span)),
-        message: format!("in the nginx snippet: {}", e.message),
-    })?;
+    let config = syntax::parse(bytes)
+        .and_then(|c| arity::check(&c).map(|()| c))
+        .map_err(|e| InputError {
+            span: Some(to_file(e.span)),
+            message: format!("in the nginx snippet: {}", e.message),
+        })?;
     let mut policies = lower::lower_fragment(bytes, &config, target, context);
     for p in &mut policies {
         p.remap_spans(&to_file);
