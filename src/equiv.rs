@@ -213,6 +213,63 @@ fn outcome(policy: &CorsPolicy, call: &Call) -> Option<Outcome> {
     })
 }
 
+/// What differs between two policies without changing any browser verdict on the request
+/// space — how long preflights are cached, `Vary: Origin`, who answers an unmatched
+/// preflight, CORS headers on the server's own errors — each as one sentence, for the notes
+/// of `diff` and `convert`.
+pub fn side_notes(before: &CorsPolicy, after: &CorsPolicy) -> Vec<String> {
+    use crate::ir::{MaxAge, VaryOrigin};
+    let mut out = Vec::new();
+    let vary = |v: &VaryOrigin| match v {
+        VaryOrigin::Never => Some("never"),
+        VaryOrigin::Always => Some("on every response"),
+        VaryOrigin::WhenEchoing => Some("when the origin is echoed"),
+        VaryOrigin::Unknown => None,
+    };
+    if let (Some(b), Some(a)) = (vary(&before.vary_origin), vary(&after.vary_origin))
+        && a != b
+    {
+        out.push(format!("`Vary: Origin` is sent {a} (before: {b})"));
+    }
+    let max_age = |m: &MaxAge| match m {
+        MaxAge::NotSent => "no `Access-Control-Max-Age` (browsers cache 5 s)".to_string(),
+        MaxAge::Seconds { value, .. } => format!("`Access-Control-Max-Age: {value}`"),
+    };
+    // What Chromium caches: 5 s without the header or for a negative value, at most 7200 s.
+    let effective = |m: &MaxAge| match m {
+        MaxAge::Seconds { value, .. } if *value >= 0 => (*value).min(7200),
+        _ => 5,
+    };
+    let (b, a) = (max_age(&before.max_age), max_age(&after.max_age));
+    if effective(&before.max_age) != effective(&after.max_age) {
+        out.push(format!("preflights are cached per {a} (before: {b})"));
+    }
+    let forwarded = |p: &CorsPolicy| p.unmatched_preflights_forwarded.is_some();
+    if forwarded(before) != forwarded(after) {
+        out.push(if forwarded(after) {
+            "preflights from origins that are not allowed now reach the backend (before: answered by the server)".to_string()
+        } else {
+            "preflights from origins that are not allowed are now answered by the server (before: passed to the backend)".to_string()
+        });
+    }
+    if before.emission.on_errors != after.emission.on_errors {
+        out.push(format!(
+            "the server's own error responses {} the CORS headers (before: {})",
+            if after.emission.on_errors {
+                "carry"
+            } else {
+                "do not carry"
+            },
+            if before.emission.on_errors {
+                "they did"
+            } else {
+                "they did not"
+            }
+        ));
+    }
+    out
+}
+
 /// The calls two policies are compared on.
 pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
     let mut origins: Vec<String> = vec!["https://evil.example".into(), "null".into()];
@@ -360,6 +417,27 @@ mod tests {
         let c = compare(&ts, &ng);
         assert!(c.calls > 100);
         assert!(c.equivalent(), "{:#?}", c.differences.first());
+    }
+
+    #[test]
+    fn differences_no_verdict_sees_are_notes() {
+        let plain = nginx("add_header Access-Control-Allow-Origin https://app.example.com always;");
+        let cached = nginx(
+            "add_header Access-Control-Allow-Origin https://app.example.com always; \
+             add_header Access-Control-Max-Age 600 always; add_header Vary Origin always;",
+        );
+        let five = nginx(
+            "add_header Access-Control-Allow-Origin https://app.example.com always; \
+             add_header Access-Control-Max-Age 5 always;",
+        );
+        assert!(compare(&plain, &cached).equivalent());
+        let notes = side_notes(&plain, &cached);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].contains("`Vary: Origin` is sent on every response (before: never)"));
+        assert!(notes[1].contains("`Access-Control-Max-Age: 600`"));
+        // 5 s is what browsers cache without the header: nothing to say.
+        assert!(side_notes(&plain, &five).is_empty());
+        assert!(side_notes(&plain, &plain).is_empty());
     }
 
     #[test]

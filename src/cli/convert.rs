@@ -167,7 +167,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
             }
         };
         let c = equiv::compare(p, &result);
-        for n in &emitted.notes {
+        for n in emitted.notes.iter().chain(&equiv::side_notes(p, &result)) {
             report.push_str(&format!("note: {}: {n}\n", p.scope.description));
         }
         if !c.equivalent() {

@@ -266,10 +266,13 @@ fn text(
                 "{scope}: equivalent ({} calls compared)\n",
                 c.calls
             ));
-            continue;
+        } else {
+            out.push_str(&format!("{scope}:\n"));
+            out.push_str(&c.render(examples));
         }
-        out.push_str(&format!("{scope}:\n"));
-        out.push_str(&c.render(examples));
+        for n in equiv::side_notes(o, n) {
+            out.push_str(&format!("  note: {n}\n"));
+        }
     }
     for p in gone {
         out.push_str(&format!("{}: removed\n", p.scope.description));
@@ -297,6 +300,7 @@ fn to_json(
                 "before": o.scope.description,
                 "after": n.scope.description,
                 "calls": c.calls,
+                "notes": equiv::side_notes(o, n),
                 "differences": c.differences.iter().map(|d| json!({
                     "change": if d.change == Change::Widened { "widened" } else { "narrowed" },
                     "origin": d.call.origin,
