@@ -29,6 +29,12 @@ pub enum Allowed {
         one_label: bool,
     },
     Null,
+    /// Origins a regular expression matches as a whole (no anchors written: each back end
+    /// anchors it in its own syntax), in the syntax PCRE, RE2 and Go's regexp share.
+    Pattern {
+        regex: String,
+        insensitive: bool,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -124,13 +130,7 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
                             base: base.to_ascii_lowercase(),
                             one_label: *depth == crate::ir::LabelDepth::ExactlyOne,
                         },
-                        _ => {
-                            return Err(refuse(
-                                "an origin pattern (regex, prefix, suffix or port wildcard) with no exact equivalent; \
-                                 list the origins instead",
-                                *at,
-                            ));
-                        }
+                        other => pattern(other).map_err(|why| refuse(&why, *at))?,
                     });
                 }
                 if on == OnMatch::LiteralStar {
@@ -182,6 +182,7 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             Allowed::Null => (0, String::new()),
             Allowed::Exact(o) => (1, o.clone()),
             Allowed::Subdomains { scheme, base, .. } => (2, format!("{scheme}://{base}")),
+            Allowed::Pattern { regex, .. } => (3, regex.clone()),
         });
         list.dedup();
     }
@@ -256,4 +257,64 @@ pub fn header_spelling(h: &str) -> String {
         .find(|k| k.eq_ignore_ascii_case(h))
         .map(|k| k.to_string())
         .unwrap_or_else(|| h.to_string())
+}
+
+/// A matcher no exact origin or `*.` wildcard expresses, as a whole-origin regex; `Err` says
+/// why it cannot be carried over.
+fn pattern(m: &OriginMatcher) -> Result<Allowed, String> {
+    use crate::ir::{Case, PortMatch};
+    let esc = |s: &str| regex::escape(s);
+    let (regex, case) = match m {
+        OriginMatcher::Regex {
+            pattern,
+            anchoring,
+            case,
+            ..
+        } => (
+            crate::ir::tighten::full_match_form(pattern, *anchoring),
+            *case,
+        ),
+        OriginMatcher::Prefix { value, case } => (format!("{}.*", esc(value)), *case),
+        OriginMatcher::Suffix { value, case } => (format!(".*{}", esc(value)), *case),
+        OriginMatcher::Subdomains {
+            scheme,
+            base,
+            depth,
+            port,
+            case,
+        } => {
+            let labels = match depth {
+                crate::ir::LabelDepth::ExactlyOne => "[a-z0-9-]+\\.",
+                crate::ir::LabelDepth::OneOrMore => "([a-z0-9-]+\\.)+",
+            };
+            let port = match port {
+                PortMatch::Default => String::new(),
+                PortMatch::Exact(n) => format!(":{n}"),
+                PortMatch::Any => "(:[0-9]+)?".into(),
+            };
+            (
+                format!("{}://{labels}{}{port}", esc(scheme), esc(base)),
+                *case,
+            )
+        }
+        _ => return Err("an origin matcher with no equivalent".into()),
+    };
+    // Rust's regex crate accepts RE2's syntax; what it refuses (look-around, back-references)
+    // or adds (class set operations) is not in the common subset.
+    if regex.contains("&&") || regex.contains("~~") || regex.contains("--[") {
+        return Err(format!(
+            "the regex `{regex}`, which uses a class operation only some engines have"
+        ));
+    }
+    if let Err(e) = regex::Regex::new(&format!("^(?:{regex})$")) {
+        let e = e.to_string();
+        let last = e.lines().last().unwrap_or("").trim();
+        return Err(format!(
+            "the regex `{regex}`, outside the syntax PCRE, RE2 and Go share ({last})"
+        ));
+    }
+    Ok(Allowed::Pattern {
+        regex,
+        insensitive: case == Case::Insensitive,
+    })
 }

@@ -38,6 +38,11 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                                 .into(),
                         ));
                     }
+                    Allowed::Pattern { regex, .. } => {
+                        return Err(refuse(format!(
+                            "the origin regex `{regex}`: Envoy Gateway matches only exact origins and `*.` wildcards"
+                        )));
+                    }
                     Allowed::Null => {
                         return Err(refuse("the `null` origin: Envoy Gateway's origin pattern rejects it".into()));
                     }

@@ -48,6 +48,11 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                                 .into(),
                         ));
                     }
+                    Allowed::Pattern { regex, .. } => {
+                        return Err(refuse(format!(
+                            "the origin regex `{regex}`: Gateway API matches only exact origins and `*.` wildcards"
+                        )));
+                    }
                     Allowed::Null => {
                         return Err(refuse(
                             "the `null` origin: Gateway API's origin pattern rejects it".into(),

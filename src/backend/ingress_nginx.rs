@@ -46,6 +46,11 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                             "subdomains at any depth: ingress-nginx's `*.` matches exactly one label".into(),
                         ));
                     }
+                    Allowed::Pattern { regex, .. } => {
+                        return Err(refuse(format!(
+                            "the origin regex `{regex}`: ingress-nginx matches only exact origins and one-label `*.` wildcards"
+                        )));
+                    }
                 });
             }
             let value = entries.join(", ");

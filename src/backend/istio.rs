@@ -35,6 +35,13 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                         base,
                         one_label,
                     } => format!("regex: {}", quote(&origin_regex(scheme, base, *one_label))),
+                    Allowed::Pattern { regex, insensitive } => format!(
+                        "regex: {}",
+                        quote(&format!(
+                            "{}{regex}",
+                            if *insensitive { "(?i)" } else { "" }
+                        ))
+                    ),
                 });
             }
         }

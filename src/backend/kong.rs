@@ -13,6 +13,18 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         feature,
         span: c.origin_span,
     };
+    // Kong reads an entry with a character outside `[A-Za-z0-9.:/-]` as a regex anchored at
+    // both ends, matched against the host alone when it has no `:`: the group makes every
+    // pattern a regex, and one without `:` cannot be written.
+    if let Origins::List(list) = &c.origins
+        && let Some(Allowed::Pattern { regex, .. }) = list
+            .iter()
+            .find(|a| matches!(a, Allowed::Pattern { regex, .. } if !regex.contains(':')))
+    {
+        return Err(refuse(format!(
+            "the origin regex `{regex}`: Kong matches a regex without `:` against the host alone"
+        )));
+    }
     let origins: Vec<String> = match &c.origins {
         Origins::None => return Err(refuse("no allowed origin: leave the plugin out".into())),
         Origins::Star if c.credentials => {
@@ -31,6 +43,9 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                     base,
                     one_label,
                 } => origin_regex(scheme, base, *one_label),
+                Allowed::Pattern { regex, insensitive } => {
+                    format!("{}(?:{regex})", if *insensitive { "(?i)" } else { "" })
+                }
             })
             .collect(),
     };

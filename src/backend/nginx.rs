@@ -32,6 +32,11 @@ pub fn emit(policy: &CorsPolicy) -> Result<Emitted, Refusal> {
                         };
                         format!("\"~^{scheme}://{labels}{}$\"", base.replace('.', "\\."))
                     }
+                    Allowed::Pattern { regex, insensitive } => format!(
+                        "\"~{}^(?:{})$\"",
+                        if *insensitive { "*" } else { "" },
+                        nginx_quoted(regex)
+                    ),
                 };
                 text.push_str(&format!("    {key} $http_origin;\n"));
             }
@@ -82,4 +87,9 @@ fn header_lines(c: &Canonical, origin: Option<&str>) -> Vec<String> {
         out.push(add("Vary", "Origin"));
     }
     out
+}
+
+/// Text for inside an nginx double-quoted string, where nginx resolves `\\` and `\"`.
+fn nginx_quoted(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('"', "\\\"")
 }

@@ -38,6 +38,13 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                         base,
                         one_label,
                     } => regex.push(format!("^{}$", origin_regex(scheme, base, *one_label))),
+                    Allowed::Pattern {
+                        regex: r,
+                        insensitive,
+                    } => regex.push(format!(
+                        "{}^(?:{r})$",
+                        if *insensitive { "(?i)" } else { "" }
+                    )),
                 }
             }
         }

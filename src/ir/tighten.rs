@@ -47,6 +47,45 @@ pub fn tightened_regex(matcher: &OriginMatcher) -> Option<String> {
     still_useful.then_some(new)
 }
 
+/// The pattern as a whole-origin match (the form every back end writes, anchored by its own
+/// syntax): an engine's partial match becomes explicit `.*`, and anchors the pattern
+/// already spells at both ends are dropped.
+pub fn full_match_form(pattern: &str, anchoring: super::Anchoring) -> String {
+    use super::Anchoring;
+    let mut anchoring = anchoring;
+    let mut p = pattern;
+    if !has_top_level_alternation(p) {
+        let starts = p.starts_with('^');
+        let ends = p.ends_with('$') && !p.ends_with("\\$");
+        if starts {
+            p = &p[1..];
+        }
+        if ends {
+            p = &p[..p.len() - 1];
+        }
+        anchoring = match (anchoring, starts, ends) {
+            (a, false, false) => a,
+            (Anchoring::Full, _, _) | (_, true, true) => Anchoring::Full,
+            (Anchoring::StartOnly, _, true) | (Anchoring::EndOnly, true, _) => Anchoring::Full,
+            (Anchoring::None | Anchoring::StartOnly, true, false) => Anchoring::StartOnly,
+            (Anchoring::None | Anchoring::EndOnly, false, true) => Anchoring::EndOnly,
+        };
+    }
+    let group = |p: &str| {
+        if has_top_level_alternation(p) {
+            format!("(?:{p})")
+        } else {
+            p.to_string()
+        }
+    };
+    match anchoring {
+        Anchoring::Full => p.to_string(),
+        Anchoring::StartOnly => format!("{}.*", group(p)),
+        Anchoring::EndOnly => format!(".*{}", group(p)),
+        Anchoring::None => format!(".*{}.*", group(p)),
+    }
+}
+
 /// `.` between two host characters (`app.example`) becomes `\.`; wildcards (`.*`, `(.+)`),
 /// escapes and character classes are left alone.
 fn escape_host_dots(p: &str) -> String {
@@ -118,6 +157,19 @@ mod tests {
             anchoring,
             case: Case::Sensitive,
         }
+    }
+
+    #[test]
+    fn full_match_forms() {
+        assert_eq!(full_match_form("^a$", Anchoring::None), "a");
+        assert_eq!(full_match_form("^a", Anchoring::None), "a.*");
+        assert_eq!(full_match_form("a$", Anchoring::None), ".*a");
+        assert_eq!(full_match_form("a", Anchoring::None), ".*a.*");
+        assert_eq!(full_match_form("a|b", Anchoring::Full), "a|b");
+        assert_eq!(full_match_form("a|b", Anchoring::StartOnly), "(?:a|b).*");
+        // `^a|b$` is `(^a)|(b$)`: its anchors are not the whole pattern's.
+        assert_eq!(full_match_form("^a|b$", Anchoring::None), ".*(?:^a|b$).*");
+        assert_eq!(full_match_form("a\\$", Anchoring::Full), "a\\$");
     }
 
     #[test]
