@@ -892,3 +892,47 @@ fn diff_compares_directories_and_git_revisions() {
         .code(0)
         .stdout(predicate::str::contains("narrowed"));
 }
+
+#[test]
+fn convert_keeps_the_source_objects_names_namespace_and_host() {
+    let d = tempfile::tempdir().unwrap();
+    let ing = write(
+        d.path(),
+        "ingress.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: shop-api\n  namespace: shop\n  annotations:\n    \
+         nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    \
+         nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\n    \
+         nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\nspec:\n  rules:\n    - host: api.example.com\n",
+    );
+    cmd()
+        .args(["convert", &ing, "--to", "istio", "--service", "api:80"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "  name: shop-api\n  namespace: shop\n",
+        ))
+        .stdout(predicate::str::contains(
+            "  hosts:\n    - \"api.example.com\"\n",
+        ));
+    // --name wins; two policies of one object get numbered names.
+    let vs = write(
+        d.path(),
+        "vs.yaml",
+        "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata:\n  name: api\nspec:\n  hosts: [api.example.com]\n  http:\n\
+         \x20   - corsPolicy:\n        allowOrigins: [{exact: \"https://a.example.com\"}]\n        unmatchedPreflights: IGNORE\n      route: [{destination: {host: api}}]\n\
+         \x20   - corsPolicy:\n        allowOrigins: [{exact: \"https://b.example.com\"}]\n        unmatchedPreflights: IGNORE\n      route: [{destination: {host: api}}]\n",
+    );
+    cmd()
+        .args(["convert", &vs, "--to", "traefik"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("  name: api-1\n"))
+        .stdout(predicate::str::contains("  name: api-2\n"));
+    cmd()
+        .args(["convert", &ing, "--to", "traefik", "--name", "cors-mw"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "  name: cors-mw\n  namespace: shop\n",
+        ));
+}

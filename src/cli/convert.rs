@@ -119,17 +119,8 @@ pub fn run(args: &ConvertArgs) -> i32 {
     let mut widened = false;
     let mut narrowed = false;
     let mut report = String::new();
-    let several = policies.len() > 1;
-    for (i, p) in policies.iter().enumerate() {
-        // Several policies become several objects: number their names.
-        let mut cx = cx.clone();
-        if several {
-            cx.name = Some(format!(
-                "{}-{}",
-                cx.name.as_deref().unwrap_or("cors"),
-                i + 1
-            ));
-        }
+    let contexts = contexts(&cx, &policies);
+    for (p, cx) in policies.iter().zip(contexts) {
         let emitted = match backend::emit(p, target, &cx) {
             Ok(e) => e,
             Err(r) => {
@@ -211,4 +202,44 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => print!("{out}"),
     }
     0
+}
+
+/// The context of each policy's output: what the user passed, else what the source says —
+/// the object's name and namespace, the host it serves. Names that would repeat (several
+/// policies in one object, or `--name` with several policies) are numbered.
+fn contexts(given: &Context, policies: &[CorsPolicy]) -> Vec<Context> {
+    let mut out: Vec<Context> = policies
+        .iter()
+        .map(|p| {
+            let object = p.scope.object.as_ref();
+            let host = p.scope.listeners.iter().find_map(|l| {
+                let h = l.address.split_once("://")?.1;
+                (h == l.name && !h.is_empty() && h != "*").then(|| h.to_string())
+            });
+            Context {
+                name: given
+                    .name
+                    .clone()
+                    .or_else(|| object.map(|o| o.name.clone())),
+                namespace: given
+                    .namespace
+                    .clone()
+                    .or_else(|| object.and_then(|o| o.namespace.clone())),
+                host: given.host.clone().or(host),
+                ..given.clone()
+            }
+        })
+        .collect();
+    let names: Vec<String> = out
+        .iter()
+        .map(|c| c.name.clone().unwrap_or_else(|| "cors".into()))
+        .collect();
+    for (i, cx) in out.iter_mut().enumerate() {
+        let same: Vec<usize> = (0..names.len()).filter(|&j| names[j] == names[i]).collect();
+        if same.len() > 1 {
+            let n = same.iter().position(|&j| j == i).expect("itself") + 1;
+            cx.name = Some(format!("{}-{n}", names[i]));
+        }
+    }
+    out
 }

@@ -144,6 +144,15 @@ pub struct Scope {
     /// Human description, e.g. "the inference, management and metrics listeners".
     pub description: String,
     pub listeners: Vec<Listener>,
+    /// The configuration object the policy belongs to (a Kubernetes object, a Traefik
+    /// middleware, a Kong plugin), for back ends that keep its name.
+    pub object: Option<ObjectName>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectName {
+    pub name: String,
+    pub namespace: Option<String>,
 }
 
 /// A listening socket the policy applies to, and how preflights to it are answered.

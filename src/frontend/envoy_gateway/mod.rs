@@ -374,6 +374,10 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                 version_assumed: true,
             },
             scope,
+            object: Some(crate::ir::ObjectName {
+                name: object.name.clone(),
+                namespace: object.namespace.clone(),
+            }),
             hosts: Vec::new(),
             anchor,
             matchers: (!origins.is_empty()).then_some(origins),

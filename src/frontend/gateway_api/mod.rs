@@ -704,6 +704,10 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         let policy = envoy::policy(Spec {
             server: server.clone(),
             scope: scope.clone(),
+            object: Some(crate::ir::ObjectName {
+                name: object.name.clone(),
+                namespace: object.namespace.clone(),
+            }),
             hosts: hosts.clone(),
             anchor,
             matchers,

@@ -716,6 +716,10 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
     Scope {
         description,
         listeners,
+        object: Some(crate::ir::ObjectName {
+            name: ing.name.clone(),
+            namespace: ing.namespace.clone(),
+        }),
     }
 }
 

@@ -162,7 +162,11 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                 continue;
             }
             let scope = format!("{} {place}", object.display());
-            if let Some(p) = cors_policy(&mut cx, &mut notes, cors, key_span, scope, &hosts) {
+            if let Some(mut p) = cors_policy(&mut cx, &mut notes, cors, key_span, scope, &hosts) {
+                p.scope.object = Some(crate::ir::ObjectName {
+                    name: object.name.clone(),
+                    namespace: object.namespace.clone(),
+                });
                 policies.push(p);
             }
         }
@@ -390,6 +394,7 @@ fn cors_policy(
             version_assumed: true,
         },
         scope,
+        object: None,
         hosts: hosts.to_vec(),
         anchor,
         matchers: (!origins.is_empty()).then_some(origins),

@@ -307,6 +307,10 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
         scope: Scope {
             description: p.description.clone(),
             listeners: vec![listener(!forwards)],
+            object: p.object_name.clone().map(|name| crate::ir::ObjectName {
+                name,
+                namespace: None,
+            }),
         },
         anchor,
         allow_origin,

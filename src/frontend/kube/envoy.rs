@@ -34,6 +34,8 @@ pub enum Unmatched {
 pub struct Spec {
     pub server: Server,
     pub scope: String,
+    /// The object the policy is configured in.
+    pub object: Option<crate::ir::ObjectName>,
     /// Host names the route serves (listeners); empty: every host name.
     pub hosts: Vec<(String, Span)>,
     pub anchor: Span,
@@ -170,6 +172,7 @@ pub fn policy(spec: Spec) -> CorsPolicy {
         scope: Scope {
             description: spec.scope,
             listeners,
+            object: spec.object,
         },
         anchor: spec.anchor,
         allow_origin,

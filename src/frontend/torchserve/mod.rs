@@ -452,6 +452,7 @@ fn scope(
     Scope {
         description: "TorchServe's inference, management and metrics listeners".into(),
         listeners: found,
+        object: None,
     }
 }
 

@@ -325,6 +325,10 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         scope: Scope {
             description: format!("Traefik middleware `{}`", m.name),
             listeners: vec![listener(cors)],
+            object: Some(crate::ir::ObjectName {
+                name: m.short_name.clone(),
+                namespace: m.name.split_once('/').map(|(ns, _)| ns.to_string()),
+            }),
         },
         anchor,
         allow_origin,

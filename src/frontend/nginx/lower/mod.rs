@@ -341,6 +341,7 @@ impl<'a> Lowerer<'a> {
             scope: Scope {
                 description: describe(levels, branch.map(|(st, _)| st)),
                 listeners: Vec::new(),
+                object: None,
             },
             anchor,
             allow_origin,
