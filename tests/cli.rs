@@ -936,3 +936,45 @@ fn convert_keeps_the_source_objects_names_namespace_and_host() {
             "  name: cors-mw\n  namespace: shop\n",
         ));
 }
+
+#[test]
+fn convert_writes_traefik_and_kong_configuration_files() {
+    let d = tempfile::tempdir().unwrap();
+    let ts = write(
+        d.path(),
+        "config.properties",
+        "cors_allowed_origin=https://app.example.com\ncors_allowed_methods=GET, PUT\n",
+    );
+    let out = d.path().join("dynamic.yml");
+    cmd()
+        .args(["convert", &ts, "--to", "traefik", "--format", "file", "-o"])
+        .arg(&out)
+        .assert()
+        .code(0);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        text.contains("http:\n  middlewares:\n    cors:\n      headers:\n"),
+        "{text}"
+    );
+    // What was written is linted as Traefik's file provider, and allows the same calls.
+    cmd()
+        .args(["diff", &ts])
+        .arg(&out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with("equivalent\n"));
+    cmd()
+        .args(["convert", &ts, "--to", "kong", "--format", "file"])
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "_format_version: \"3.0\"\nplugins:\n  - name: cors\n    config:\n",
+        ));
+    cmd()
+        .args(["convert", &ts, "--to", "nginx", "--format", "file"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "only traefik (file provider) and kong",
+        ));
+}

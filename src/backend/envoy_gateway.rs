@@ -83,5 +83,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         text,
         file_name: "securitypolicy.yaml",
         notes: Vec::new(),
+        own_part: 0,
     })
 }

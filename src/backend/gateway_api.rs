@@ -133,6 +133,7 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         text,
         file_name: "httproute.yaml",
         notes,
+        own_part: 0,
     })
 }
 

@@ -134,5 +134,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         text,
         file_name: "ingress.yaml",
         notes: Vec::new(),
+        own_part: 0,
     })
 }

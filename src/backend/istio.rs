@@ -91,5 +91,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         text,
         file_name: "virtualservice.yaml",
         notes: Vec::new(),
+        own_part: 0,
     })
 }

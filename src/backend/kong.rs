@@ -61,24 +61,50 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     } else {
         c.headers.clone()
     };
-    let mut text = format!(
-        "# CORS, normalized by cors-lint\napiVersion: configuration.konghq.com/v1\nkind: KongPlugin\n{}plugin: cors\nconfig:\n  origins: {}\n  methods: {}\n  headers: {}\n",
-        metadata(&name, cx.namespace.as_deref()),
-        flow_list(&origins),
-        flow_list(&methods),
-        flow_list(&headers)
-    );
+    let mut fields = vec![
+        format!("origins: {}", flow_list(&origins)),
+        format!("methods: {}", flow_list(&methods)),
+        format!("headers: {}", flow_list(&headers)),
+    ];
     if !c.expose.is_empty() {
-        text.push_str(&format!("  exposed_headers: {}\n", flow_list(&c.expose)));
+        fields.push(format!("exposed_headers: {}", flow_list(&c.expose)));
     }
-    text.push_str(&format!("  credentials: {}\n", c.credentials));
+    fields.push(format!("credentials: {}", c.credentials));
     if let Some(age) = c.max_age {
-        text.push_str(&format!("  max_age: {age}\n"));
+        fields.push(format!("max_age: {age}"));
     }
-    text.push_str("  preflight_continue: false\n");
+    fields.push("preflight_continue: false".into());
+    let (mut text, own_part, indent) = if cx.file_format {
+        // A plugin without `service` or `route` applies to every request, like the source.
+        let head =
+            "# CORS, normalized by cors-lint\n_format_version: \"3.0\"\nplugins:\n".to_string();
+        let own = head.len();
+        (
+            format!("{head}  - name: cors\n    config:\n"),
+            own,
+            "      ",
+        )
+    } else {
+        (
+            format!(
+                "# CORS, normalized by cors-lint\napiVersion: configuration.konghq.com/v1\nkind: KongPlugin\n{}plugin: cors\nconfig:\n",
+                metadata(&name, cx.namespace.as_deref())
+            ),
+            0,
+            "  ",
+        )
+    };
+    for f in fields {
+        text.push_str(&format!("{indent}{f}\n"));
+    }
     Ok(Emitted {
         text,
-        file_name: "kongplugin.yaml",
+        file_name: if cx.file_format {
+            "kong.yml"
+        } else {
+            "kongplugin.yaml"
+        },
         notes: Vec::new(),
+        own_part,
     })
 }

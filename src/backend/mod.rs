@@ -30,6 +30,9 @@ pub struct Context {
     pub gateway: Option<String>,
     /// The HTTPRoute a policy targets (Envoy Gateway).
     pub route: Option<String>,
+    /// Write the target's configuration-file form instead of a Kubernetes object (Traefik's
+    /// file provider, Kong's declarative `kong.yml`).
+    pub file_format: bool,
 }
 
 /// The target cannot express the policy.
@@ -49,6 +52,9 @@ pub struct Emitted {
     pub file_name: &'static str,
     /// Approximations that change no browser verdict (e.g. a max-age the target lacks).
     pub notes: Vec<String>,
+    /// Where the policy's own part starts: several policies in a configuration file share
+    /// what comes before (0 for a self-contained object).
+    pub own_part: usize,
 }
 
 /// Targets with a back end today.

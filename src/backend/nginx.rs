@@ -58,6 +58,7 @@ pub fn emit(policy: &CorsPolicy) -> Result<Emitted, Refusal> {
         text,
         file_name: "cors.conf",
         notes: Vec::new(),
+        own_part: 0,
     })
 }
 

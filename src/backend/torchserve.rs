@@ -56,5 +56,6 @@ pub fn emit(policy: &CorsPolicy) -> Result<Emitted, Refusal> {
         text,
         file_name: "config.properties",
         notes,
+        own_part: 0,
     })
 }

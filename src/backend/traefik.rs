@@ -50,19 +50,16 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         }
     }
     let name = cx.name.clone().unwrap_or_else(|| "cors".into());
-    let mut text = format!(
-        "# CORS, normalized by cors-lint\napiVersion: traefik.io/v1alpha1\nkind: Middleware\n{}spec:\n  headers:\n",
-        metadata(&name, cx.namespace.as_deref())
-    );
+    let mut fields: Vec<String> = Vec::new();
     if !exact.is_empty() {
-        text.push_str(&format!(
-            "    accessControlAllowOriginList: {}\n",
+        fields.push(format!(
+            "accessControlAllowOriginList: {}",
             flow_list(&exact)
         ));
     }
     if !regex.is_empty() {
-        text.push_str(&format!(
-            "    accessControlAllowOriginListRegex: {}\n",
+        fields.push(format!(
+            "accessControlAllowOriginListRegex: {}",
             flow_list(&regex)
         ));
     }
@@ -72,20 +69,43 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         ("accessControlExposeHeaders", &c.expose),
     ] {
         if !list.is_empty() {
-            text.push_str(&format!("    {key}: {}\n", flow_list(list)));
+            fields.push(format!("{key}: {}", flow_list(list)));
         }
     }
-    text.push_str(&format!(
-        "    accessControlAllowCredentials: {}\n",
-        c.credentials
-    ));
+    fields.push(format!("accessControlAllowCredentials: {}", c.credentials));
     if let Some(age) = c.max_age {
-        text.push_str(&format!("    accessControlMaxAge: {age}\n"));
+        fields.push(format!("accessControlMaxAge: {age}"));
     }
-    text.push_str("    addVaryHeader: true\n");
+    fields.push("addVaryHeader: true".into());
+    let (mut text, own_part, indent) = if cx.file_format {
+        let head = "# CORS, normalized by cors-lint\nhttp:\n  middlewares:\n".to_string();
+        let own = head.len();
+        (
+            format!("{head}    {name}:\n      headers:\n"),
+            own,
+            "        ",
+        )
+    } else {
+        (
+            format!(
+                "# CORS, normalized by cors-lint\napiVersion: traefik.io/v1alpha1\nkind: Middleware\n{}spec:\n  headers:\n",
+                metadata(&name, cx.namespace.as_deref())
+            ),
+            0,
+            "    ",
+        )
+    };
+    for f in fields {
+        text.push_str(&format!("{indent}{f}\n"));
+    }
     Ok(Emitted {
         text,
-        file_name: "middleware.yaml",
+        file_name: if cx.file_format {
+            "dynamic.yml"
+        } else {
+            "middleware.yaml"
+        },
         notes: Vec::new(),
+        own_part,
     })
 }

@@ -13,6 +13,12 @@ use crate::source::SourceFile;
 use clap::Args;
 use std::path::PathBuf;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum Layout {
+    Object,
+    File,
+}
+
 #[derive(Args, Debug)]
 pub struct ConvertArgs {
     /// The configuration to convert
@@ -48,6 +54,10 @@ pub struct ConvertArgs {
     /// The HTTPRoute an Envoy Gateway SecurityPolicy targets
     #[arg(long)]
     route: Option<String>,
+    /// The form of the output: a Kubernetes object, or the target's configuration file
+    /// (Traefik's file provider `dynamic.yml`, Kong's declarative `kong.yml`)
+    #[arg(long, value_enum, default_value_t = Layout::Object)]
+    format: Layout,
     #[command(flatten)]
     server: ServerArgs,
 }
@@ -107,7 +117,24 @@ pub fn run(args: &ConvertArgs) -> i32 {
         );
         return 2;
     }
+    if args.format == Layout::File && !matches!(target, Dialect::Traefik | Dialect::Kong) {
+        eprintln!(
+            "error: --format file: only traefik (file provider) and kong (declarative kong.yml) have a configuration-file form; {} is written in its own form already",
+            target.name()
+        );
+        return 2;
+    }
+    if args.format == Layout::File && target == Dialect::Kong && policies.len() > 1 {
+        eprintln!(
+            "error: {}: {} policies, and a kong.yml holds one global `cors` plugin (Kong refuses two); \
+             write KongPlugin objects (the default --format) and attach each to its route",
+            file.name(),
+            policies.len()
+        );
+        return 2;
+    }
     let cx = Context {
+        file_format: args.format == Layout::File,
         name: args.name.clone(),
         namespace: args.namespace.clone(),
         service: args.service.clone(),
@@ -170,7 +197,13 @@ pub fn run(args: &ConvertArgs) -> i32 {
         }
         widened |= c.widens();
         narrowed |= c.narrows();
-        texts.push(emitted.text);
+        // Policies after the first share the configuration file's opening lines.
+        let own = if texts.is_empty() {
+            0
+        } else {
+            emitted.own_part
+        };
+        texts.push(emitted.text[own..].to_string());
     }
     eprint!("{report}");
     let ok = (!widened || args.allow_widening) && (!narrowed || args.allow_narrowing);
@@ -186,7 +219,9 @@ pub fn run(args: &ConvertArgs) -> i32 {
         );
         return 1;
     }
-    let sep = if target.is_kubernetes() {
+    let sep = if args.format == Layout::File {
+        ""
+    } else if target.is_kubernetes() {
         "---\n"
     } else {
         "\n"
