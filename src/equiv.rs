@@ -274,7 +274,19 @@ pub fn side_notes(before: &CorsPolicy, after: &CorsPolicy) -> Vec<String> {
 pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
     let mut origins: Vec<String> = vec!["https://evil.example".into(), "null".into()];
     let mut custom_headers: Vec<String> = Vec::new();
+    let mut methods: Vec<String> = ["GET", "POST", "PUT", "DELETE", "PATCH"]
+        .map(String::from)
+        .to_vec();
     for p in policies {
+        // Every method either policy names (as written: a lower-case `patch` is a method of
+        // its own), so a method one side allows and the other drops is a difference.
+        for (m, _) in p.allow_methods.entries().unwrap_or_default() {
+            let forbidden =
+                crate::ir::fetch::FORBIDDEN_METHODS.contains(&m.to_ascii_uppercase().as_str());
+            if crate::ir::fetch::is_token(&m) && m != "*" && !forbidden && !methods.contains(&m) {
+                methods.push(m);
+            }
+        }
         for o in named_origins(p) {
             origins.extend(neighbours(&o));
             origins.push(o);
@@ -306,7 +318,7 @@ pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
     );
     let mut calls = Vec::new();
     for origin in &origins {
-        for method in ["GET", "POST", "PUT", "DELETE", "PATCH"] {
+        for method in &methods {
             for headers in &header_sets {
                 for credentials in [false, true] {
                     calls.push(Call {
@@ -417,6 +429,22 @@ mod tests {
         let c = compare(&ts, &ng);
         assert!(c.calls > 100);
         assert!(c.equivalent(), "{:#?}", c.differences.first());
+    }
+
+    #[test]
+    fn a_method_only_one_side_names_is_compared() {
+        let ts = |methods: &str| {
+            policy(
+                Dialect::TorchServe,
+                "config.properties",
+                &format!(
+                    "cors_allowed_origin=https://app.example.com\ncors_allowed_methods={methods}\n"
+                ),
+            )
+        };
+        let c = compare(&ts("GET, PROPFIND"), &ts("GET"));
+        assert!(c.narrows() && !c.widens(), "{}", c.render(3));
+        assert!(c.differences.iter().all(|d| d.call.method == "PROPFIND"));
     }
 
     #[test]
