@@ -18,4 +18,5 @@ pub mod rules;
 pub mod selection;
 pub mod sim;
 pub mod source;
+pub mod suppress;
 pub mod walk;

@@ -41,6 +41,8 @@ pub struct FileReport {
     pub included: Vec<FileReport>,
     /// Objects it defines and uses, for resolution across the files of a run.
     pub objects: frontend::Objects,
+    /// Its `cors-lint: ignore` comments and annotations, for findings added across files.
+    pub suppressions: Vec<crate::suppress::Suppression>,
 }
 
 impl FileReport {
@@ -52,6 +54,7 @@ impl FileReport {
             outcome: Outcome::Failed,
             included: Vec::new(),
             objects: frontend::Objects::default(),
+            suppressions: Vec::new(),
         }
     }
 }
@@ -89,6 +92,7 @@ pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport 
             outcome: Outcome::Skipped { reason },
             included: Vec::new(),
             objects: frontend::Objects::default(),
+            suppressions: Vec::new(),
         },
     }
 }
@@ -167,7 +171,16 @@ pub fn lint_bytes(
     });
     // One finding per rule and span: a header set in a `server` reaches every location.
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
-    let included = split_included(&mut findings, &file, &lowered.included, dialect);
+    let mut included = split_included(&mut findings, &file, &lowered.included, dialect);
+    let mut suppressions = crate::suppress::find(&file, dialect);
+    crate::suppress::apply(&mut findings, &mut suppressions, &settings.selection);
+    for inc in &mut included {
+        if let Some(src) = &inc.source {
+            let mut s = crate::suppress::find(src, dialect);
+            crate::suppress::apply(&mut inc.findings, &mut s, &settings.selection);
+            inc.suppressions = s;
+        }
+    }
     FileReport {
         path: shown,
         source: Some(file),
@@ -175,6 +188,7 @@ pub fn lint_bytes(
         outcome: Outcome::Linted { dialect, because },
         included,
         objects: lowered.objects,
+        suppressions,
     }
 }
 
@@ -267,6 +281,7 @@ fn split_included(
             },
             included: Vec::new(),
             objects: frontend::Objects::default(),
+            suppressions: Vec::new(),
         })
         .collect()
 }

@@ -978,3 +978,61 @@ fn convert_writes_traefik_and_kong_configuration_files() {
             "only traefik (file provider) and kong",
         ));
 }
+
+#[test]
+fn suppressions_in_comments_and_annotations() {
+    let d = tempfile::tempdir().unwrap();
+    // A reasoned whole-line suppression: the finding is gone, nothing else is reported.
+    let ts = write(
+        d.path(),
+        "config.properties",
+        "disable_token_authorization=true\n# cors-lint: ignore[CORS002] public model metadata\ncors_allowed_origin=*\n",
+    );
+    cmd().args(["--format", "concise", &ts]).assert().code(0);
+    // A trailing `#` in a .properties value is part of the value, not a suppression.
+    let trailing = write(
+        d.path(),
+        "trailing.properties",
+        "disable_token_authorization=true\ncors_allowed_origin=* # cors-lint: ignore[CORS002] x\n",
+    );
+    cmd()
+        .args(["--format", "concise", &trailing])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CORS001"));
+    // nginx: trailing suppression without a reason (CL001) and a misspelt code (CL002).
+    let ng = write(
+        d.path(),
+        "site.conf",
+        "server {\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always; # cors-lint: ignore[CORS015]\n        add_header Vary Origin always; # cors-lint: ignore[CORS0020] typo\n    }\n}\n",
+    );
+    let out = cmd()
+        .args(["--format", "concise", &ng])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(!out.contains("CORS015"), "{out}");
+    assert!(out.contains("site.conf:3:69: CL001"), "{out}");
+    assert!(
+        out.contains("site.conf:4:60: CL002 `CORS0020` is not a cors-lint rule code"),
+        "{out}"
+    );
+    // Kubernetes: the annotation covers the object.
+    let ing = write(
+        d.path(),
+        "ingress.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    \
+         cors-lint.io/ignore: \"INGX001=credentials are needed by the SPA,CORS020=cached nowhere,INGX010=migrating in Q3\"\n    \
+         nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    \
+         nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\n",
+    );
+    cmd().args(["--format", "concise", &ing]).assert().code(0);
+    // `--ignore` of a suppressed rule does not make its suppression "unused".
+    cmd()
+        .args(["--format", "concise", "--ignore", "CORS002", &ts])
+        .assert()
+        .code(0);
+}

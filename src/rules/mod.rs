@@ -359,9 +359,25 @@ pub static CL000: LazyLock<RuleMeta> = LazyLock::new(|| {
     )
 });
 
-/// Metadata of every code, CL000 first, then in code order.
+/// CL001: a suppression without a reason. Reported by the suppression pass.
+pub static CL001: LazyLock<RuleMeta> = LazyLock::new(|| {
+    RuleMeta::parse(
+        "CL001",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/CL001.toml")),
+    )
+});
+
+/// CL002: a suppression that suppresses nothing. Reported by the suppression pass.
+pub static CL002: LazyLock<RuleMeta> = LazyLock::new(|| {
+    RuleMeta::parse(
+        "CL002",
+        include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/CL002.toml")),
+    )
+});
+
+/// Metadata of every code, the engine's (CL) first, then in code order.
 pub fn all_meta() -> Vec<&'static RuleMeta> {
-    let mut all: Vec<&'static RuleMeta> = vec![&CL000];
+    let mut all: Vec<&'static RuleMeta> = vec![&CL000, &CL001, &CL002];
     all.extend(RULES.iter().map(|r| r.meta()));
     all
 }

@@ -128,7 +128,7 @@ pub fn resolve(reports: &mut [FileReport], settings: &Settings) {
             if !settings.selection.enabled(&meta.code) {
                 continue;
             }
-            report.findings.push(Finding {
+            let f = Finding {
                 code: meta.code.as_str(),
                 name: meta.name.as_str(),
                 severity: settings.selection.severity(&meta.code, meta.severity),
@@ -138,7 +138,8 @@ pub fn resolve(reports: &mut [FileReport], settings: &Settings) {
                 label: label.into(),
                 related: Vec::new(),
                 fix: None,
-            });
+            };
+            crate::suppress::admit(&mut report.findings, &mut report.suppressions, f);
         }
         report
             .findings

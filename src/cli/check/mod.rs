@@ -147,6 +147,7 @@ pub fn run(args: &CheckArgs) -> i32 {
                 outcome: Outcome::Failed,
                 included: Vec::new(),
                 objects: Default::default(),
+                suppressions: Vec::new(),
             },
             None => lint::lint_path(&c.path, c.shown.clone(), &settings),
         })
