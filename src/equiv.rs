@@ -176,7 +176,8 @@ fn neutral_listener() -> Listener {
     }
 }
 
-fn outcome(policy: &CorsPolicy, call: &Call) -> Option<Outcome> {
+/// What a page gets for `call` from `policy` (against a backend that answers 200).
+pub fn outcome(policy: &CorsPolicy, call: &Call) -> Option<Outcome> {
     let page = PageFetch {
         origin: call.origin.clone(),
         method: call.method.clone(),
@@ -270,9 +271,29 @@ pub fn side_notes(before: &CorsPolicy, after: &CorsPolicy) -> Vec<String> {
     out
 }
 
+/// The origins calls come from: every origin the policies name, their adversarial
+/// neighbours, each matcher's attacker origins, an unrelated site and `null` — only what a
+/// browser can send (lower-case scheme and host, no default port).
+pub fn origin_space(policies: &[&CorsPolicy]) -> Vec<String> {
+    let mut origins: Vec<String> = vec!["https://evil.example".into(), "null".into()];
+    for p in policies {
+        for o in named_origins(p) {
+            origins.extend(neighbours(&o));
+            origins.push(o);
+        }
+        if let OriginPolicy::Match(m) = &p.allow_origin {
+            for (matcher, _) in &m.matchers {
+                origins.extend(attacker_origins(matcher).into_iter().map(|(o, _)| o));
+            }
+        }
+    }
+    origins.retain(|o| o == "null" || classify_allow_origin(o) == AllowOriginValue::Origin);
+    dedup(&mut origins);
+    origins
+}
+
 /// The calls two policies are compared on.
 pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
-    let mut origins: Vec<String> = vec!["https://evil.example".into(), "null".into()];
     let mut custom_headers: Vec<String> = Vec::new();
     let mut methods: Vec<String> = ["GET", "POST", "PUT", "DELETE", "PATCH"]
         .map(String::from)
@@ -287,23 +308,13 @@ pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
                 methods.push(m);
             }
         }
-        for o in named_origins(p) {
-            origins.extend(neighbours(&o));
-            origins.push(o);
-        }
-        if let OriginPolicy::Match(m) = &p.allow_origin {
-            for (matcher, _) in &m.matchers {
-                origins.extend(attacker_origins(matcher).into_iter().map(|(o, _)| o));
-            }
-        }
         for (h, _) in p.allow_headers.entries().unwrap_or_default() {
             if crate::ir::fetch::is_token(&h) && h != "*" {
                 custom_headers.push(h);
             }
         }
     }
-    origins.retain(|o| o == "null" || classify_allow_origin(o) == AllowOriginValue::Origin);
-    dedup(&mut origins);
+    let origins = origin_space(policies);
     custom_headers.truncate(4);
     let mut header_sets: Vec<Vec<(String, String)>> = vec![
         Vec::new(),

@@ -6,6 +6,7 @@
 
 pub mod backend;
 pub mod cli;
+pub mod config;
 pub mod equiv;
 pub mod finding;
 pub mod format;

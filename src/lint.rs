@@ -15,6 +15,8 @@ pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
 pub struct Settings {
     pub options: Options,
     pub selection: Selection,
+    /// The organisation's CORS policy (`[policy]` of `cors-lint.toml`), for CORS032.
+    pub org_policy: Option<std::sync::Arc<crate::config::policy::OrgPolicy>>,
 }
 
 #[derive(Debug)]
@@ -75,6 +77,16 @@ fn input_error(span: Span, message: String) -> Finding {
 
 /// Read and lint a file found on disk. `path` is shown as given.
 pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport {
+    lint_path_as(path, shown, settings, None)
+}
+
+/// [`lint_path`], read as `dialect` when the configuration says (`[dialects]`).
+pub fn lint_path_as(
+    path: &Path,
+    shown: String,
+    settings: &Settings,
+    dialect: Option<Dialect>,
+) -> FileReport {
     let bytes = match read_regular_file(path) {
         Ok(b) => b,
         Err(message) => return FileReport::failed(shown, None, Span::empty(0), message),
@@ -83,7 +95,11 @@ pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport 
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    match frontend::recognise(&file_name, &bytes) {
+    let recognised = match dialect {
+        Some(d) => Ok((d, "cors-lint.toml `[dialects]` says so".to_string())),
+        None => frontend::recognise(&file_name, &bytes),
+    };
+    match recognised {
         Ok((dialect, because)) => lint_bytes(shown, bytes, dialect, because, settings),
         Err(reason) => FileReport {
             path: shown,
@@ -153,6 +169,7 @@ pub fn lint_bytes(
         file: &file,
         policies: &lowered.policies,
         facts: &lowered.facts,
+        org_policy: settings.org_policy.as_deref(),
     };
     let mut findings = Vec::new();
     for rule in rules::RULES {

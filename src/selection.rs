@@ -10,6 +10,8 @@ pub struct Selection {
     select: Vec<String>,
     ignore: Vec<String>,
     warn: Vec<String>,
+    /// `[severity]` of cors-lint.toml: selector and severity (`--warn` wins over it).
+    severity: Vec<(String, Severity)>,
 }
 
 impl Default for Selection {
@@ -18,6 +20,7 @@ impl Default for Selection {
             select: vec!["ALL".into()],
             ignore: Vec::new(),
             warn: Vec::new(),
+            severity: Vec::new(),
         }
     }
 }
@@ -49,7 +52,14 @@ impl Selection {
             },
             ignore: norm(ignore)?,
             warn: norm(warn)?,
+            severity: Vec::new(),
         })
+    }
+
+    /// Severities by selector (`[severity]`); the most specific matching selector wins.
+    pub fn with_severity(mut self, severity: Vec<(String, Severity)>) -> Selection {
+        self.severity = severity;
+        self
     }
 
     /// Length of the most specific selector in `list` matching `code` (`ALL` = 0).
@@ -76,10 +86,15 @@ impl Selection {
 
     pub fn severity(&self, code: &str, default: Severity) -> Severity {
         if Self::best(&self.warn, code).is_some() {
-            Severity::Warning
-        } else {
-            default
+            return Severity::Warning;
         }
+        self.severity
+            .iter()
+            .filter_map(|(s, level)| {
+                Self::best(std::slice::from_ref(s), code).map(|len| (len, *level))
+            })
+            .max_by_key(|(len, _)| *len)
+            .map_or(default, |(_, level)| level)
     }
 }
 

@@ -1036,3 +1036,91 @@ fn suppressions_in_comments_and_annotations() {
         .assert()
         .code(0);
 }
+
+#[test]
+fn cors_lint_toml_is_found_upward_and_governs_its_files() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(d.path().join(".git")).unwrap();
+    let star = "disable_token_authorization=true\ncors_allowed_origin=*\n";
+    let deploy = write(d.path(), "deploy/config.properties", star);
+    write(d.path(), "vendor/config.properties", star);
+    let txt = write(
+        d.path(),
+        "deploy/site.txt",
+        "server { location / { add_header Access-Control-Allow-Origin * always; } }\n",
+    );
+    write(
+        d.path(),
+        "cors-lint.toml",
+        "exclude = [\"vendor/**\"]\nfail-on = \"error\"\n[severity]\nCORS002 = \"info\"\n\
+         [dialects]\n\"deploy/*.txt\" = \"nginx\"\n[per-file-ignores]\n\"deploy/site.txt\" = [\"CORS002\"]\n",
+    );
+    // From a subdirectory: the file above is found; vendor/ is excluded from the walk;
+    // CORS002 is info, below fail-on = error, so the run passes.
+    let out = cmd()
+        .current_dir(d.path())
+        .args(["--format", "json", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(out.contains("\"severity\": \"info\""), "{out}");
+    assert!(!out.contains("vendor"), "{out}");
+    // An explicit .txt file is read as nginx; its CORS002 is ignored for that file.
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "--fail-on", "info", &txt])
+        .assert()
+        .code(0);
+    // --isolated: no configuration, so CORS002 is a warning again and fails the run.
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "--isolated", &deploy])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("CORS002"));
+    // --config: a mistake is shown at its bytes and nothing is linted (exit 2).
+    let bad = write(d.path(), "bad.toml", "[severity]\nCORS002 = \"loud\"\n");
+    cmd()
+        .current_dir(d.path())
+        .args(["--config", &bad, "--color", "never", &deploy])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(
+            "`loud`: expected \"error\", \"warning\" or \"info\"",
+        ))
+        .stderr(predicate::str::contains("bad.toml:2:11"));
+}
+
+#[test]
+fn org_policy_is_enforced_in_every_dialect() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "cors-lint.toml",
+        "[policy]\ntrusted-origins = [\"https://app.example.com\", \"https://*.corp.example\"]\nrequire-https = true\n",
+    );
+    let ng = write(
+        d.path(),
+        "site.conf",
+        "server {\n    location / {\n        if ($http_origin ~ https://app\\.example\\.com) {\n            \
+         add_header Access-Control-Allow-Origin $http_origin always;\n            add_header Vary Origin always;\n        }\n    }\n}\n",
+    );
+    let ok = write(
+        d.path(),
+        "config.properties",
+        "disable_token_authorization=true\ncors_allowed_origin=https://a.corp.example\n",
+    );
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "--select", "CORS032", &ng, &ok])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "site.conf:3:28: CORS032 nginx lets pages from `https://app.example.com.evil.example` read its responses",
+        ))
+        .stdout(predicate::str::contains("cors-lint.toml:2) does not trust that origin"))
+        .stdout(predicate::str::contains("config.properties").not());
+}

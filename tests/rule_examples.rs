@@ -21,7 +21,14 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
         std::iter::once("cors-lint".to_string()).chain(ex.flags.iter().cloned()),
     )
     .map_err(|e| format!("bad flags {:?}: {e}", ex.flags))?;
-    let settings = build_settings(&flags.check)?;
+    let mut settings = build_settings(&flags.check)?;
+    if let Some(config) = &ex.config {
+        let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+        let path = dir.path().join(cors_lint::config::FILE_NAME);
+        std::fs::write(&path, config).map_err(|e| e.to_string())?;
+        let c = cors_lint::config::load(&path).map_err(|e| e.message)?;
+        settings.org_policy = c.policy.map(std::sync::Arc::new);
+    }
     let dialect =
         Dialect::from_name(&ex.dialect).ok_or_else(|| format!("unknown dialect {}", ex.dialect))?;
     let report = lint_bytes(

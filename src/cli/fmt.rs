@@ -44,6 +44,7 @@ pub fn run(args: &FmtArgs) -> i32 {
     let settings = Settings {
         options,
         selection: Default::default(),
+        org_policy: None,
     };
     let (mut changed, mut unchanged, mut failed) = (0, 0, 0);
     for c in crate::walk::expand(&args.paths) {

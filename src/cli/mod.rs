@@ -74,9 +74,22 @@ pub struct CheckArgs {
     #[arg(long, value_name = "CODE", value_delimiter = ',')]
     pub warn: Vec<String>,
 
-    /// Lowest severity that makes the run fail (exit 1)
-    #[arg(long, value_enum, default_value_t = FailOn::Warning)]
-    pub fail_on: FailOn,
+    /// Also run these rules, on top of the selection (codes or prefixes; comma-separated)
+    #[arg(long, value_name = "CODE", value_delimiter = ',')]
+    pub extend_select: Vec<String>,
+
+    /// Lowest severity that makes the run fail (exit 1; default `warning`, or `fail-on` of
+    /// cors-lint.toml)
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Use this configuration file for every path instead of the closest `cors-lint.toml`
+    #[arg(long, value_name = "PATH", conflicts_with = "isolated")]
+    pub config: Option<PathBuf>,
+
+    /// Ignore every `cors-lint.toml`
+    #[arg(long)]
+    pub isolated: bool,
 
     /// Exit 0 even when findings are reported (input errors still exit 2)
     #[arg(long)]

@@ -93,6 +93,12 @@ fn push_example(out: &mut String, e: &crate::rules::Example) {
     if let Some(note) = &e.note {
         out.push_str(&format!("{note}\n\n"));
     }
+    if let Some(config) = &e.config {
+        out.push_str(&format!(
+            "With this `cors-lint.toml`:\n\n```toml\n{}\n```\n\n",
+            config.trim()
+        ));
+    }
     let (text, _) = e.unmarked();
     let lang = if e.dialect == "torchserve" {
         "properties"

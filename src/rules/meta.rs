@@ -76,6 +76,8 @@ pub struct Example {
     pub source: String,
     /// The source after applying the finding's fix (bad examples of rules with a fix).
     pub fixed: Option<String>,
+    /// A `cors-lint.toml` the example is linted under.
+    pub config: Option<String>,
 }
 
 pub const MARK_OPEN: char = '«';

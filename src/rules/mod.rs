@@ -20,6 +20,8 @@ pub struct Unit<'a> {
     pub file: &'a SourceFile,
     pub policies: &'a [CorsPolicy],
     pub facts: &'a [Fact],
+    /// The organisation's policy from `cors-lint.toml`, if any.
+    pub org_policy: Option<&'a crate::config::policy::OrgPolicy>,
 }
 
 impl Unit<'_> {
@@ -240,6 +242,7 @@ mod cors027_unmatched_preflight_forwarded;
 mod cors028_request_echoed_with_credentials;
 mod cors029_short_default_max_age;
 mod cors030_credentials_for_any_origin;
+mod cors032_outside_org_policy;
 mod eg001_target_not_in_file;
 mod eg002_security_policy_rejected;
 mod eg003_overridden_by_route_filter;
@@ -316,6 +319,7 @@ pub static RULES: &[&dyn Rule] = &[
     &gw001_rejected_by_api_server::RejectedByApiServer,
     &gw002_cors_filter_allows_no_origin::CorsFilterAllowsNoOrigin,
     &cors030_credentials_for_any_origin::CredentialsForAnyOrigin,
+    &cors032_outside_org_policy::OutsideOrgPolicy,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,

@@ -1,6 +1,7 @@
 //! `cors-lint check`: lint paths, print findings, compute the exit code.
 
 use super::{CheckArgs, ColorChoice, FailOn, Format, ServerArgs};
+use crate::config;
 use crate::finding::Severity;
 use crate::frontend::{Env, Options};
 use crate::lint::{self, FileReport, Outcome, Settings};
@@ -117,29 +118,81 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
     })
 }
 
-/// Settings from the command line; `Err` is a usage error.
+/// Settings from the command line alone; `Err` is a usage error.
 pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
+    let mut select = if args.select.is_empty() {
+        vec!["ALL".to_string()]
+    } else {
+        args.select.clone()
+    };
+    select.extend(args.extend_select.iter().cloned());
     Ok(Settings {
         options: build_options(&args.server)?,
-        selection: Selection::new(&args.select, &args.ignore, &args.warn)?,
+        selection: Selection::new(&select, &args.ignore, &args.warn)?,
+        org_policy: None,
     })
 }
 
 mod crossref;
 mod fix;
+mod project;
+
+/// A configuration mistake, shown like any other input error (with the file's bytes).
+fn config_error_report(e: config::ConfigError) -> FileReport {
+    let source = e.source();
+    let mut f = walk_error("");
+    f.message = format!("invalid configuration: {}", e.message);
+    f.span = e.span;
+    FileReport {
+        path: e.path,
+        source: Some(source),
+        findings: vec![f],
+        outcome: Outcome::Failed,
+        included: Vec::new(),
+        objects: Default::default(),
+        suppressions: Vec::new(),
+    }
+}
 
 pub fn run(args: &CheckArgs) -> i32 {
-    let settings = match build_settings(args) {
-        Ok(s) => s,
-        Err(e) => {
+    let setup = (|| {
+        let mut project = project::Project::new(args)?;
+        let here = project.governing(std::path::Path::new("."))?;
+        let fail_on = project.fail_on()?;
+        let mut governed = Vec::new();
+        for c in walk::expand(&args.paths) {
+            let g = project.governing(&c.path)?;
+            // A walked file the configuration excludes is not linted; one named is.
+            if !c.explicit && g.config.as_ref().is_some_and(|cfg| cfg.excludes(&c.path)) {
+                continue;
+            }
+            governed.push((c, g));
+        }
+        Ok((here, fail_on, governed))
+    })();
+    let (here, fail_on, governed) = match setup {
+        Ok(x) => x,
+        Err(project::SetupError::Usage(e)) => {
             eprintln!("error: {e}");
             return EXIT_ERROR;
         }
+        Err(project::SetupError::Config(e)) => {
+            let r = config_error_report(e);
+            let text = report::graphical(
+                std::slice::from_ref(&r),
+                report::GraphicalOptions {
+                    color: use_color(args.color),
+                    ..Default::default()
+                },
+            );
+            eprint!("{text}");
+            return EXIT_ERROR;
+        }
     };
-    let candidates = walk::expand(&args.paths);
-    let reports: Vec<FileReport> = candidates
+    let settings = &here.settings;
+    let reports: Vec<FileReport> = governed
         .par_iter()
-        .map(|c| match &c.error {
+        .map(|(c, g)| match &c.error {
             Some(e) => FileReport {
                 path: c.shown.clone(),
                 source: None,
@@ -149,13 +202,26 @@ pub fn run(args: &CheckArgs) -> i32 {
                 objects: Default::default(),
                 suppressions: Vec::new(),
             },
-            None => lint::lint_path(&c.path, c.shown.clone(), &settings),
+            None => {
+                let dialect = g.config.as_ref().and_then(|cfg| cfg.dialect_for(&c.path));
+                let mut r = lint::lint_path_as(&c.path, c.shown.clone(), &g.settings, dialect);
+                if let Some(cfg) = &g.config {
+                    let off = cfg.ignored_for(&c.path);
+                    if !off.is_empty() {
+                        let sel = crate::selection::Selection::new(&off, &[], &[])
+                            .expect("checked when the configuration was read");
+                        r.findings
+                            .retain(|f| f.code == "CL000" || !sel.enabled(f.code));
+                    }
+                }
+                r
+            }
         })
         .collect();
     let mut reports = with_included(reports);
-    crossref::resolve(&mut reports, &settings);
+    crossref::resolve(&mut reports, settings);
     if args.fix || args.diff {
-        match fix::apply(&mut reports, args, &settings) {
+        match fix::apply(&mut reports, args, settings) {
             Ok(()) => {}
             Err(code) => return code,
         }
@@ -207,7 +273,7 @@ pub fn run(args: &CheckArgs) -> i32 {
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(text.as_bytes());
     let _ = stdout.flush();
-    exit_code(&shown, args.fail_on, args.exit_zero)
+    exit_code(&shown, fail_on, args.exit_zero)
 }
 
 fn walk_error(message: &str) -> crate::finding::Finding {
