@@ -686,23 +686,11 @@ fn convert_writes_only_equivalent_results() {
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com, https://*.example.org\"\n",
     );
     let out = d.path().join("cors.conf");
-    cmd()
-        .args(["convert", &ingress, "--to", "nginx", "-o"])
-        .arg(&out)
-        .assert()
-        .code(0);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = convert_and_diff(&ingress, &["--to", "nginx"], &out);
     assert!(
         text.contains("\"~^https://[a-z0-9-]+\\.example\\.org$\" $http_origin;"),
         "{text}"
     );
-    // The written nginx reads back as the same policy.
-    cmd()
-        .args(["diff", &ingress])
-        .arg(&out)
-        .assert()
-        .code(0)
-        .stdout(predicate::str::ends_with("equivalent\n"));
     // What the target cannot express is an error at the source bytes, and nothing is written.
     let reflect = write(
         d.path(),
@@ -946,23 +934,11 @@ fn convert_writes_traefik_and_kong_configuration_files() {
         "cors_allowed_origin=https://app.example.com\ncors_allowed_methods=GET, PUT\n",
     );
     let out = d.path().join("dynamic.yml");
-    cmd()
-        .args(["convert", &ts, "--to", "traefik", "--format", "file", "-o"])
-        .arg(&out)
-        .assert()
-        .code(0);
-    let text = std::fs::read_to_string(&out).unwrap();
+    let text = convert_and_diff(&ts, &["--to", "traefik", "--format", "file"], &out);
     assert!(
         text.contains("http:\n  middlewares:\n    cors:\n      headers:\n"),
         "{text}"
     );
-    // What was written is linted as Traefik's file provider, and allows the same calls.
-    cmd()
-        .args(["diff", &ts])
-        .arg(&out)
-        .assert()
-        .code(0)
-        .stdout(predicate::str::ends_with("equivalent\n"));
     cmd()
         .args(["convert", &ts, "--to", "kong", "--format", "file"])
         .assert()
@@ -1123,4 +1099,24 @@ fn org_policy_is_enforced_in_every_dialect() {
         ))
         .stdout(predicate::str::contains("cors-lint.toml:2) does not trust that origin"))
         .stdout(predicate::str::contains("config.properties").not());
+}
+
+/// `convert SRC ARGS -o OUT` succeeds, and `diff SRC OUT` says the written file lets browsers
+/// make the same calls; returns what was written.
+fn convert_and_diff(src: &str, args: &[&str], out: &Path) -> String {
+    cmd()
+        .arg("convert")
+        .arg(src)
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .assert()
+        .code(0);
+    cmd()
+        .args(["diff", src])
+        .arg(out)
+        .assert()
+        .code(0)
+        .stdout(predicate::str::ends_with("equivalent\n"));
+    std::fs::read_to_string(out).unwrap()
 }

@@ -3,12 +3,13 @@
 //! refused with a reason — never a silent change of who is allowed. Prints the table of
 //! outcomes per target and the refusal reasons (for the README and closing notes).
 
+mod support;
+
 use cors_lint::backend::{self, Context, TARGETS};
 use cors_lint::equiv;
 use cors_lint::frontend::{self, Options};
 use cors_lint::source::SourceFile;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// Findings that mean the target would refuse, ignore or silently default a value.
 const INADMISSIBLE: &[&str] = &[
@@ -18,7 +19,6 @@ const INADMISSIBLE: &[&str] = &[
 
 #[test]
 fn corpus_policies_convert_equivalently_or_are_refused() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let cx = Context {
         service: Some("api:80".into()),
         gateway: Some("gw".into()),
@@ -27,17 +27,7 @@ fn corpus_policies_convert_equivalently_or_are_refused() {
         ..Context::default()
     };
     let mut policies = Vec::new();
-    for entry in ignore::Walk::new(&root).filter_map(Result::ok) {
-        let path = entry.path();
-        if !path.is_file() {
-            continue;
-        }
-        let bytes = std::fs::read(path).unwrap();
-        let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok((dialect, _)) = frontend::recognise(&name, &bytes) else {
-            continue;
-        };
-        let file = SourceFile::new(path.to_string_lossy(), bytes, dialect.encoding());
+    for (file, dialect) in support::corpus::files() {
         if let Ok(l) = frontend::lower(dialect, &file, &Options::default()) {
             policies.extend(l.policies);
         }

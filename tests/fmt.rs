@@ -3,6 +3,8 @@
 //! other files are still formatted. The corpus test checks the invariants on every shipped
 //! file with an independent re-read and comparison.
 
+mod support;
+
 use assert_cmd::Command;
 use cors_lint::equiv;
 use cors_lint::format;
@@ -160,21 +162,12 @@ fn fmt_reports_bad_input_and_still_formats_the_rest() {
 /// some files do change (so the test can fail).
 #[test]
 fn corpus_formatting_keeps_every_policy_and_is_idempotent() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus");
     let settings = Settings::default();
     let (mut changed, mut files) = (0, 0);
     let mut failures = Vec::new();
-    for entry in ignore::Walk::new(&root).filter_map(Result::ok) {
-        let path = entry.path();
-        if !path.is_file() {
-            continue;
-        }
-        let bytes = std::fs::read(path).unwrap();
+    for (file, dialect) in support::corpus::files() {
+        let path = std::path::PathBuf::from(file.name());
         let name = path.file_name().unwrap().to_string_lossy().into_owned();
-        let Ok((dialect, _)) = frontend::recognise(&name, &bytes) else {
-            continue;
-        };
-        let file = SourceFile::new(path.to_string_lossy(), bytes, dialect.encoding());
         let Ok(before) = frontend::lower(dialect, &file, &Options::default()) else {
             continue;
         };

@@ -283,17 +283,17 @@ fn pattern(m: &OriginMatcher) -> Result<Allowed, String> {
             port,
             case,
         } => {
-            let labels = match depth {
-                crate::ir::LabelDepth::ExactlyOne => "[a-z0-9-]+\\.",
-                crate::ir::LabelDepth::OneOrMore => "([a-z0-9-]+\\.)+",
-            };
             let port = match port {
                 PortMatch::Default => String::new(),
                 PortMatch::Exact(n) => format!(":{n}"),
                 PortMatch::Any => "(:[0-9]+)?".into(),
             };
+            let one_label = *depth == crate::ir::LabelDepth::ExactlyOne;
             (
-                format!("{}://{labels}{}{port}", esc(scheme), esc(base)),
+                format!(
+                    "{}{port}",
+                    super::yaml_out::origin_regex(scheme, base, one_label)
+                ),
                 *case,
             )
         }

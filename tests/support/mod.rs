@@ -6,6 +6,7 @@
 
 pub mod chromium;
 pub mod compare;
+pub mod corpus;
 pub mod http;
 pub mod ingress;
 pub mod nginx;
