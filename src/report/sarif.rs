@@ -26,10 +26,18 @@ pub fn render(reports: &[FileReport]) -> String {
         .enumerate()
         .map(|(i, m)| (m.code.as_str(), i))
         .collect();
+    // Identical findings (same code, file, text and line text) are told apart by their rank,
+    // as GitHub does for its own line hashes: `HASH:1`, `HASH:2`, …
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let results: Vec<Value> = reports
         .iter()
         .flat_map(|r| r.findings.iter().map(move |f| (r, f)))
-        .map(|(r, f)| result(r, f, index.get(f.code).copied()))
+        .map(|(r, f)| {
+            let hash = fingerprint(r, f);
+            let rank = seen.entry(hash.clone()).or_default();
+            *rank += 1;
+            result(r, f, index.get(f.code).copied(), format!("{hash}:{rank}"))
+        })
         .collect();
     let log = json!({
         "$schema": SCHEMA,
@@ -106,7 +114,7 @@ fn level(s: Severity) -> &'static str {
     }
 }
 
-fn result(r: &FileReport, f: &Finding, rule_index: Option<usize>) -> Value {
+fn result(r: &FileReport, f: &Finding, rule_index: Option<usize>, fingerprint: String) -> Value {
     let mut out = Map::new();
     out.insert("ruleId".into(), json!(f.code));
     if let Some(i) = rule_index {
@@ -120,7 +128,7 @@ fn result(r: &FileReport, f: &Finding, rule_index: Option<usize>) -> Value {
     );
     out.insert(
         "partialFingerprints".into(),
-        json!({ FINGERPRINT_KEY: fingerprint(r, f) }),
+        json!({ FINGERPRINT_KEY: fingerprint }),
     );
     if !f.related.is_empty() {
         let related: Vec<Value> = f
