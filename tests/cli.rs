@@ -1064,10 +1064,10 @@ fn cors_lint_toml_is_found_upward_and_governs_its_files() {
         .args(["--config", &bad, "--color", "never", &deploy])
         .assert()
         .code(2)
-        .stderr(predicate::str::contains(
+        .stdout(predicate::str::contains(
             "`loud`: expected \"error\", \"warning\" or \"info\"",
         ))
-        .stderr(predicate::str::contains("bad.toml:2:11"));
+        .stdout(predicate::str::contains("bad.toml:2:11"));
 }
 
 #[test]

@@ -113,6 +113,19 @@ pub struct CheckArgs {
     /// Say which files were read as which dialect, and which were skipped and why
     #[arg(long, short)]
     pub verbose: bool,
+
+    /// Write the report to FILE (replaced atomically) instead of standard output
+    #[arg(long = "output-file", short = 'o', value_name = "FILE")]
+    pub output_file: Option<PathBuf>,
+
+    /// Print how many findings each code has (`COUNT<TAB>CODE<TAB>name`, most first) instead
+    /// of the findings; a JSON array of `{code, name, count}` with `--format json`
+    #[arg(long)]
+    pub statistics: bool,
+
+    /// Print nothing but errors; the exit code still tells the outcome
+    #[arg(long, short, conflicts_with = "verbose")]
+    pub quiet: bool,
 }
 
 /// What the file alone does not say about how the server runs.
@@ -169,6 +182,12 @@ pub enum Format {
     Concise,
     /// JSON array of findings
     Json,
+    /// SARIF 2.1.0 log, for code scanning (e.g. GitHub's upload-sarif)
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…`), one annotation per finding
+    Github,
+    /// JUnit XML: one test case per file, one failure per finding
+    Junit,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]

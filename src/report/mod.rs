@@ -1,14 +1,25 @@
 //! Output formats. Every format reports the same findings in the same order (path, then
 //! position) with the same coordinates: 1-based lines and columns counting characters of the
-//! decoded text, exclusive ends, byte offsets into the file as stored.
+//! decoded text, exclusive ends, byte offsets into the file as stored. SARIF alone counts
+//! columns in UTF-16 code units, as its specification says.
 
 mod concise;
+mod github;
 mod graphical;
 mod json;
+mod junit;
+mod sarif;
+mod statistics;
 
 pub use concise::render as concise;
+pub use github::{escape_data as github_escape_data, render as github};
 pub use graphical::{GraphicalOptions, render as graphical};
 pub use json::{JsonFinding, JsonSpan, render as json};
+pub use junit::render as junit;
+pub use sarif::render as sarif;
+pub use statistics::{
+    Statistic, render as statistics, render_json as statistics_json, statistics as count,
+};
 
 use crate::finding::{Finding, Severity};
 use crate::lint::FileReport;

@@ -87,7 +87,7 @@ pub fn apply(reports: &mut [FileReport], args: &CheckArgs, settings: &Settings) 
         fixed_files += 1;
         *r = lint::lint_path(Path::new(&r.path), r.path.clone(), settings);
     }
-    if args.fix && !args.diff {
+    if args.fix && !args.diff && !args.quiet {
         eprintln!(
             "fixed {fixed_findings} finding{} in {fixed_files} file{}",
             if fixed_findings == 1 { "" } else { "s" },

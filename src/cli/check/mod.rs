@@ -177,15 +177,9 @@ pub fn run(args: &CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
         Err(project::SetupError::Config(e)) => {
+            // Reported like an unreadable file, in the chosen format.
             let r = config_error_report(e);
-            let text = report::graphical(
-                std::slice::from_ref(&r),
-                report::GraphicalOptions {
-                    color: use_color(args.color),
-                    ..Default::default()
-                },
-            );
-            eprint!("{text}");
+            print!("{}", render(std::slice::from_ref(&r), args));
             return EXIT_ERROR;
         }
     };
@@ -252,28 +246,81 @@ pub fn run(args: &CheckArgs) -> i32 {
         .into_iter()
         .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
         .collect();
-    if linted == 0 && shown.is_empty() {
+    if linted == 0 && shown.is_empty() && !args.quiet {
         let _ = writeln!(
             stderr,
             "warning: no file a front end reads was found under the given paths (use --verbose to see why)"
         );
     }
 
-    let text = match args.format {
+    let text = render(&shown, args);
+    let code = exit_code(&shown, fail_on, args.exit_zero);
+    match &args.output_file {
+        Some(path) => {
+            if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes()) {
+                let _ = writeln!(
+                    stderr,
+                    "error: {}: cannot write the report: {e}",
+                    path.display()
+                );
+                return EXIT_ERROR;
+            }
+        }
+        None if args.quiet => {
+            // Nothing on stdout, but a file that could not be read is still said, on stderr.
+            for r in shown
+                .iter()
+                .filter(|r| matches!(r.outcome, Outcome::Failed))
+            {
+                for f in r
+                    .findings
+                    .iter()
+                    .filter(|f| f.code == crate::rules::CL000.code)
+                {
+                    let (start, _) = report::positions(r, f);
+                    let _ = writeln!(
+                        stderr,
+                        "error: {}:{}:{}: {} {}",
+                        r.path, start.line, start.column, f.code, f.message
+                    );
+                }
+            }
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            let _ = stdout.write_all(text.as_bytes());
+            let _ = stdout.flush();
+        }
+    }
+    code
+}
+
+/// The report in the chosen format (or the per-code counts with `--statistics`).
+fn render(shown: &[FileReport], args: &CheckArgs) -> String {
+    if args.statistics {
+        return match args.format {
+            Format::Json => report::statistics_json(shown),
+            _ => report::statistics(shown),
+        };
+    }
+    match args.format {
         Format::Full => report::graphical(
-            &shown,
+            shown,
             report::GraphicalOptions {
-                color: use_color(args.color),
+                // `auto` means a terminal, which a report file never is.
+                color: match (args.color, &args.output_file) {
+                    (ColorChoice::Auto, Some(_)) => false,
+                    (choice, _) => use_color(choice),
+                },
                 ..Default::default()
             },
         ),
-        Format::Concise => report::concise(&shown),
-        Format::Json => report::json(&shown),
-    };
-    let mut stdout = std::io::stdout().lock();
-    let _ = stdout.write_all(text.as_bytes());
-    let _ = stdout.flush();
-    exit_code(&shown, fail_on, args.exit_zero)
+        Format::Concise => report::concise(shown),
+        Format::Json => report::json(shown),
+        Format::Sarif => report::sarif(shown),
+        Format::Github => report::github(shown),
+        Format::Junit => report::junit(shown),
+    }
 }
 
 fn walk_error(message: &str) -> crate::finding::Finding {
