@@ -76,6 +76,17 @@ pub fn lint_path(path: &Path, shown: String, settings: &Settings) -> FileReport 
         Ok(b) => b,
         Err(message) => return FileReport::failed(shown, None, Span::empty(0), message),
     };
+    lint_named_bytes(path, shown, bytes, settings)
+}
+
+/// Lint bytes read elsewhere (standard input) as if they were the file at `path`: its name
+/// and the bytes decide the dialect. `path` is shown as given.
+pub fn lint_named_bytes(
+    path: &Path,
+    shown: String,
+    bytes: Vec<u8>,
+    settings: &Settings,
+) -> FileReport {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

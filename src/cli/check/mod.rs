@@ -9,7 +9,7 @@ use crate::selection::Selection;
 use crate::walk;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 
 /// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input errors.
 pub const EXIT_FINDINGS: i32 = 1;
@@ -136,7 +136,32 @@ pub fn run(args: &CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
-    let candidates = walk::expand(&args.paths);
+    if let Some(name) = &args.stdin_filename {
+        return match read_stdin(args) {
+            Ok(bytes) => {
+                let shown = name.to_string_lossy().into_owned();
+                let report = lint::lint_named_bytes(name, shown.clone(), bytes, &settings);
+                finish_with(args, &settings, vec![report], &[shown])
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
+    if let Some(dash) = args.paths.iter().find(|p| p.as_os_str() == "-") {
+        eprintln!(
+            "error: `{}` reads standard input only with --stdin-filename NAME (the name decides the dialect)",
+            dash.display()
+        );
+        return EXIT_ERROR;
+    }
+    let candidates = walk::expand_with(&args.paths, args.no_ignore);
+    let explicit: Vec<String> = candidates
+        .iter()
+        .filter(|c| c.explicit)
+        .map(|c| c.shown.clone())
+        .collect();
     let reports: Vec<FileReport> = candidates
         .par_iter()
         .map(|c| match &c.error {
@@ -151,10 +176,49 @@ pub fn run(args: &CheckArgs) -> i32 {
             None => lint::lint_path(&c.path, c.shown.clone(), &settings),
         })
         .collect();
-    let mut reports = with_included(reports);
-    crossref::resolve(&mut reports, &settings);
+    finish_with(args, &settings, reports, &explicit)
+}
+
+/// `--stdin-filename`: the paths may only be `-` (or none), and nothing is written back.
+fn read_stdin(args: &CheckArgs) -> Result<Vec<u8>, String> {
+    if let Some(p) = args.paths.iter().find(|p| p.as_os_str() != "-") {
+        return Err(format!(
+            "with --stdin-filename the file is read from standard input; `{}` is not `-`",
+            p.display()
+        ));
+    }
     if args.fix || args.diff {
-        match fix::apply(&mut reports, args, &settings) {
+        return Err(
+            "--fix and --diff edit files on disk; they do not take --stdin-filename".into(),
+        );
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(lint::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > lint::MAX_FILE_BYTES {
+        return Err(format!(
+            "standard input is over the {} MiB limit",
+            lint::MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Resolve across files, fix, report; `explicit` are the files named on the command line,
+/// whose skipping is always noted.
+fn finish_with(
+    args: &CheckArgs,
+    settings: &Settings,
+    reports: Vec<FileReport>,
+    explicit: &[String],
+) -> i32 {
+    let mut reports = with_included(reports);
+    crossref::resolve(&mut reports, settings);
+    if args.fix || args.diff {
+        match fix::apply(&mut reports, args, settings) {
             Ok(()) => {}
             Err(code) => return code,
         }
@@ -175,12 +239,15 @@ pub fn run(args: &CheckArgs) -> i32 {
                     );
                 }
             }
-            Outcome::Skipped { reason } if args.verbose => {
+            Outcome::Skipped { reason } if args.verbose || explicit.contains(&r.path) => {
                 let _ = writeln!(stderr, "note: {}: skipped: {reason}", r.path);
             }
             _ => {}
         }
     }
+    // Each skipped file already said why (explicit files always do).
+    let noted =
+        args.verbose || (!reports.is_empty() && reports.iter().all(|r| explicit.contains(&r.path)));
     let shown: Vec<FileReport> = reports
         .into_iter()
         .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
@@ -188,7 +255,12 @@ pub fn run(args: &CheckArgs) -> i32 {
     if linted == 0 && shown.is_empty() {
         let _ = writeln!(
             stderr,
-            "warning: no file a front end reads was found under the given paths (use --verbose to see why)"
+            "warning: no file a front end reads was found under the given paths{}",
+            if noted {
+                ""
+            } else {
+                " (use --verbose to see why)"
+            }
         );
     }
 
