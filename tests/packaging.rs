@@ -218,6 +218,33 @@ fn stdin_is_linted_as_the_file_named_by_stdin_filename() {
 }
 
 #[test]
+fn stdin_nginx_includes_resolve_from_the_directory_of_stdin_filename() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "deploy/cors.conf",
+        "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Access-Control-Allow-Credentials true always;\n",
+    );
+    let main = "events {}\nhttp {\n  server {\n    location / {\n      include cors.conf;\n    }\n  }\n}\n";
+    let lint = |name: &str, code: i32| {
+        stdout_of(
+            cmd()
+                .current_dir(d.path())
+                .args(["--format", "concise", "--stdin-filename", name])
+                .write_stdin(main),
+            code,
+        )
+    };
+    let found = lint("deploy/nginx.conf", 1);
+    assert!(found.contains("deploy/cors.conf:1:40: CORS015"), "{found}");
+    let elsewhere = lint("other/nginx.conf", 0);
+    assert!(
+        elsewhere.starts_with("other/nginx.conf:5:7: NGX001"),
+        "{elsewhere}"
+    );
+}
+
+#[test]
 fn stdin_usage_errors() {
     cmd()
         .args(["--stdin-filename", "config.properties", "other.properties"])
