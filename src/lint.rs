@@ -91,6 +91,28 @@ pub fn lint_path_as(
         Ok(b) => b,
         Err(message) => return FileReport::failed(shown, None, Span::empty(0), message),
     };
+    lint_named_bytes_as(path, shown, bytes, settings, dialect)
+}
+
+/// Lint bytes read elsewhere (standard input) as if they were the file at `path`: its name
+/// and the bytes decide the dialect. `path` is shown as given.
+pub fn lint_named_bytes(
+    path: &Path,
+    shown: String,
+    bytes: Vec<u8>,
+    settings: &Settings,
+) -> FileReport {
+    lint_named_bytes_as(path, shown, bytes, settings, None)
+}
+
+/// [`lint_named_bytes`], read as `dialect` when the configuration says (`[dialects]`).
+pub fn lint_named_bytes_as(
+    path: &Path,
+    shown: String,
+    bytes: Vec<u8>,
+    settings: &Settings,
+    dialect: Option<Dialect>,
+) -> FileReport {
     let file_name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

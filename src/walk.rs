@@ -1,8 +1,9 @@
 //! From command-line paths to the files to lint.
 //!
 //! A file given explicitly is always offered to the front ends; a directory is walked with
-//! the `ignore` crate (`.gitignore`, hidden files and symlink loops handled like ripgrep), and
-//! only files a front end might read are offered. Output order is sorted, whatever the walk.
+//! the `ignore` crate (`.gitignore`, hidden files and symlink loops handled like ripgrep, or
+//! everything but `.git` with `--no-ignore`), and only files a front end might read are
+//! offered. Output order is sorted, whatever the walk.
 
 use std::path::{Path, PathBuf};
 
@@ -24,6 +25,12 @@ pub fn worth_offering(path: &Path) -> bool {
 }
 
 pub fn expand(paths: &[PathBuf]) -> Vec<Candidate> {
+    expand_with(paths, false)
+}
+
+/// [`expand`]; with `no_ignore`, directories are walked whole — hidden files and whatever
+/// `.gitignore`, `.ignore` or git's excludes name — except `.git` directories.
+pub fn expand_with(paths: &[PathBuf], no_ignore: bool) -> Vec<Candidate> {
     let mut out = Vec::new();
     for root in paths {
         let shown_root = root.to_string_lossy().into_owned();
@@ -36,7 +43,12 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Candidate> {
             });
             continue;
         }
-        for entry in ignore::WalkBuilder::new(root).build() {
+        let mut walk = ignore::WalkBuilder::new(root);
+        if no_ignore {
+            walk.standard_filters(false)
+                .filter_entry(|e| e.depth() == 0 || e.file_name() != ".git");
+        }
+        for entry in walk.build() {
             match entry {
                 Ok(e) => {
                     if e.file_type().is_some_and(|t| t.is_file()) && worth_offering(e.path()) {

@@ -1,6 +1,7 @@
 //! `cors-lint [check] [PATH…]` and `cors-lint rule`.
 
 mod check;
+mod completions;
 mod convert;
 mod diff;
 mod fmt;
@@ -13,7 +14,7 @@ use std::path::PathBuf;
 #[derive(Parser, Debug)]
 #[command(
     name = "cors-lint",
-    version,
+    version = env!("CORS_LINT_VERSION"),
     about = "Static CORS config linter and policy compiler",
     long_about = "Static CORS config linter and policy compiler.\n\n\
         `cors-lint PATH…` is `cors-lint check PATH…`. A path spelled like a subcommand \
@@ -46,13 +47,29 @@ enum Command {
     /// spacing and order, standard header spelling, explicit defaults), never changing what
     /// browsers may do
     Fmt(fmt::FmtArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout
+    Completions(completions::CompletionsArgs),
 }
 
 #[derive(Args, Debug, Default)]
 pub struct CheckArgs {
     /// Files or directories to lint; directories are walked (honouring .gitignore)
-    #[arg(value_name = "PATH", default_value = ".")]
+    #[arg(
+        value_name = "PATH",
+        default_value = ".",
+        default_value_if("stdin_filename", clap::builder::ArgPredicate::IsPresent, None)
+    )]
     pub paths: Vec<PathBuf>,
+
+    /// Read the file from standard input and lint it as if it were at NAME (its name and
+    /// content decide the dialect; findings name it); the only PATH allowed is `-`
+    #[arg(long, value_name = "NAME")]
+    pub stdin_filename: Option<PathBuf>,
+
+    /// Walk directories whole: also hidden files and what .gitignore/.ignore exclude (never
+    /// .git itself)
+    #[arg(long)]
+    pub no_ignore: bool,
 
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Full)]
@@ -232,6 +249,7 @@ pub fn main() -> i32 {
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
+        Some(Command::Completions(args)) => completions::run(&args),
         None => check::run(&cli.check),
     }
 }

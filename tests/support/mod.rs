@@ -14,6 +14,7 @@ pub mod page;
 pub mod rng;
 pub mod torchserve;
 pub mod traefik;
+pub mod venv;
 
 use std::path::PathBuf;
 

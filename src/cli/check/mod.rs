@@ -10,7 +10,7 @@ use crate::selection::Selection;
 use crate::walk;
 use rayon::prelude::*;
 use std::collections::BTreeMap;
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 
 /// Exit codes: 0 clean, 1 findings at or above `--fail-on`, 2 usage or input errors.
 pub const EXIT_FINDINGS: i32 = 1;
@@ -155,12 +155,31 @@ fn config_error_report(e: config::ConfigError) -> FileReport {
 }
 
 pub fn run(args: &CheckArgs) -> i32 {
+    if args.stdin_filename.is_none()
+        && let Some(dash) = args.paths.iter().find(|p| p.as_os_str() == "-")
+    {
+        eprintln!(
+            "error: `{}` reads standard input only with --stdin-filename NAME (the name decides the dialect)",
+            dash.display()
+        );
+        return EXIT_ERROR;
+    }
     let setup = (|| {
         let mut project = project::Project::new(args)?;
         let here = project.governing(std::path::Path::new("."))?;
         let fail_on = project.fail_on()?;
+        // Standard input is linted as the file it names, under that file's configuration.
+        let stdin = match &args.stdin_filename {
+            Some(name) => project.governing(name)?,
+            None => here.clone(),
+        };
         let mut governed = Vec::new();
-        for c in walk::expand(&args.paths) {
+        let paths: &[std::path::PathBuf] = if args.stdin_filename.is_some() {
+            &[]
+        } else {
+            &args.paths
+        };
+        for c in walk::expand_with(paths, args.no_ignore) {
             let g = project.governing(&c.path)?;
             // A walked file the configuration excludes is not linted; one named is.
             if !c.explicit && g.config.as_ref().is_some_and(|cfg| cfg.excludes(&c.path)) {
@@ -168,9 +187,9 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
             governed.push((c, g));
         }
-        Ok((here, fail_on, governed))
+        Ok((here, fail_on, stdin, governed))
     })();
-    let (here, fail_on, governed) = match setup {
+    let (here, fail_on, governed_stdin, governed) = match setup {
         Ok(x) => x,
         Err(project::SetupError::Usage(e)) => {
             eprintln!("error: {e}");
@@ -183,7 +202,35 @@ pub fn run(args: &CheckArgs) -> i32 {
             return EXIT_ERROR;
         }
     };
+    if let Some(name) = &args.stdin_filename {
+        return match read_stdin(args) {
+            Ok(bytes) => {
+                let shown = name.to_string_lossy().into_owned();
+                let dialect = governed_stdin
+                    .config
+                    .as_ref()
+                    .and_then(|cfg| cfg.dialect_for(name));
+                let report = lint::lint_named_bytes_as(
+                    name,
+                    shown.clone(),
+                    bytes,
+                    &governed_stdin.settings,
+                    dialect,
+                );
+                finish_with(args, &here.settings, vec![report], &[shown], fail_on)
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                EXIT_ERROR
+            }
+        };
+    }
     let settings = &here.settings;
+    let explicit: Vec<String> = governed
+        .iter()
+        .filter(|(c, _)| c.explicit)
+        .map(|(c, _)| c.shown.clone())
+        .collect();
     let reports: Vec<FileReport> = governed
         .par_iter()
         .map(|(c, g)| match &c.error {
@@ -212,6 +259,46 @@ pub fn run(args: &CheckArgs) -> i32 {
             }
         })
         .collect();
+    finish_with(args, settings, reports, &explicit, fail_on)
+}
+
+/// `--stdin-filename`: the paths may only be `-` (or none), and nothing is written back.
+fn read_stdin(args: &CheckArgs) -> Result<Vec<u8>, String> {
+    if let Some(p) = args.paths.iter().find(|p| p.as_os_str() != "-") {
+        return Err(format!(
+            "with --stdin-filename the file is read from standard input; `{}` is not `-`",
+            p.display()
+        ));
+    }
+    if args.fix || args.diff {
+        return Err(
+            "--fix and --diff edit files on disk; they do not take --stdin-filename".into(),
+        );
+    }
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(lint::MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
+    if bytes.len() as u64 > lint::MAX_FILE_BYTES {
+        return Err(format!(
+            "standard input is over the {} MiB limit",
+            lint::MAX_FILE_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Resolve across files, fix, report; `explicit` are the files named on the command line,
+/// whose skipping is always noted.
+fn finish_with(
+    args: &CheckArgs,
+    settings: &Settings,
+    reports: Vec<FileReport>,
+    explicit: &[String],
+    fail_on: FailOn,
+) -> i32 {
     let mut reports = with_included(reports);
     crossref::resolve(&mut reports, settings);
     if args.fix || args.diff {
@@ -236,12 +323,15 @@ pub fn run(args: &CheckArgs) -> i32 {
                     );
                 }
             }
-            Outcome::Skipped { reason } if args.verbose => {
+            Outcome::Skipped { reason } if args.verbose || explicit.contains(&r.path) => {
                 let _ = writeln!(stderr, "note: {}: skipped: {reason}", r.path);
             }
             _ => {}
         }
     }
+    // Each skipped file already said why (explicit files always do).
+    let noted =
+        args.verbose || (!reports.is_empty() && reports.iter().all(|r| explicit.contains(&r.path)));
     let shown: Vec<FileReport> = reports
         .into_iter()
         .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
@@ -249,7 +339,12 @@ pub fn run(args: &CheckArgs) -> i32 {
     if linted == 0 && shown.is_empty() && !args.quiet {
         let _ = writeln!(
             stderr,
-            "warning: no file a front end reads was found under the given paths (use --verbose to see why)"
+            "warning: no file a front end reads was found under the given paths{}",
+            if noted {
+                ""
+            } else {
+                " (use --verbose to see why)"
+            }
         );
     }
 
