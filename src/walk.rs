@@ -31,6 +31,16 @@ pub fn expand(paths: &[PathBuf]) -> Vec<Candidate> {
 /// [`expand`]; with `no_ignore`, directories are walked whole — hidden files and whatever
 /// `.gitignore`, `.ignore` or git's excludes name — except `.git` directories.
 pub fn expand_with(paths: &[PathBuf], no_ignore: bool) -> Vec<Candidate> {
+    expand_offering(paths, no_ignore, &mut |_| false)
+}
+
+/// [`expand_with`], also offering walked files `also` accepts (a `[dialects]` glob of the
+/// configuration names them).
+pub fn expand_offering(
+    paths: &[PathBuf],
+    no_ignore: bool,
+    also: &mut dyn FnMut(&Path) -> bool,
+) -> Vec<Candidate> {
     let mut out = Vec::new();
     for root in paths {
         let shown_root = root.to_string_lossy().into_owned();
@@ -51,7 +61,9 @@ pub fn expand_with(paths: &[PathBuf], no_ignore: bool) -> Vec<Candidate> {
         for entry in walk.build() {
             match entry {
                 Ok(e) => {
-                    if e.file_type().is_some_and(|t| t.is_file()) && worth_offering(e.path()) {
+                    if e.file_type().is_some_and(|t| t.is_file())
+                        && (worth_offering(e.path()) || also(e.path()))
+                    {
                         out.push(Candidate {
                             shown: e.path().to_string_lossy().into_owned(),
                             path: e.into_path(),

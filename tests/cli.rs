@@ -1033,15 +1033,18 @@ fn cors_lint_toml_is_found_upward_and_governs_its_files() {
     );
     // From a subdirectory: the file above is found; vendor/ is excluded from the walk;
     // CORS002 is info, below fail-on = error, so the run passes.
-    let out = cmd()
+    let run = cmd()
         .current_dir(d.path())
-        .args(["--format", "json", "."])
+        .args(["--format", "json", "--verbose", "."])
         .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+        .code(0);
+    let out = String::from_utf8(run.get_output().stdout.clone()).unwrap();
+    let err = String::from_utf8(run.get_output().stderr.clone()).unwrap();
+    // The walk offers the .txt file `[dialects]` names, and it is read as nginx.
+    assert!(
+        err.contains("deploy/site.txt: read as nginx (cors-lint.toml `[dialects]` says so)"),
+        "{err}"
+    );
     assert!(out.contains("\"severity\": \"info\""), "{out}");
     assert!(!out.contains("vendor"), "{out}");
     // An explicit .txt file is read as nginx; its CORS002 is ignored for that file.

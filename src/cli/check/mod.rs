@@ -179,7 +179,16 @@ pub fn run(args: &CheckArgs) -> i32 {
         } else {
             &args.paths
         };
-        for c in walk::expand_with(paths, args.no_ignore) {
+        // A walked file a `[dialects]` glob names is offered whatever its extension.
+        let mut named_by_config = |p: &std::path::Path| {
+            project
+                .governing(p)
+                .ok()
+                .and_then(|g| g.config.as_ref().and_then(|cfg| cfg.dialect_for(p)))
+                .is_some()
+        };
+        let candidates = walk::expand_offering(paths, args.no_ignore, &mut named_by_config);
+        for c in candidates {
             let g = project.governing(&c.path)?;
             // A walked file the configuration excludes is not linted; one named is.
             if !c.explicit && g.config.as_ref().is_some_and(|cfg| cfg.excludes(&c.path)) {
