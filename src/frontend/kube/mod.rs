@@ -147,6 +147,11 @@ pub fn recognise_objects(
     if yaml::template_action(src).is_some() {
         return Err("a Helm/Go template, not YAML yet".into());
     }
+    // An object of the group spells it in `apiVersion`, and broken YAML is ours only when a
+    // line names one of the kinds: without either, parsing could only say no.
+    if !src.contains(group) && !kinds.iter().any(|k| src.contains(k)) {
+        return Err(format!("no {} of {group}", kinds.join("/")));
+    }
     let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
     let chars = CharMap::new(src);
     match yaml::load(src, &chars) {
