@@ -139,12 +139,8 @@ impl OriginMatcher {
                     Anchoring::EndOnly => format!("(?:{pattern})$"),
                     Anchoring::None => pattern.clone(),
                 };
-                let flags = if *case == Case::Insensitive {
-                    "(?i)"
-                } else {
-                    ""
-                };
-                regex::Regex::new(&format!("{flags}{anchored}")).is_ok_and(|r| r.is_match(origin))
+                crate::regex_cache::compiled(&anchored, *case == Case::Insensitive)
+                    .is_some_and(|r| r.is_match(origin))
             }
         }
     }

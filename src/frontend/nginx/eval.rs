@@ -144,12 +144,9 @@ fn condition(st: &Statement, state: &mut State) -> Result<bool, String> {
                 "=" => Ok(v == *value),
                 "!=" => Ok(v != *value),
                 "~" | "~*" | "!~" | "!~*" => {
-                    let re = regex::RegexBuilder::new(value)
-                        .case_insensitive(op.ends_with('*'))
-                        .build()
-                        .map_err(|_| {
-                            format!("the regex `{value}` (PCRE syntax this model lacks)")
-                        })?;
+                    let re = crate::regex_cache::compiled(value, op.ends_with('*')).ok_or_else(
+                        || format!("the regex `{value}` (PCRE syntax this model lacks)"),
+                    )?;
                     let caps = re.captures(&v);
                     if let Some(c) = &caps
                         && !op.starts_with('!')
@@ -236,10 +233,8 @@ pub fn select_location<'a>(server: &'a [Statement], path: &str) -> Option<&'a St
         return prefix;
     }
     for s in locations().filter(|s| matches!(modifier(s).as_str(), "~" | "~*")) {
-        let re = regex::RegexBuilder::new(pattern(s))
-            .case_insensitive(modifier(s) == "~*")
-            .build();
-        if re.is_ok_and(|re| re.is_match(path)) {
+        let re = crate::regex_cache::compiled(pattern(s), modifier(s) == "~*");
+        if re.is_some_and(|re| re.is_match(path)) {
             return Some(s);
         }
     }
@@ -338,7 +333,8 @@ pub fn select_server<'a>(http: &'a [Statement], host: &str) -> Option<&'a Statem
         {
             for a in &d.args {
                 if let Some(pattern) = a.value.strip_prefix('~')
-                    && regex::Regex::new(pattern).is_ok_and(|re| re.is_match(&host))
+                    && crate::regex_cache::compiled(pattern, false)
+                        .is_some_and(|re| re.is_match(&host))
                 {
                     return Some(s);
                 }

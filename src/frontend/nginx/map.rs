@@ -16,7 +16,7 @@ pub enum Key<'a> {
         pattern: String,
         caseless: bool,
         /// `None` when the pattern uses PCRE syntax the `regex` crate lacks.
-        compiled: Option<regex::Regex>,
+        compiled: Option<std::sync::Arc<regex::Regex>>,
         token: &'a Token,
     },
 }
@@ -149,10 +149,7 @@ impl<'a> Map<'a> {
 }
 
 fn regex_key<'a>(pattern: &str, caseless: bool, token: &'a Token) -> Key<'a> {
-    let compiled = regex::RegexBuilder::new(pattern)
-        .case_insensitive(caseless)
-        .build()
-        .ok();
+    let compiled = crate::regex_cache::compiled(pattern, caseless);
     Key::Regex {
         pattern: pattern.to_string(),
         caseless,
