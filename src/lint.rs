@@ -193,23 +193,7 @@ pub fn lint_bytes(
         facts: &lowered.facts,
         org_policy: settings.org_policy.as_deref(),
     };
-    let mut findings = Vec::new();
-    for rule in rules::RULES {
-        let meta = rule.meta();
-        if !settings.selection.enabled(&meta.code) {
-            continue;
-        }
-        let start = findings.len();
-        rule.check(&unit, &mut Reporter::new(meta, &mut findings));
-        for f in &mut findings[start..] {
-            f.severity = settings.selection.severity(&meta.code, f.severity);
-        }
-    }
-    findings.sort_by(|a, b| {
-        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
-    });
-    // One finding per rule and span: a header set in a `server` reaches every location.
-    findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    let mut findings = run_rules(&unit, &settings.selection);
     let mut included = split_included(&mut findings, &file, &lowered.included, dialect);
     let mut suppressions = crate::suppress::find(&file, dialect);
     crate::suppress::apply(&mut findings, &mut suppressions, &settings.selection);
@@ -229,6 +213,28 @@ pub fn lint_bytes(
         objects: lowered.objects,
         suppressions,
     }
+}
+
+/// Every enabled rule over one file's policies and facts, in file order, one finding per rule
+/// and span (a header set in a `server` reaches every location).
+pub fn run_rules(unit: &Unit, selection: &Selection) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    for rule in rules::RULES {
+        let meta = rule.meta();
+        if !selection.enabled(&meta.code) {
+            continue;
+        }
+        let start = findings.len();
+        rule.check(unit, &mut Reporter::new(meta, &mut findings));
+        for f in &mut findings[start..] {
+            f.severity = selection.severity(&meta.code, f.severity);
+        }
+    }
+    findings.sort_by(|a, b| {
+        (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
+    });
+    findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    findings
 }
 
 /// Move the findings located in included files (spans at or after their `base`) into one
