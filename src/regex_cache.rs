@@ -12,8 +12,9 @@ use std::sync::Arc;
 use regex::{Regex, RegexBuilder};
 
 /// Entries kept per thread before the cache starts over: bounds memory on hostile input with
-/// many distinct patterns while real configurations (a few dozen patterns) always hit.
-const CAPACITY: usize = 128;
+/// many distinct patterns (each keeps its own search cache), while one file's patterns —
+/// rarely more than a dozen — stay compiled while its rules run.
+const CAPACITY: usize = 32;
 
 /// (pattern, case-insensitive) → the compiled regex, `None` when the crate rejects it.
 type Compiled = HashMap<(String, bool), Option<Arc<Regex>>>;

@@ -156,6 +156,10 @@ pub struct Objects {
 }
 
 impl Objects {
+    pub fn is_empty(&self) -> bool {
+        self.defines.is_empty() && self.references.is_empty() && self.uses_kinds.is_empty()
+    }
+
     pub fn extend(&mut self, other: Objects) {
         self.defines.extend(other.defines);
         self.references.extend(other.references);

@@ -78,6 +78,17 @@ impl Diagnostic for FindingDiagnostic<'_> {
 }
 
 pub fn render(reports: &[FileReport], options: GraphicalOptions) -> String {
+    let mut out = String::new();
+    for r in reports {
+        out.push_str(&render_file(r, options));
+    }
+    out.push_str(&summary(totals(reports)));
+    out.push('\n');
+    out
+}
+
+/// One file's diagnostics (without the summary line that ends the report).
+pub fn render_file(r: &FileReport, options: GraphicalOptions) -> String {
     let theme = if options.color {
         GraphicalTheme::unicode()
     } else {
@@ -92,55 +103,51 @@ pub fn render(reports: &[FileReport], options: GraphicalOptions) -> String {
         .with_word_splitter(textwrap::WordSplitter::NoHyphenation)
         .with_break_words(false);
     let mut out = String::new();
-    for r in reports {
-        let named = r.source.as_ref().map(|src| {
-            Arc::new(NamedSource::new(
-                r.path.clone(),
-                src.display().text().to_string(),
-            ))
-        });
-        for f in &r.findings {
-            let to_display = |span: crate::source::Span| -> SourceSpan {
-                match &r.source {
-                    Some(src) => {
-                        let d = src.display();
-                        let s = d.offset(src.bytes(), src.encoding(), span.start);
-                        let e = d.offset(src.bytes(), src.encoding(), span.end);
-                        SourceSpan::new(s.into(), e.saturating_sub(s))
-                    }
-                    None => SourceSpan::new(0.into(), 0),
+    let named = r.source.as_ref().map(|src| {
+        Arc::new(NamedSource::new(
+            r.path.clone(),
+            src.display().text().to_string(),
+        ))
+    });
+    for f in &r.findings {
+        let to_display = |span: crate::source::Span| -> SourceSpan {
+            match &r.source {
+                Some(src) => {
+                    let d = src.display();
+                    let s = d.offset(src.bytes(), src.encoding(), span.start);
+                    let e = d.offset(src.bytes(), src.encoding(), span.end);
+                    SourceSpan::new(s.into(), e.saturating_sub(s))
                 }
-            };
-            let mut labels = vec![LabeledSpan::new_primary_with_span(
-                Some(f.label.clone()),
-                to_display(f.span),
-            )];
-            labels.extend(f.related.iter().map(|rel| {
-                LabeledSpan::new_with_span(Some(rel.message.clone()), to_display(rel.span))
-            }));
-            let explain = format!("`cors-lint rule {}` explains this rule", f.code);
-            let diag = FindingDiagnostic {
-                finding: f,
-                code: format!("{} {}", f.code, f.name),
-                message: if named.is_some() {
-                    f.message.clone()
-                } else {
-                    format!("{}: {}", r.path, f.message)
-                },
-                help: match &f.help {
-                    Some(h) => format!("{h}\n{explain}"),
-                    None => explain,
-                },
-                source: named.clone(),
-                labels,
-            };
-            if handler.render_report(&mut out, &diag).is_err() {
-                out.push_str(&format!("{}: {} {}\n", r.path, f.code, f.message));
+                None => SourceSpan::new(0.into(), 0),
             }
-            out.push('\n');
+        };
+        let mut labels = vec![LabeledSpan::new_primary_with_span(
+            Some(f.label.clone()),
+            to_display(f.span),
+        )];
+        labels.extend(f.related.iter().map(|rel| {
+            LabeledSpan::new_with_span(Some(rel.message.clone()), to_display(rel.span))
+        }));
+        let explain = format!("`cors-lint rule {}` explains this rule", f.code);
+        let diag = FindingDiagnostic {
+            finding: f,
+            code: format!("{} {}", f.code, f.name),
+            message: if named.is_some() {
+                f.message.clone()
+            } else {
+                format!("{}: {}", r.path, f.message)
+            },
+            help: match &f.help {
+                Some(h) => format!("{h}\n{explain}"),
+                None => explain,
+            },
+            source: named.clone(),
+            labels,
+        };
+        if handler.render_report(&mut out, &diag).is_err() {
+            out.push_str(&format!("{}: {} {}\n", r.path, f.code, f.message));
         }
+        out.push('\n');
     }
-    out.push_str(&summary(totals(reports)));
-    out.push('\n');
     out
 }

@@ -13,7 +13,7 @@ mod statistics;
 
 pub use concise::render as concise;
 pub use github::{escape_data as github_escape_data, render as github};
-pub use graphical::{GraphicalOptions, render as graphical};
+pub use graphical::{GraphicalOptions, render as graphical, render_file as graphical_file};
 pub use json::{JsonFinding, JsonSpan, render as json};
 pub use junit::render as junit;
 pub use sarif::render as sarif;
@@ -43,6 +43,15 @@ pub struct Totals {
     pub warnings: usize,
     pub infos: usize,
     pub files_with_findings: usize,
+}
+
+impl Totals {
+    pub fn add(&mut self, other: Totals) {
+        self.errors += other.errors;
+        self.warnings += other.warnings;
+        self.infos += other.infos;
+        self.files_with_findings += other.files_with_findings;
+    }
 }
 
 pub fn totals(reports: &[FileReport]) -> Totals {

@@ -32,7 +32,7 @@ fn names(reference: &Object, definition: &Object) -> bool {
             || reference.name.ends_with(&format!("-{}", definition.name)))
 }
 
-pub fn resolve(reports: &mut [FileReport], settings: &Settings) {
+pub fn resolve(reports: &mut [&mut FileReport], settings: &Settings) {
     let all: Vec<(usize, Object, bool)> = reports
         .iter()
         .enumerate()

@@ -13,7 +13,11 @@ use crate::source::{Edit, apply_edits};
 use std::path::Path;
 
 /// Fix or show fixes for every report; `Err(exit code)` when a file cannot be written.
-pub fn apply(reports: &mut [FileReport], args: &CheckArgs, settings: &Settings) -> Result<(), i32> {
+pub fn apply(
+    reports: &mut [&mut FileReport],
+    args: &CheckArgs,
+    settings: &Settings,
+) -> Result<(), i32> {
     let mut fixed_findings = 0;
     let mut fixed_files = 0;
     for r in reports.iter_mut() {
@@ -85,7 +89,7 @@ pub fn apply(reports: &mut [FileReport], args: &CheckArgs, settings: &Settings) 
         }
         fixed_findings += count;
         fixed_files += 1;
-        *r = lint::lint_path(Path::new(&r.path), r.path.clone(), settings);
+        **r = lint::lint_path(Path::new(&r.path), r.path.clone(), settings);
     }
     if args.fix && !args.diff && !args.quiet {
         eprintln!(

@@ -135,7 +135,10 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
 
 mod crossref;
 mod fix;
+mod kept;
 mod project;
+
+use kept::{Kept, PerFile};
 
 /// A configuration mistake, shown like any other input error (with the file's bytes).
 fn config_error_report(e: config::ConfigError) -> FileReport {
@@ -226,7 +229,13 @@ pub fn run(args: &CheckArgs) -> i32 {
                     &governed_stdin.settings,
                     dialect,
                 );
-                finish_with(args, &here.settings, vec![report], &[shown], fail_on)
+                finish_with(
+                    args,
+                    &here.settings,
+                    vec![Kept::Whole(Box::new(report))],
+                    &[shown],
+                    fail_on,
+                )
             }
             Err(e) => {
                 eprintln!("error: {e}");
@@ -240,7 +249,8 @@ pub fn run(args: &CheckArgs) -> i32 {
         .filter(|(c, _)| c.explicit)
         .map(|(c, _)| c.shown.clone())
         .collect();
-    let reports: Vec<FileReport> = governed
+    let per_file = per_file_format(args);
+    let kept: Vec<Kept> = governed
         .par_iter()
         .map(|(c, g)| match &c.error {
             Some(e) => FileReport {
@@ -267,8 +277,9 @@ pub fn run(args: &CheckArgs) -> i32 {
                 r
             }
         })
+        .map(|r| Kept::new(r, per_file))
         .collect();
-    finish_with(args, settings, reports, &explicit, fail_on)
+    finish_with(args, settings, kept, &explicit, fail_on)
 }
 
 /// `--stdin-filename`: the paths may only be `-` (or none), and nothing is written back.
@@ -304,14 +315,15 @@ fn read_stdin(args: &CheckArgs) -> Result<Vec<u8>, String> {
 fn finish_with(
     args: &CheckArgs,
     settings: &Settings,
-    reports: Vec<FileReport>,
+    kept: Vec<Kept>,
     explicit: &[String],
     fail_on: FailOn,
 ) -> i32 {
-    let mut reports = with_included(reports);
-    crossref::resolve(&mut reports, settings);
+    let mut kept = with_included(kept);
+    let mut whole: Vec<&mut FileReport> = kept.iter_mut().filter_map(Kept::whole_mut).collect();
+    crossref::resolve(&mut whole, settings);
     if args.fix || args.diff {
-        match fix::apply(&mut reports, args, settings) {
+        match fix::apply(&mut whole, args, settings) {
             Ok(()) => {}
             Err(code) => return code,
         }
@@ -319,31 +331,33 @@ fn finish_with(
 
     let mut stderr = std::io::stderr().lock();
     let mut linted = 0;
-    for r in &reports {
-        match &r.outcome {
+    for k in &kept {
+        match k.outcome() {
             Outcome::Linted { dialect, because } => {
                 linted += 1;
                 if args.verbose {
                     let _ = writeln!(
                         stderr,
                         "note: {}: read as {} ({because})",
-                        r.path,
+                        k.path(),
                         dialect.name()
                     );
                 }
             }
-            Outcome::Skipped { reason } if args.verbose || explicit.contains(&r.path) => {
-                let _ = writeln!(stderr, "note: {}: skipped: {reason}", r.path);
+            Outcome::Skipped { reason }
+                if args.verbose || explicit.iter().any(|e| e == k.path()) =>
+            {
+                let _ = writeln!(stderr, "note: {}: skipped: {reason}", k.path());
             }
             _ => {}
         }
     }
     // Each skipped file already said why (explicit files always do).
-    let noted =
-        args.verbose || (!reports.is_empty() && reports.iter().all(|r| explicit.contains(&r.path)));
-    let shown: Vec<FileReport> = reports
+    let noted = args.verbose
+        || (!kept.is_empty() && kept.iter().all(|k| explicit.iter().any(|e| e == k.path())));
+    let shown: Vec<Kept> = kept
         .into_iter()
-        .filter(|r| !matches!(r.outcome, Outcome::Skipped { .. }))
+        .filter(|k| !matches!(k.outcome(), Outcome::Skipped { .. }))
         .collect();
     if linted == 0 && shown.is_empty() && !args.quiet {
         let _ = writeln!(
@@ -357,11 +371,12 @@ fn finish_with(
         );
     }
 
-    let text = render(&shown, args);
     let code = exit_code(&shown, fail_on, args.exit_zero);
     match &args.output_file {
         Some(path) => {
-            if let Err(e) = crate::fsutil::write_atomic(path, text.as_bytes()) {
+            let mut text = Vec::new();
+            write_report(&mut text, shown, args);
+            if let Err(e) = crate::fsutil::write_atomic(path, &text) {
                 let _ = writeln!(
                     stderr,
                     "error: {}: cannot write the report: {e}",
@@ -371,9 +386,11 @@ fn finish_with(
             }
         }
         None if args.quiet => {
-            // Nothing on stdout, but a file that could not be read is still said, on stderr.
+            // Nothing on stdout, but a file that could not be read is still said, on stderr
+            // (such files are always kept whole).
             for r in shown
                 .iter()
+                .filter_map(Kept::whole)
                 .filter(|r| matches!(r.outcome, Outcome::Failed))
             {
                 for f in r
@@ -391,12 +408,55 @@ fn finish_with(
             }
         }
         None => {
-            let mut stdout = std::io::stdout().lock();
-            let _ = stdout.write_all(text.as_bytes());
+            let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
+            write_report(&mut stdout, shown, args);
             let _ = stdout.flush();
         }
     }
     code
+}
+
+/// The report, written part by part for the per-file formats (no copy of the whole text).
+fn write_report(out: &mut impl Write, shown: Vec<Kept>, args: &CheckArgs) {
+    match per_file_format(args) {
+        Some(format) => {
+            let mut totals = report::Totals::default();
+            for k in &shown {
+                let _ = out.write_all(k.text(format).as_bytes());
+                totals.add(k.totals());
+            }
+            let _ = out.write_all(format.trailer(totals).as_bytes());
+        }
+        None => {
+            // Every file was kept whole for these formats.
+            let reports: Vec<FileReport> = shown.into_iter().filter_map(Kept::into_whole).collect();
+            let _ = out.write_all(render(&reports, args).as_bytes());
+        }
+    }
+}
+
+/// The format when it is a sequence of per-file parts (and nothing needs every report).
+fn per_file_format(args: &CheckArgs) -> Option<PerFile> {
+    if args.statistics || args.fix || args.diff {
+        return None;
+    }
+    match args.format {
+        Format::Full => Some(PerFile::Full(graphical_options(args))),
+        Format::Concise => Some(PerFile::Concise),
+        Format::Github => Some(PerFile::Github),
+        Format::Json | Format::Sarif | Format::Junit => None,
+    }
+}
+
+fn graphical_options(args: &CheckArgs) -> report::GraphicalOptions {
+    report::GraphicalOptions {
+        // `auto` means a terminal, which a report file never is.
+        color: match (args.color, &args.output_file) {
+            (ColorChoice::Auto, Some(_)) => false,
+            (choice, _) => use_color(choice),
+        },
+        ..Default::default()
+    }
 }
 
 /// The report in the chosen format (or the per-code counts with `--statistics`).
@@ -408,17 +468,7 @@ fn render(shown: &[FileReport], args: &CheckArgs) -> String {
         };
     }
     match args.format {
-        Format::Full => report::graphical(
-            shown,
-            report::GraphicalOptions {
-                // `auto` means a terminal, which a report file never is.
-                color: match (args.color, &args.output_file) {
-                    (ColorChoice::Auto, Some(_)) => false,
-                    (choice, _) => use_color(choice),
-                },
-                ..Default::default()
-            },
-        ),
+        Format::Full => report::graphical(shown, graphical_options(args)),
         Format::Concise => report::concise(shown),
         Format::Json => report::json(shown),
         Format::Sarif => report::sarif(shown),
@@ -452,19 +502,18 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-pub fn exit_code(reports: &[FileReport], fail_on: FailOn, exit_zero: bool) -> i32 {
+pub fn exit_code(shown: &[Kept], fail_on: FailOn, exit_zero: bool) -> i32 {
     let threshold = match fail_on {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
     };
-    if reports.iter().any(|r| matches!(r.outcome, Outcome::Failed)) {
+    if shown.iter().any(|k| matches!(k.outcome(), Outcome::Failed)) {
         return EXIT_ERROR;
     }
-    let failing = reports
+    let failing = shown
         .iter()
-        .flat_map(|r| &r.findings)
-        .any(|f| f.severity >= threshold);
+        .any(|k| k.worst().is_some_and(|s| s >= threshold));
     if failing && !exit_zero {
         EXIT_FINDINGS
     } else {
@@ -474,28 +523,37 @@ pub fn exit_code(reports: &[FileReport], fail_on: FailOn, exit_zero: bool) -> i3
 
 /// Each report followed by the files it included (nginx `include`), merged per file; a file
 /// that some linted file includes is reported in that context, not on its own as well.
-fn with_included(reports: Vec<FileReport>) -> Vec<FileReport> {
+fn with_included(kept: Vec<Kept>) -> Vec<Kept> {
     let key = |path: &str| std::fs::canonicalize(path).unwrap_or_else(|_| path.into());
-    let included: std::collections::HashSet<std::path::PathBuf> = reports
+    // Only files kept whole include others.
+    let included: std::collections::HashSet<std::path::PathBuf> = kept
         .iter()
+        .filter_map(Kept::whole)
         .flat_map(|r| r.included.iter().map(|i| key(&i.path)))
         .collect();
-    let mut out: Vec<FileReport> = Vec::new();
+    if included.is_empty() {
+        return kept;
+    }
+    let mut out: Vec<Kept> = Vec::new();
     let mut seen: Vec<std::path::PathBuf> = Vec::new();
-    for mut r in reports {
-        let children = std::mem::take(&mut r.included);
-        if included.contains(&key(&r.path)) {
+    for mut k in kept {
+        let children = match &mut k {
+            Kept::Whole(r) => std::mem::take(&mut r.included),
+            Kept::Rendered(_) => Vec::new(),
+        };
+        if included.contains(&key(k.path())) {
             continue;
         }
-        out.push(r);
+        out.push(k);
         for c in children {
-            let k = key(&c.path);
-            match seen.iter().position(|s| *s == k) {
+            let ck = key(&c.path);
+            match seen.iter().position(|s| *s == ck) {
                 Some(i) => {
-                    // Already shown: add what this inclusion found there.
-                    let at = out.iter().position(|o| key(&o.path) == seen[i]);
-                    if let Some(at) = at {
-                        let target = &mut out[at].findings;
+                    // Already shown (always whole, as an included file): add what this
+                    // inclusion found there.
+                    let at = out.iter().position(|o| key(o.path()) == seen[i]);
+                    if let Some(target) = at.and_then(|at| out[at].whole_mut()) {
+                        let target = &mut target.findings;
                         for f in c.findings {
                             if !target.iter().any(|t| t.code == f.code && t.span == f.span) {
                                 target.push(f);
@@ -505,8 +563,8 @@ fn with_included(reports: Vec<FileReport>) -> Vec<FileReport> {
                     }
                 }
                 None => {
-                    seen.push(k);
-                    out.push(c);
+                    seen.push(ck);
+                    out.push(Kept::Whole(Box::new(c)));
                 }
             }
         }
