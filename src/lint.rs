@@ -1,10 +1,12 @@
 //! Lint one file: read → recognise → front end → rules → findings.
 
 use crate::finding::{Finding, Severity};
-use crate::frontend::{self, Dialect, Options};
+use crate::frontend::kube::Stream;
+use crate::frontend::{self, Dialect, InputError, Lowered, Options};
 use crate::rules::{self, CL000, Reporter, Unit};
 use crate::selection::Selection;
-use crate::source::{SourceFile, Span};
+use crate::source::{Encoding, SourceFile, Span};
+use crate::suppress::Suppression;
 use std::io::Read;
 use std::path::Path;
 
@@ -117,14 +119,32 @@ pub fn lint_named_bytes_as(
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    // The file comes before its dialect (and so its encoding) is known, so that the YAML
+    // stream parsed to recognise it is the one lowered.
+    let file = SourceFile::new(shown, bytes, Encoding::Utf8);
+    let stream = Stream::new(file.bytes());
     let recognised = match dialect {
         Some(d) => Ok((d, "cors-lint.toml `[dialects]` says so".to_string())),
-        None => frontend::recognise(&file_name, &bytes),
+        None => frontend::recognise_stream(&file_name, &stream),
     };
     match recognised {
-        Ok((dialect, because)) => lint_bytes(shown, bytes, dialect, because, settings),
+        Ok((dialect, because)) if dialect.encoding() == file.encoding() => {
+            let read = read(dialect, &file, &stream, settings);
+            drop(stream);
+            report(file, read, dialect, because, settings)
+        }
+        // Another encoding (TorchServe's ISO-8859-1): a dialect that reads no YAML.
+        Ok((dialect, because)) => {
+            drop(stream);
+            lint_file(
+                file.with_encoding(dialect.encoding()),
+                dialect,
+                because,
+                settings,
+            )
+        }
         Err(reason) => FileReport {
-            path: shown,
+            path: file.name().to_string(),
             source: None,
             findings: Vec::new(),
             outcome: Outcome::Skipped { reason },
@@ -180,10 +200,52 @@ pub fn lint_bytes(
     because: String,
     settings: &Settings,
 ) -> FileReport {
-    let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
-    let lowered = match frontend::lower(dialect, &file, &settings.options) {
-        Ok(l) => l,
+    lint_file(
+        SourceFile::new(shown, bytes, dialect.encoding()),
+        dialect,
+        because,
+        settings,
+    )
+}
+
+/// [`lint_bytes`] of a file already made (in its dialect's encoding).
+fn lint_file(
+    file: SourceFile,
+    dialect: Dialect,
+    because: String,
+    settings: &Settings,
+) -> FileReport {
+    let stream = Stream::new(file.bytes());
+    let read = read(dialect, &file, &stream, settings);
+    drop(stream);
+    report(file, read, dialect, because, settings)
+}
+
+/// What is read from the file's bytes: its policies and facts, and its suppressions (both
+/// from one YAML stream, which borrows the file and so must be gone before the report
+/// takes it).
+fn read(
+    dialect: Dialect,
+    file: &SourceFile,
+    stream: &Stream,
+    settings: &Settings,
+) -> Result<(Lowered, Vec<Suppression>), InputError> {
+    let lowered = frontend::lower_stream(dialect, file, stream, &settings.options)?;
+    Ok((lowered, crate::suppress::find_stream(file, dialect, stream)))
+}
+
+/// The rules' findings on what [`read`] found, suppressions applied.
+fn report(
+    file: SourceFile,
+    read: Result<(Lowered, Vec<Suppression>), InputError>,
+    dialect: Dialect,
+    because: String,
+    settings: &Settings,
+) -> FileReport {
+    let (lowered, mut suppressions) = match read {
+        Ok(r) => r,
         Err(e) => {
+            let shown = file.name().to_string();
             return FileReport::failed(shown, Some(file), e.span.unwrap_or_default(), e.message);
         }
     };
@@ -195,7 +257,6 @@ pub fn lint_bytes(
     };
     let mut findings = run_rules(&unit, &settings.selection);
     let mut included = split_included(&mut findings, &file, &lowered.included, dialect);
-    let mut suppressions = crate::suppress::find(&file, dialect);
     crate::suppress::apply(&mut findings, &mut suppressions, &settings.selection);
     for inc in &mut included {
         if let Some(src) = &inc.source {
@@ -205,7 +266,7 @@ pub fn lint_bytes(
         }
     }
     FileReport {
-        path: shown,
+        path: file.name().to_string(),
         source: Some(file),
         findings,
         outcome: Outcome::Linted { dialect, because },

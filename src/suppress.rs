@@ -9,6 +9,7 @@
 
 use crate::finding::Finding;
 use crate::frontend::Dialect;
+use crate::frontend::kube::Stream;
 use crate::rules::{CL001, CL002, RuleMeta, find_meta};
 use crate::selection::Selection;
 use crate::source::{SourceFile, Span};
@@ -50,8 +51,13 @@ impl Suppression {
 
 /// Every suppression written in `file`.
 pub fn find(file: &SourceFile, dialect: Dialect) -> Vec<Suppression> {
+    find_stream(file, dialect, &Stream::new(file.bytes()))
+}
+
+/// [`find`], annotations read from `stream`, the YAML stream of `file` its front ends read.
+pub fn find_stream(file: &SourceFile, dialect: Dialect, stream: &Stream) -> Vec<Suppression> {
     let bytes = file.bytes();
-    // Both forms spell `cors-lint`: most files have neither, and need no second parse.
+    // Both forms spell `cors-lint`: most files have neither, and need no look at their YAML.
     if !bytes.windows(9).any(|w| w == b"cors-lint") {
         return Vec::new();
     }
@@ -60,7 +66,7 @@ pub fn find(file: &SourceFile, dialect: Dialect) -> Vec<Suppression> {
         .filter_map(|(comment, own_line)| from_comment(bytes, comment, own_line))
         .collect();
     if !matches!(dialect, Dialect::TorchServe | Dialect::Nginx) {
-        out.extend(annotations(bytes));
+        out.extend(annotations(stream));
     }
     out
 }
@@ -299,15 +305,15 @@ fn next_content_line(bytes: &[u8], at: usize) -> Option<Span> {
 }
 
 /// `cors-lint.io/ignore` annotations of the YAML documents (and `List` items).
-fn annotations(bytes: &[u8]) -> Vec<Suppression> {
+fn annotations(stream: &Stream) -> Vec<Suppression> {
     use crate::frontend::kube::{scalar, yaml};
-    let Ok(src) = std::str::from_utf8(bytes) else {
+    let Ok(src) = stream.text() else {
         return Vec::new();
     };
-    let chars = yaml::CharMap::new(src);
-    let Ok(docs) = yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return Vec::new();
     };
+    let chars = stream.chars();
     let mut objects = Vec::new();
     fn walk<'n, 'a>(node: &'n saphyr::MarkedYaml<'a>, out: &mut Vec<&'n saphyr::MarkedYaml<'a>>) {
         match yaml::get(node, "items").and_then(|(_, items)| yaml::sequence(items)) {
@@ -315,7 +321,7 @@ fn annotations(bytes: &[u8]) -> Vec<Suppression> {
             None => out.push(node),
         }
     }
-    for d in &docs {
+    for d in docs {
         walk(d, &mut objects);
     }
     let mut out = Vec::new();
@@ -326,10 +332,10 @@ fn annotations(bytes: &[u8]) -> Vec<Suppression> {
         else {
             continue;
         };
-        let Some(text) = scalar::exact(src, &chars, value) else {
+        let Some(text) = scalar::exact(src, chars, value) else {
             continue;
         };
-        let value_span = scalar::written(src, &chars, value);
+        let value_span = scalar::written(src, chars, value);
         let mut codes = Vec::new();
         let mut reasons_missing = false;
         let mut at = 0;

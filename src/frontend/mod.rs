@@ -14,6 +14,7 @@ pub mod traefik;
 
 use crate::ir::CorsPolicy;
 use crate::source::{Encoding, SourceFile, Span};
+use kube::Stream;
 use std::collections::BTreeMap;
 
 /// A configuration language cors-lint reads. Names are the `convert --to` names.
@@ -191,9 +192,15 @@ pub struct InputError {
 
 /// Which front end reads a file, and why — or why none does.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), String> {
+    recognise_stream(file_name, &Stream::new(bytes))
+}
+
+/// [`recognise`], the YAML front ends sharing `stream` (the file's bytes, parsed at most
+/// once; [`lower_stream`] can reuse it).
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<(Dialect, String), String> {
     let mut why_not = Vec::new();
     for d in DIALECTS {
-        match recognise_as(d, file_name, bytes) {
+        match recognise_as(d, file_name, stream) {
             Ok(why) => return Ok((d, why)),
             Err(why) => why_not.push((d, why)),
         }
@@ -210,22 +217,33 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), Str
     Err(reasons.join("; "))
 }
 
-fn recognise_as(d: Dialect, file_name: &str, bytes: &[u8]) -> Result<String, String> {
+fn recognise_as(d: Dialect, file_name: &str, stream: &Stream) -> Result<String, String> {
     match d {
-        Dialect::TorchServe => torchserve::recognise(file_name, bytes),
-        Dialect::Nginx => nginx::recognise(file_name, bytes),
-        Dialect::IngressNginx => ingress::recognise(file_name, bytes),
-        Dialect::GatewayApi => gateway_api::recognise(file_name, bytes),
-        Dialect::Istio => istio::recognise(file_name, bytes),
-        Dialect::EnvoyGateway => envoy_gateway::recognise(file_name, bytes),
-        Dialect::Traefik => traefik::recognise(file_name, bytes),
-        Dialect::Kong => kong::recognise(file_name, bytes),
+        Dialect::TorchServe => torchserve::recognise(file_name, stream.bytes()),
+        Dialect::Nginx => nginx::recognise(file_name, stream.bytes()),
+        Dialect::IngressNginx => ingress::recognise_stream(file_name, stream),
+        Dialect::GatewayApi => gateway_api::recognise_stream(file_name, stream),
+        Dialect::Istio => istio::recognise_stream(file_name, stream),
+        Dialect::EnvoyGateway => envoy_gateway::recognise_stream(file_name, stream),
+        Dialect::Traefik => traefik::recognise_stream(file_name, stream),
+        Dialect::Kong => kong::recognise_stream(file_name, stream),
     }
 }
 
 pub fn lower(
     dialect: Dialect,
     file: &SourceFile,
+    options: &Options,
+) -> Result<Lowered, InputError> {
+    lower_stream(dialect, file, &Stream::new(file.bytes()), options)
+}
+
+/// [`lower`], the YAML front ends sharing `stream`, the stream of `file`'s bytes (perhaps
+/// already parsed by [`recognise_stream`]).
+pub fn lower_stream(
+    dialect: Dialect,
+    file: &SourceFile,
+    stream: &Stream,
     options: &Options,
 ) -> Result<Lowered, InputError> {
     match dialect {
@@ -254,12 +272,11 @@ pub fn lower(
                 included: Vec::new(),
                 objects: Objects::default(),
             };
-            let bytes = file.bytes();
             for d in DIALECTS.into_iter().filter(|d| d.is_kubernetes()) {
-                if d != dialect && recognise_as(d, file.name(), bytes).is_err() {
+                if d != dialect && recognise_as(d, file.name(), stream).is_err() {
                     continue;
                 }
-                let (policies, facts, objects) = lower_kubernetes(d, file, options)?;
+                let (policies, facts, objects) = lower_kubernetes(d, file.name(), stream, options)?;
                 out.policies.extend(policies);
                 out.facts.extend(facts);
                 out.objects.extend(objects);
@@ -282,45 +299,46 @@ pub fn lower(
 /// One YAML (or Traefik TOML) front end's policies, facts and objects.
 fn lower_kubernetes(
     dialect: Dialect,
-    file: &SourceFile,
+    file_name: &str,
+    stream: &Stream,
     options: &Options,
 ) -> Result<(Vec<CorsPolicy>, Vec<Fact>, Objects), InputError> {
     let objects = match dialect {
-        Dialect::Traefik => traefik::objects(file),
-        Dialect::Kong => kong::objects(file),
-        Dialect::GatewayApi => gateway_api::objects(file),
-        Dialect::EnvoyGateway => envoy_gateway::objects(file),
+        Dialect::Traefik => traefik::objects(file_name, stream),
+        Dialect::Kong => kong::objects(stream),
+        Dialect::GatewayApi => gateway_api::objects(stream),
+        Dialect::EnvoyGateway => envoy_gateway::objects(stream),
         _ => Objects::default(),
     };
     let (p, f) = match dialect {
         Dialect::IngressNginx => {
-            let l = ingress::lower(file, options)?;
+            let l = ingress::lower_stream(stream, options)?;
             (l.policies, l.facts.into_iter().map(Fact::Ingress).collect())
         }
         Dialect::GatewayApi => {
-            let l = gateway_api::lower(file, options)?;
+            let l = gateway_api::lower_stream(stream, options)?;
             (
                 l.policies,
                 l.facts.into_iter().map(Fact::GatewayApi).collect(),
             )
         }
         Dialect::Istio => {
-            let l = istio::lower(file, options)?;
+            let l = istio::lower_stream(stream, options)?;
             (l.policies, l.facts.into_iter().map(Fact::Istio).collect())
         }
         Dialect::EnvoyGateway => {
-            let l = envoy_gateway::lower(file, options)?;
+            let l = envoy_gateway::lower_stream(stream, options)?;
             (
                 l.policies,
                 l.facts.into_iter().map(Fact::EnvoyGateway).collect(),
             )
         }
         Dialect::Traefik => {
-            let l = traefik::lower(file, options)?;
+            let l = traefik::lower_stream(file_name, stream, options)?;
             (l.policies, l.facts.into_iter().map(Fact::Traefik).collect())
         }
         Dialect::Kong => {
-            let l = kong::lower(file, options)?;
+            let l = kong::lower_stream(stream, options)?;
             (l.policies, l.facts.into_iter().map(Fact::Kong).collect())
         }
         Dialect::TorchServe | Dialect::Nginx => (Vec::new(), Vec::new()),

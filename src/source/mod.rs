@@ -141,6 +141,11 @@ impl SourceFile {
         self.encoding
     }
 
+    /// The same file read in another encoding (a dialect's, once known).
+    pub fn with_encoding(self, encoding: Encoding) -> SourceFile {
+        SourceFile::new(self.name, self.bytes, encoding)
+    }
+
     pub fn line_index(&self) -> &LineIndex {
         self.lines
             .get_or_init(|| LineIndex::new(&self.bytes, self.encoding))

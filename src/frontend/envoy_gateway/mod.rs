@@ -15,10 +15,10 @@
 
 use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
-use super::kube::{self, Typed};
+use super::kube::{self, Stream, Typed};
 use super::{InputError, Options};
 use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use regex::Regex;
 use saphyr::MarkedYaml;
 use std::sync::LazyLock;
@@ -65,8 +65,8 @@ pub struct Lowered {
 }
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
+    kube::recognise_objects(file_name, stream, &KINDS, GROUP)
 }
 
 /// The Envoy matcher the translator builds for one origin.
@@ -87,16 +87,16 @@ struct Target {
 
 /// The routes and Gateways this file's SecurityPolicies target, for resolution across the
 /// files of a run.
-pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     let mut out = crate::frontend::Objects::default();
-    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+    let Ok(src) = stream.text() else {
         return out;
     };
-    let chars = kube::yaml::CharMap::new(src);
-    let Ok(docs) = kube::yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return out;
     };
-    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+    let chars = stream.chars();
+    for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
         let Some((_, spec)) = yaml::get(object.node, "spec") else {
             continue;
         };
@@ -120,7 +120,7 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
                 out.references.push(crate::frontend::Object {
                     kind,
                     name: text.to_string(),
-                    span: kube::scalar::written(src, &chars, n),
+                    span: kube::scalar::written(src, chars, n),
                 });
             }
         }
@@ -128,22 +128,22 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
     out
 }
 
-pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    let src = kube::utf8(file.bytes())?;
-    let chars = CharMap::new(src);
-    let docs = kube::parse(src, &chars)?;
+pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(stream, "Kubernetes")?;
+    let docs = kube::parse_manifests(stream)?;
+    let chars = stream.chars();
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
     };
     let referents = kube::objects(
         src,
-        &chars,
-        &docs,
+        chars,
+        docs,
         &["HTTPRoute", "GRPCRoute", "Gateway"],
         super::gateway_api::GROUP,
     );
-    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+    for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
         let name = object.display();
         let mut rejected: Vec<Fact> = Vec::new();
         let mut reject = |at: Span, rule: &str, why: String| {
@@ -174,7 +174,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                 targets.push(Target {
                     kind: kind.to_string(),
                     name: text.to_string(),
-                    at: kube::scalar::written(src, &chars, n),
+                    at: kube::scalar::written(src, chars, n),
                 });
             }
         }
@@ -198,12 +198,12 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                     present: same_kind.iter().map(|o| o.display()).collect(),
                 }),
                 Some(route) if route.kind == "HTTPRoute" => {
-                    if let Some(filter) = cors_filter(src, &chars, route.node)
+                    if let Some(filter) = cors_filter(src, chars, route.node)
                         && let Some((k, _)) = yaml::get(spec, "cors")
                     {
                         out.facts.push(Fact::OverriddenByRouteFilter {
                             object: name.clone(),
-                            at: kube::scalar::written(src, &chars, k),
+                            at: kube::scalar::written(src, chars, k),
                             route: route.display(),
                             filter,
                         });
@@ -215,11 +215,11 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
         let Some((cors_key, cors)) = yaml::get(spec, "cors") else {
             continue;
         };
-        let anchor = kube::scalar::written(src, &chars, cors_key);
+        let anchor = kube::scalar::written(src, chars, cors_key);
         let Some(entries) = yaml::mapping(cors) else {
             continue;
         };
-        let span = |n: &MarkedYaml| kube::node_span(src, &chars, n);
+        let span = |n: &MarkedYaml| kube::node_span(src, chars, n);
         let mut origins: Vec<(OriginMatcher, Span)> = Vec::new();
         let mut methods = AllowList::NotSent;
         let mut headers = AllowList::NotSent;
@@ -230,13 +230,13 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
             let Some((key, ..)) = yaml::scalar(k) else {
                 continue;
             };
-            let key_span = kube::scalar::written(src, &chars, k);
+            let key_span = kube::scalar::written(src, chars, k);
             let strings = |reject: &mut dyn FnMut(Span, &str, String)| {
                 let mut items = Vec::new();
                 match yaml::sequence(v) {
                     Some(seq) => {
                         for item in seq {
-                            match kube::typed(src, &chars, item) {
+                            match kube::typed(src, chars, item) {
                                 Typed::Str(t) => {
                                     items.push((t.as_str().to_string(), kube::chars_span(&t)))
                                 }
@@ -306,7 +306,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                         expose = AllowList::Entries(items);
                     }
                 }
-                "allowCredentials" => match kube::typed(src, &chars, v) {
+                "allowCredentials" => match kube::typed(src, chars, v) {
                     Typed::Bool(true) => credentials = Credentials::On { at: span(v) },
                     Typed::Bool(false) => credentials = Credentials::Off { at: Some(span(v)) },
                     other => reject(
@@ -318,7 +318,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
                         ),
                     ),
                 },
-                "maxAge" => match kube::typed(src, &chars, v) {
+                "maxAge" => match kube::typed(src, chars, v) {
                     Typed::Str(t) => match duration_seconds(t.as_str()) {
                         Some((n, _)) => {
                             max_age = MaxAge::Seconds {

@@ -21,13 +21,13 @@
 
 use super::kube::envoy::{self, Spec, Unmatched};
 use super::kube::yaml::{self, CharMap};
-use super::kube::{self, Object, Typed};
+use super::kube::{self, Object, Stream, Typed};
 use super::{InputError, Options};
 use crate::ir::{
     AllowList, Case, CorsPolicy, Credentials, FixHints, LabelDepth, MaxAge, OnMatch, OriginMatcher,
     PortMatch, RegexDialect, Server,
 };
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use regex::Regex;
 use saphyr::MarkedYaml;
 use std::sync::LazyLock;
@@ -86,8 +86,8 @@ pub struct Lowered {
 }
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
+    kube::recognise_objects(file_name, stream, &KINDS, GROUP)
 }
 
 /// `CORSOrigin` (`apis/v1/shared_types.go`).
@@ -515,19 +515,18 @@ fn list(items: &[(String, Span)], key: Option<Span>, credentials: bool) -> Allow
 
 /// The routes and Gateways this file defines (by `gateway/<Kind>`), for resolution across
 /// the files of a run (a SecurityPolicy elsewhere may target them).
-pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     let mut out = crate::frontend::Objects::default();
-    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+    let Ok(src) = stream.text() else {
         return out;
     };
-    let chars = kube::yaml::CharMap::new(src);
-    let Ok(docs) = kube::yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return out;
     };
     for o in kube::objects(
         src,
-        &chars,
-        &docs,
+        stream.chars(),
+        docs,
         &["HTTPRoute", "GRPCRoute", "Gateway"],
         GROUP,
     ) {
@@ -544,19 +543,19 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
     out
 }
 
-pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
-    let src = kube::utf8(file.bytes())?;
-    let chars = CharMap::new(src);
-    let docs = kube::parse(src, &chars)?;
+pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(stream, "Kubernetes")?;
+    let docs = kube::parse_manifests(stream)?;
+    let chars = stream.chars();
     let version = options.gateway_api_version.unwrap_or(Version::NEWEST);
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
     };
-    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+    for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
         let mut cx = Cx {
             src,
-            chars: &chars,
+            chars,
             version,
             assumed: options.gateway_api_version.is_none(),
             object: object.display(),

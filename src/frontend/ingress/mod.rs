@@ -16,10 +16,10 @@ mod snippets;
 
 pub use facts::Fact;
 
-use super::kube::yaml;
+use super::kube::{self, Stream, yaml};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
-use crate::source::{SourceFile, Span};
+use crate::source::SourceFile;
 use controller::Version;
 
 pub struct Lowered {
@@ -27,47 +27,37 @@ pub struct Lowered {
     pub facts: Vec<Fact>,
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
-    std::str::from_utf8(bytes).map_err(|e| InputError {
-        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
-        message: "the file is not UTF-8, so Kubernetes cannot read it".into(),
-    })
+/// [`lower_stream`] of a file on its own.
+pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
+    lower_stream(&Stream::new(file.bytes()), options)
 }
 
-pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
-    let src = utf8(file.bytes())?;
-    let chars = yaml::CharMap::new(src);
-    let docs = yaml::load(src, &chars).map_err(|e| {
-        let end = src[e.at..]
-            .chars()
-            .next()
-            .map_or(e.at, |c| e.at + c.len_utf8());
-        InputError {
-            span: Some(Span::new(e.at, end)),
-            message: if e.message.contains("duplicated key") {
-                format!(
-                    "invalid YAML: {} (YAML forbids it; Kubernetes tools either refuse the file or keep one of the \
-                     values)",
-                    e.message
-                )
-            } else {
-                format!("invalid YAML: {}; kubectl refuses the file", e.message)
-            },
+pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(stream, "Kubernetes")?;
+    let docs = kube::parse(stream, |why| {
+        if why.contains("duplicated key") {
+            format!(
+                "invalid YAML: {why} (YAML forbids it; Kubernetes tools either refuse the file or keep one of the \
+                 values)"
+            )
+        } else {
+            format!("invalid YAML: {why}; kubectl refuses the file")
         }
     })?;
+    let chars = stream.chars();
     let cx = lower::Context {
         version: options.ingress_nginx_version.unwrap_or(Version::NEWEST),
         version_assumed: options.ingress_nginx_version.is_none(),
     };
     let mut facts = Vec::new();
     let mut policies = Vec::new();
-    for ing in objects::ingresses(src, &chars, &docs) {
+    for ing in objects::ingresses(src, chars, docs) {
         let from = facts.len();
         let cors = lower::ingress(&ing, &cx, &mut facts);
         policies.extend(snippets::policies(&facts[from..], cors.as_ref())?);
         policies.extend(cors);
     }
-    for k in objects::configmap_cors_keys(src, &chars, &docs) {
+    for k in objects::configmap_cors_keys(src, chars, docs) {
         facts.push(Fact::ConfigMapCorsKey {
             object: k.object,
             key: k.key,
@@ -82,28 +72,33 @@ pub fn is_yaml_name(file_name: &str) -> bool {
     file_name.ends_with(".yaml") || file_name.ends_with(".yml")
 }
 
-/// Why a file is (or is not) read as Kubernetes manifests for ingress-nginx.
+/// [`recognise_stream`] of a file on its own.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    recognise_stream(file_name, &Stream::new(bytes))
+}
+
+/// Why a file is (or is not) read as Kubernetes manifests for ingress-nginx.
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
     if !is_yaml_name(file_name) {
         return Err("not a .yaml/.yml file".into());
     }
-    let Ok(src) = std::str::from_utf8(bytes) else {
+    let Ok(src) = stream.text() else {
         return Err("YAML that is not UTF-8".into());
     };
     let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
-    if let Some((at, action)) = yaml::template_action(src) {
+    if let Some((at, action)) = stream.template_action() {
         return Err(format!(
             "a Helm/Go template (`{action}` on line {}), not YAML yet: lint its rendered output \
              (`helm template … > rendered.yaml`)",
-            line(at)
+            line(*at)
         ));
     }
-    let chars = yaml::CharMap::new(src);
-    match yaml::load(src, &chars) {
+    let chars = stream.chars();
+    match stream.docs() {
         Ok(docs) => {
-            let found = objects::ingresses(src, &chars, &docs);
+            let found = objects::ingresses(src, chars, docs);
             if found.is_empty()
-                && let Some(k) = objects::configmap_cors_keys(src, &chars, &docs).first()
+                && let Some(k) = objects::configmap_cors_keys(src, chars, docs).first()
             {
                 return Ok(format!(
                     "{} sets `{}` (line {}), a CORS setting ingress-nginx does not have there",
@@ -165,7 +160,7 @@ mod tests {
     use crate::ir::{
         AllowList, Credentials, LabelDepth, MaxAge, OriginMatcher, OriginPolicy, PortMatch,
     };
-    use crate::source::Encoding;
+    use crate::source::{Encoding, Span};
 
     fn lower_src(src: &str, version: Option<Version>) -> Lowered {
         let file = SourceFile::new("x.yaml", src.as_bytes().to_vec(), Encoding::Utf8);

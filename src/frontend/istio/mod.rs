@@ -14,10 +14,10 @@
 
 use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
-use super::kube::{self, Typed};
+use super::kube::{self, Stream, Typed};
 use super::{InputError, Options};
 use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
-use crate::source::{SourceFile, Span};
+use crate::source::Span;
 use saphyr::MarkedYaml;
 
 pub const GROUP: &str = "networking.istio.io";
@@ -57,8 +57,8 @@ pub struct Lowered {
 use crate::ir::CorsPolicy;
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    kube::recognise_objects(file_name, bytes, &KINDS, GROUP)
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
+    kube::recognise_objects(file_name, stream, &KINDS, GROUP)
 }
 
 struct Cx<'s> {
@@ -110,18 +110,18 @@ impl Cx<'_> {
     }
 }
 
-pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    let src = kube::utf8(file.bytes())?;
-    let chars = CharMap::new(src);
-    let docs = kube::parse(src, &chars)?;
+pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(stream, "Kubernetes")?;
+    let docs = kube::parse_manifests(stream)?;
+    let chars = stream.chars();
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
     };
-    for object in kube::objects(src, &chars, &docs, &KINDS, GROUP) {
+    for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
         let mut cx = Cx {
             src,
-            chars: &chars,
+            chars,
             object: object.display(),
             rejected: Vec::new(),
         };
@@ -133,7 +133,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
             .and_then(|(_, h)| yaml::sequence(h))
             .unwrap_or(&[])
             .iter()
-            .filter_map(|h| match kube::typed(src, &chars, h) {
+            .filter_map(|h| match kube::typed(src, chars, h) {
                 Typed::Str(t) => Some((t.as_str().to_string(), kube::chars_span(&t))),
                 _ => None,
             })
@@ -149,7 +149,7 @@ pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputErro
             let place = yaml::text(http, "name")
                 .map(|n| format!("http route `{n}`"))
                 .unwrap_or_else(|| format!("http route {}", i + 1));
-            let key_span = kube::scalar::written(src, &chars, key);
+            let key_span = kube::scalar::written(src, chars, key);
             if !["route", "redirect", "directResponse", "delegate"]
                 .iter()
                 .any(|k| yaml::get(http, k).is_some())

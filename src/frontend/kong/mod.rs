@@ -22,7 +22,7 @@
 mod lower;
 
 use super::kube::tree::{self, Node};
-use super::kube::yaml;
+use super::kube::{self, Stream, yaml};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -201,29 +201,26 @@ fn declarative(doc: &Node, f: &mut Found) {
     }
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
-    std::str::from_utf8(bytes).map_err(|e| InputError {
-        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
-        message: "the file is not UTF-8, so Kong cannot read it".into(),
-    })
+/// [`recognise_stream`] of a file on its own.
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    recognise_stream(file_name, &Stream::new(bytes))
 }
 
 /// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
     if !super::ingress::is_yaml_name(file_name) {
         return Err("not a .yaml/.yml file".into());
     }
-    let Ok(src) = std::str::from_utf8(bytes) else {
+    let Ok(src) = stream.text() else {
         return Err("not UTF-8".into());
     };
-    if yaml::template_action(src).is_some() {
+    if stream.template_action().is_some() {
         return Err("a Helm/Go template, not YAML yet".into());
     }
-    let chars = yaml::CharMap::new(src);
-    let Ok(docs) = yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return Err("YAML that does not parse".into());
     };
-    let f = find(src, &chars, &docs);
+    let f = find(src, stream.chars(), docs);
     match f.plugins.first() {
         Some(p) => {
             let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
@@ -241,18 +238,17 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
 
 /// The `KongPlugin`s this file defines and the plugins its `konghq.com/plugins` annotations
 /// name, for resolution across the files of a run.
-pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     use crate::frontend::{Object, Objects};
     const KIND: &str = "kong/KongPlugin";
     let mut out = Objects::default();
-    let Ok(src) = std::str::from_utf8(file.bytes()) else {
+    let Ok(src) = stream.text() else {
         return out;
     };
-    let chars = yaml::CharMap::new(src);
-    let Ok(docs) = yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return out;
     };
-    let found = find(src, &chars, &docs);
+    let found = find(src, stream.chars(), docs);
     for p in found.plugins.iter().filter(|p| !p.global) {
         if let Some(name) = &p.object_name {
             out.defines.push(Object {
@@ -279,23 +275,17 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
     out
 }
 
-pub fn lower(file: &SourceFile, _options: &Options) -> Result<Lowered, InputError> {
-    let src = utf8(file.bytes())?;
-    let chars = yaml::CharMap::new(src);
-    let docs = yaml::load(src, &chars).map_err(|e| {
-        let end = src[e.at..]
-            .chars()
-            .next()
-            .map_or(e.at, |c| e.at + c.len_utf8());
-        InputError {
-            span: Some(Span::new(e.at, end)),
-            message: format!(
-                "invalid YAML: {}; Kong and kubectl refuse the file",
-                e.message
-            ),
-        }
+/// [`lower_stream`] of a file on its own.
+pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
+    lower_stream(&Stream::new(file.bytes()), options)
+}
+
+pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, InputError> {
+    let src = kube::utf8(stream, "Kong")?;
+    let docs = kube::parse(stream, |why| {
+        format!("invalid YAML: {why}; Kong and kubectl refuse the file")
     })?;
-    let found = find(src, &chars, &docs);
+    let found = find(src, stream.chars(), docs);
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),

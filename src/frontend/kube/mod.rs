@@ -7,8 +7,11 @@
 
 pub mod resolve;
 pub mod scalar;
+mod stream;
 pub mod tree;
 pub mod yaml;
+
+pub use stream::Stream;
 
 use saphyr::MarkedYaml;
 
@@ -52,25 +55,39 @@ use resolve::Resolved;
 use saphyr_parser::ScalarStyle;
 use yaml::CharMap;
 
-/// The file's text, or `CL000` at the first byte that is not UTF-8.
-pub fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
-    std::str::from_utf8(bytes).map_err(|e| InputError {
+/// The file's text, or `CL000` at the first byte that is not UTF-8 (`reader`: who then
+/// cannot read it).
+pub fn utf8<'a>(stream: &Stream<'a>, reader: &str) -> Result<&'a str, InputError> {
+    stream.text().map_err(|e| InputError {
         span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
-        message: "the file is not UTF-8, so Kubernetes cannot read it".into(),
+        message: format!("the file is not UTF-8, so {reader} cannot read it"),
     })
 }
 
-/// Every document of the stream, or `CL000` at the byte where the YAML breaks.
-pub fn parse<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, InputError> {
-    yaml::load(src, chars).map_err(|e| {
+/// Every document of the stream, or `CL000` at the character where the YAML breaks, worded
+/// by `refusal` from saphyr's reason.
+pub fn parse<'s, 'a>(
+    stream: &'s Stream<'a>,
+    refusal: impl FnOnce(&str) -> String,
+) -> Result<&'s [MarkedYaml<'a>], InputError> {
+    stream.docs().map_err(|e| {
+        // Only text is parsed, so a YAML error means the file is UTF-8.
+        let src = stream.text().unwrap_or_default();
         let end = src[e.at..]
             .chars()
             .next()
             .map_or(e.at, |c| e.at + c.len_utf8());
         InputError {
             span: Some(Span::new(e.at, end)),
-            message: format!("invalid YAML: {}; kubectl refuses the file", e.message),
+            message: refusal(&e.message),
         }
+    })
+}
+
+/// [`parse`] for manifests only the API server reads: "…; kubectl refuses the file".
+pub fn parse_manifests<'s, 'a>(stream: &'s Stream<'a>) -> Result<&'s [MarkedYaml<'a>], InputError> {
+    parse(stream, |why| {
+        format!("invalid YAML: {why}; kubectl refuses the file")
     })
 }
 
@@ -134,17 +151,17 @@ pub fn objects<'n, 'a>(
 /// Why a file is (or is not) read by a front end for `kinds` of API group `group`.
 pub fn recognise_objects(
     file_name: &str,
-    bytes: &[u8],
+    stream: &Stream,
     kinds: &[&str],
     group: &str,
 ) -> Result<String, String> {
     if !(file_name.ends_with(".yaml") || file_name.ends_with(".yml")) {
         return Err("not a .yaml/.yml file".into());
     }
-    let Ok(src) = std::str::from_utf8(bytes) else {
+    let Ok(src) = stream.text() else {
         return Err("YAML that is not UTF-8".into());
     };
-    if yaml::template_action(src).is_some() {
+    if stream.template_action().is_some() {
         return Err("a Helm/Go template, not YAML yet".into());
     }
     // An object of the group spells it in `apiVersion`, and broken YAML is ours only when a
@@ -153,10 +170,9 @@ pub fn recognise_objects(
         return Err(format!("no {} of {group}", kinds.join("/")));
     }
     let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
-    let chars = CharMap::new(src);
-    match yaml::load(src, &chars) {
+    match stream.docs() {
         Ok(docs) => {
-            let found = objects(src, &chars, &docs, kinds, group);
+            let found = objects(src, stream.chars(), docs, kinds, group);
             match found.first() {
                 Some(first) if found.len() == 1 => Ok(format!(
                     "it holds {} (line {})",

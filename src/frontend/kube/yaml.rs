@@ -13,23 +13,48 @@ use saphyr_parser::{Parser, ScalarStyle, Tag};
 /// Nodes an alias may expand into across one file; real manifests use a handful.
 const ALIAS_LIMIT: usize = 10_000;
 
-/// saphyr character index → byte offset.
-pub struct CharMap(Vec<usize>);
+/// saphyr character index → byte offset. Only characters longer than one byte are stored
+/// (an ASCII file stores nothing): an offset per character would cost 8 bytes per input byte.
+pub struct CharMap {
+    /// `(character index, bytes beyond one per character up to and including it)` of every
+    /// multi-byte character, in file order.
+    wide: Vec<(usize, usize)>,
+    /// Characters in the file.
+    chars: usize,
+    /// Bytes in the file.
+    len: usize,
+}
 
 impl CharMap {
     pub fn new(src: &str) -> CharMap {
-        let mut v: Vec<usize> = src.char_indices().map(|(b, _)| b).collect();
-        v.push(src.len());
-        CharMap(v)
+        let mut wide = Vec::new();
+        if !src.is_ascii() {
+            let mut extra = 0;
+            for (i, c) in src.chars().enumerate() {
+                if c.len_utf8() > 1 {
+                    extra += c.len_utf8() - 1;
+                    wide.push((i, extra));
+                }
+            }
+        }
+        let extra = wide.last().map_or(0, |&(_, e)| e);
+        CharMap {
+            wide,
+            chars: src.len() - extra,
+            len: src.len(),
+        }
     }
 
     /// Byte offset of a character index (clamped to the end of the file).
     pub fn byte(&self, char_index: usize) -> usize {
-        self.0
-            .get(char_index)
-            .or(self.0.last())
-            .copied()
-            .unwrap_or(0)
+        if char_index >= self.chars {
+            return self.len;
+        }
+        // The wide characters before this one add their extra bytes.
+        match self.wide.partition_point(|&(i, _)| i < char_index) {
+            0 => char_index,
+            n => char_index + self.wide[n - 1].1,
+        }
     }
 
     pub fn span(&self, s: &saphyr_parser::Span) -> Span {
@@ -145,6 +170,32 @@ fn unquoted_action(line: &str) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The map as it was: one offset per character, then the end.
+    fn byte_per_character(src: &str, char_index: usize) -> usize {
+        let mut v: Vec<usize> = src.char_indices().map(|(b, _)| b).collect();
+        v.push(src.len());
+        v.get(char_index).or(v.last()).copied().unwrap_or(0)
+    }
+
+    #[test]
+    fn char_map_matches_one_offset_per_character() {
+        for src in [
+            "",
+            "ascii only: 1\n",
+            "é",
+            "a: grüße\nb: x\n",
+            "€uro: 日本語 x\n",
+            "𝄞 clef, 🦀 crab: ä€𝄞\n",
+            "ü€𝄞a",
+            "x: \"ß\"\n- 中\n- 😀😀\n",
+        ] {
+            let map = CharMap::new(src);
+            for i in 0..src.chars().count() + 4 {
+                assert_eq!(map.byte(i), byte_per_character(src, i), "{src:?} at {i}");
+            }
+        }
+    }
 
     #[test]
     fn char_map_converts_saphyr_indices_to_bytes() {

@@ -15,7 +15,7 @@ mod config;
 mod lower;
 
 use super::kube::tree::{self, Node};
-use super::kube::yaml;
+use super::kube::{self, Stream};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -169,16 +169,15 @@ fn is_toml_name(file_name: &str) -> bool {
     file_name.ends_with(".toml")
 }
 
-fn utf8(bytes: &[u8]) -> Result<&str, InputError> {
-    std::str::from_utf8(bytes).map_err(|e| InputError {
-        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
-        message: "the file is not UTF-8, so Traefik cannot read it".into(),
-    })
+/// [`recognise_stream`] of a file on its own.
+pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
+    recognise_stream(file_name, &Stream::new(bytes))
 }
 
-/// Whether a file holds configuration this front end reads, and why.
-pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
-    let Ok(src) = std::str::from_utf8(bytes) else {
+/// Whether a file holds configuration this front end reads, and why. TOML is read here, not
+/// through the stream's YAML.
+pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, String> {
+    let Ok(src) = stream.text() else {
         return Err("not UTF-8".into());
     };
     let line = |at: usize| src[..at.min(src.len())].matches('\n').count() + 1;
@@ -200,14 +199,14 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
     if !super::ingress::is_yaml_name(file_name) {
         return Err("not a .yaml/.yml/.toml file".into());
     }
-    if yaml::template_action(src).is_some() {
+    if stream.template_action().is_some() {
         return Err("a Helm/Go template, not YAML yet".into());
     }
-    let chars = yaml::CharMap::new(src);
-    let Ok(docs) = yaml::load(src, &chars) else {
+    let Ok(docs) = stream.docs() else {
         return Err("YAML that does not parse".into());
     };
-    let k8s = config::from_kubernetes(src, &chars, &docs);
+    let chars = stream.chars();
+    let k8s = config::from_kubernetes(src, chars, docs);
     if let Some(m) = k8s.middlewares.first() {
         return Ok(format!(
             "it holds Traefik Middleware `{}` with `headers` (line {})",
@@ -215,8 +214,8 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
             line(m.headers_key.start)
         ));
     }
-    for d in &docs {
-        let doc = tree::from_yaml(src, &chars, d);
+    for d in docs {
+        let doc = tree::from_yaml(src, chars, d);
         if config::is_dynamic(&doc) {
             return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
         }
@@ -232,8 +231,9 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
 
 /// The middlewares of a file and what in it uses them, from Kubernetes objects or the file
 /// provider's YAML/TOML.
-fn configs(file: &SourceFile, src: &str) -> Result<Vec<config::Config>, InputError> {
-    Ok(if is_toml_name(file.name()) {
+fn configs(file_name: &str, stream: &Stream) -> Result<Vec<config::Config>, InputError> {
+    let src = kube::utf8(stream, "Traefik")?;
+    Ok(if is_toml_name(file_name) {
         let doc = tree::from_toml(src).map_err(|e| InputError {
             span: Some(e.span),
             message: format!(
@@ -243,23 +243,13 @@ fn configs(file: &SourceFile, src: &str) -> Result<Vec<config::Config>, InputErr
         })?;
         vec![config::from_dynamic(&doc)]
     } else {
-        let chars = yaml::CharMap::new(src);
-        let docs = yaml::load(src, &chars).map_err(|e| {
-            let end = src[e.at..]
-                .chars()
-                .next()
-                .map_or(e.at, |c| e.at + c.len_utf8());
-            InputError {
-                span: Some(Span::new(e.at, end)),
-                message: format!(
-                    "invalid YAML: {}; Traefik and kubectl refuse the file",
-                    e.message
-                ),
-            }
+        let docs = kube::parse(stream, |why| {
+            format!("invalid YAML: {why}; Traefik and kubectl refuse the file")
         })?;
-        let mut configs = vec![config::from_kubernetes(src, &chars, &docs)];
-        for d in &docs {
-            let doc: Node = tree::from_yaml(src, &chars, d);
+        let chars = stream.chars();
+        let mut configs = vec![config::from_kubernetes(src, chars, docs)];
+        for d in docs {
+            let doc: Node = tree::from_yaml(src, chars, d);
             if config::is_dynamic(&doc) {
                 configs.push(config::from_dynamic(&doc));
             }
@@ -270,14 +260,11 @@ fn configs(file: &SourceFile, src: &str) -> Result<Vec<config::Config>, InputErr
 
 /// The middlewares this file defines and the names its routers, routes, chains and
 /// annotations use, for resolution across the files of a run.
-pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
+pub fn objects(file_name: &str, stream: &Stream) -> crate::frontend::Objects {
     use crate::frontend::{Object, Objects};
     const KIND: &str = "traefik/Middleware";
     let mut out = Objects::default();
-    let Ok(src) = std::str::from_utf8(file.bytes()) else {
-        return out;
-    };
-    let Ok(configs) = configs(file, src) else {
+    let Ok(configs) = configs(file_name, stream) else {
         return out;
     };
     for c in configs {
@@ -302,13 +289,21 @@ pub fn objects(file: &SourceFile) -> crate::frontend::Objects {
     out
 }
 
+/// [`lower_stream`] of a file on its own.
 pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError> {
-    let src = utf8(file.bytes())?;
+    lower_stream(file.name(), &Stream::new(file.bytes()), options)
+}
+
+pub fn lower_stream(
+    file_name: &str,
+    stream: &Stream,
+    options: &Options,
+) -> Result<Lowered, InputError> {
     let cx = lower::Context {
         version: options.traefik_version.unwrap_or(Version::NEWEST),
         version_assumed: options.traefik_version.is_none(),
     };
-    let configs = configs(file, src)?;
+    let configs = configs(file_name, stream)?;
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
