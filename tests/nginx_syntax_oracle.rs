@@ -144,7 +144,15 @@ fn generated(rng: &mut Rng) -> Vec<u8> {
     }
     let mut file = b"events {}\nhttp {\n    types {".to_vec();
     file.extend_from_slice(&body);
-    file.extend_from_slice(b"\n    }\n}\n");
+    // Sometimes the end is wrong: the file ends inside the blocks (after a newline, or right
+    // after a word nginx would drop at the top level), or a `}` closes nothing.
+    file.extend_from_slice(match rng.below(12) {
+        0 => b"\n",
+        1 => b"\n    }\ncut",
+        2 => b"\n    }\n\"cut",
+        3 => b"\n    }\n}\n}\n",
+        _ => b"\n    }\n}\n",
+    });
     file
 }
 

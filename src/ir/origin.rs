@@ -7,7 +7,7 @@
 use std::ops::Range;
 
 /// How a server decides whether a request's `Origin` is allowed.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum OriginMatcher {
     /// Every origin (`*`, a `.*` regex, reflecting `$http_origin`).
     Any,
@@ -36,13 +36,13 @@ pub enum OriginMatcher {
     Suffix { value: String, case: Case },
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Case {
     Sensitive,
     Insensitive,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum LabelDepth {
     /// `*` is exactly one DNS label (ingress-nginx).
     ExactlyOne,
@@ -50,14 +50,14 @@ pub enum LabelDepth {
     OneOrMore,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum PortMatch {
     Default,
     Exact(u16),
     Any,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Anchoring {
     Full,
     StartOnly,
@@ -65,7 +65,7 @@ pub enum Anchoring {
     None,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RegexDialect {
     Pcre,
     Re2,
@@ -258,6 +258,65 @@ fn witness_host(pattern: &str) -> Option<String> {
 /// Origins an attacker can own that `matcher` accepts, each with the weakness it shows,
 /// best explanation first. Empty for a matcher that only accepts what it names.
 pub fn attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
+    thread_local! {
+        static MEMO: Memo<Vec<(String, Weakness)>> = Memo::default();
+    }
+    MEMO.with(|m| m.get_or(matcher, || probe_attacker_origins(matcher)))
+}
+
+/// Origins a matcher accepts among the hosts it was written for and the local development
+/// hosts, over both schemes and common development ports.
+pub fn accepted_examples(matcher: &OriginMatcher) -> Vec<String> {
+    thread_local! {
+        static MEMO: Memo<Vec<String>> = Memo::default();
+    }
+    MEMO.with(|m| {
+        m.get_or(matcher, || {
+            let mut hosts = intended_hosts(matcher);
+            hosts.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
+            let mut out = Vec::new();
+            for host in &hosts {
+                for scheme in ["https", "http"] {
+                    for port in ["", ":3000", ":4200", ":5173", ":8000", ":8080"] {
+                        let o = format!("{scheme}://{host}{port}");
+                        if matcher.accepts(&o) {
+                            out.push(o);
+                        }
+                    }
+                }
+            }
+            out
+        })
+    })
+}
+
+/// Answers about matchers, per thread: every location of an nginx server shares its `map`,
+/// and several rules ask the same questions about each policy; probing means dozens of regex
+/// searches. Bounded like [`crate::regex_cache`].
+struct Memo<V>(std::cell::RefCell<std::collections::HashMap<OriginMatcher, V>>);
+
+impl<V> Default for Memo<V> {
+    fn default() -> Self {
+        Memo(Default::default())
+    }
+}
+
+impl<V: Clone> Memo<V> {
+    fn get_or(&self, matcher: &OriginMatcher, compute: impl FnOnce() -> V) -> V {
+        if let Some(v) = self.0.borrow().get(matcher) {
+            return v.clone();
+        }
+        let v = compute();
+        let mut map = self.0.borrow_mut();
+        if map.len() >= 64 {
+            map.clear();
+        }
+        map.insert(matcher.clone(), v.clone());
+        v
+    }
+}
+
+fn probe_attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     let any = format!("https://{ATTACKER_DOMAIN}");
     if matcher.accepts(&any) {
         return vec![(any, Weakness::AcceptsAny)];

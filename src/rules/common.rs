@@ -276,20 +276,11 @@ pub fn allowed_origin_examples(policy: &CorsPolicy) -> Vec<(String, Span)> {
                 match matcher {
                     OriginMatcher::Any | OriginMatcher::Null => {}
                     OriginMatcher::Exact { origin, .. } => out.push((origin.clone(), *span)),
-                    _ => {
-                        let mut hosts = crate::ir::origin::intended_hosts(matcher);
-                        hosts.extend(["localhost".to_string(), "127.0.0.1".to_string()]);
-                        for host in &hosts {
-                            for scheme in ["https", "http"] {
-                                for port in ["", ":3000", ":4200", ":5173", ":8000", ":8080"] {
-                                    let o = format!("{scheme}://{host}{port}");
-                                    if matcher.accepts(&o) {
-                                        out.push((o, *span));
-                                    }
-                                }
-                            }
-                        }
-                    }
+                    _ => out.extend(
+                        crate::ir::origin::accepted_examples(matcher)
+                            .into_iter()
+                            .map(|o| (o, *span)),
+                    ),
                 }
             }
         }

@@ -148,15 +148,13 @@ fn condition(st: &Statement, state: &mut State) -> Result<bool, String> {
                         || format!("the regex `{value}` (PCRE syntax this model lacks)"),
                     )?;
                     let caps = re.captures(&v);
-                    if let Some(c) = &caps
+                    let matched = caps.is_some();
+                    if let Some(c) = caps
                         && !op.starts_with('!')
                     {
-                        state.captures = c
-                            .iter()
-                            .map(|m| m.map(|m| m.as_str().to_string()).unwrap_or_default())
-                            .collect();
+                        state.captures = c;
                     }
-                    Ok(caps.is_some() != op.starts_with('!'))
+                    Ok(matched != op.starts_with('!'))
                 }
                 other => Err(format!("the operator `{other}`")),
             }

@@ -16,7 +16,7 @@ pub enum Key<'a> {
         pattern: String,
         caseless: bool,
         /// `None` when the pattern uses PCRE syntax the `regex` crate lacks.
-        compiled: Option<std::sync::Arc<regex::Regex>>,
+        compiled: Option<std::sync::Arc<crate::regex_cache::Pattern>>,
         token: &'a Token,
     },
 }
@@ -125,11 +125,7 @@ impl<'a> Map<'a> {
                 match compiled {
                     None => uncertain = true,
                     Some(re) => {
-                        if let Some(c) = re.captures(input) {
-                            let captures = c
-                                .iter()
-                                .map(|m| m.map(|m| m.as_str().to_string()).unwrap_or_default())
-                                .collect();
+                        if let Some(captures) = re.captures(input) {
                             return Lookup {
                                 uncertain,
                                 ..found(e, captures)

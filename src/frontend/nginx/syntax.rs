@@ -79,60 +79,13 @@ pub struct SyntaxError {
     pub nginx_rejects: bool,
 }
 
-/// Deepest block nesting cors-lint reads. The parser recurses per level; real
-/// configurations nest a handful of levels, and this bound keeps every thread's stack safe.
+/// Deepest block nesting cors-lint reads. The grammar is flat and the reader counts levels
+/// exactly; real configurations nest a handful, and the passes over the tree recurse per
+/// level, so this bound keeps every thread's stack safe.
 pub const MAX_DEPTH: usize = 200;
-
-/// Where block nesting first exceeds [`MAX_DEPTH`], scanning as the tokenizer does (quotes,
-/// escapes and comments hide braces; a `{` right after `$` is part of a word).
-fn too_deep(bytes: &[u8]) -> Option<usize> {
-    let (mut depth, mut i, mut token_start) = (0usize, 0, true);
-    while i < bytes.len() {
-        let b = bytes[i];
-        match b {
-            b'\\' => {
-                i += 2;
-                token_start = false;
-                continue;
-            }
-            b'#' if token_start => {
-                while i < bytes.len() && bytes[i] != b'\n' {
-                    i += 1;
-                }
-                continue;
-            }
-            b'"' | b'\'' if token_start => {
-                i += 1;
-                while i < bytes.len() && bytes[i] != b {
-                    i += if bytes[i] == b'\\' { 2 } else { 1 };
-                }
-            }
-            b'{' if !(i > 0 && bytes[i - 1] == b'$') => {
-                depth += 1;
-                if depth > MAX_DEPTH {
-                    return Some(i);
-                }
-            }
-            b'}' if token_start => depth = depth.saturating_sub(1),
-            _ => {}
-        }
-        token_start = matches!(b, b' ' | b'\t' | b'\r' | b'\n' | b';' | b'{' | b'}');
-        i += 1;
-    }
-    None
-}
 
 /// Parse a whole file. nginx stops at its first syntax error, and so does this.
 pub fn parse(bytes: &[u8]) -> Result<Config, SyntaxError> {
-    if let Some(at) = too_deep(bytes) {
-        return Err(SyntaxError {
-            span: Span::new(at, at + 1),
-            message: format!(
-                "blocks nested deeper than {MAX_DEPTH} levels: cors-lint does not read this file (nginx might)"
-            ),
-            nginx_rejects: false,
-        });
-    }
     let projected = project_to_ascii(bytes);
     let mut file = NginxGrammar::parse(Rule::file, &projected).map_err(|e| {
         // The grammar accepts every input; this is a bug, reported instead of a panic.
@@ -152,7 +105,7 @@ pub fn parse(bytes: &[u8]) -> Result<Config, SyntaxError> {
         comments: Vec::new(),
         error: None,
     };
-    let statements = reader.statements(file.into_inner());
+    let statements = reader.items(file.into_inner());
     if let Some(e) = reader.error {
         return Err(e);
     }
@@ -167,6 +120,36 @@ struct Reader<'a> {
     comments: Vec<Span>,
     /// The first error in file order (nginx's).
     error: Option<SyntaxError>,
+}
+
+/// A statement whose `{` has been read and whose `}` has not.
+struct OpenBlock {
+    statement: Statement,
+    open: Span,
+    statements: Vec<Statement>,
+}
+
+impl OpenBlock {
+    /// The statement with its block, ending at `close` (empty at the end of the file when
+    /// the block is never closed).
+    fn close(self, close: Span) -> Statement {
+        let mut statement = self.statement;
+        statement.span = Span::new(statement.span.start, close.end.max(statement.span.end));
+        statement.body = Some(Body::Block {
+            open: self.open,
+            statements: self.statements,
+            close,
+        });
+        statement
+    }
+}
+
+/// Where the next statement goes: the innermost open block, or the top level.
+fn innermost<'v>(top: &'v mut Vec<Statement>, open: &'v mut [OpenBlock]) -> &'v mut Vec<Statement> {
+    match open.last_mut() {
+        Some(block) => &mut block.statements,
+        None => top,
+    }
 }
 
 fn span_of(pair: &Pair<Rule>) -> Span {
@@ -196,18 +179,53 @@ impl Reader<'_> {
         String::from_utf8_lossy(&self.bytes[at..end]).into_owned()
     }
 
-    fn statements<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Vec<Statement> {
-        let mut out = Vec::new();
+    /// Where nesting goes past [`MAX_DEPTH`]: cors-lint's own limit, not nginx's.
+    fn refuse_depth(&mut self, open: Span) {
+        if self
+            .error
+            .as_ref()
+            .is_none_or(|e| e.span.start > open.start)
+        {
+            self.error = Some(SyntaxError {
+                span: open,
+                message: format!(
+                    "blocks nested deeper than {MAX_DEPTH} levels: cors-lint does not read this file (nginx might)"
+                ),
+                nginx_rejects: false,
+            });
+        }
+    }
+
+    /// The file's items in order, blocks paired up with an explicit stack.
+    fn items<'i>(&mut self, pairs: impl Iterator<Item = Pair<'i, Rule>>) -> Vec<Statement> {
+        let mut top = Vec::new();
+        let mut open: Vec<OpenBlock> = Vec::new();
         for pair in pairs {
             let span = span_of(&pair);
             match pair.as_rule() {
                 Rule::statement => {
-                    if let Some(s) = self.statement(pair) {
-                        out.push(s);
+                    let (statement, opens) = self.statement(pair);
+                    match opens {
+                        Some(at) if open.len() >= MAX_DEPTH => {
+                            self.refuse_depth(at);
+                            return top;
+                        }
+                        Some(at) => open.push(OpenBlock {
+                            statement,
+                            open: at,
+                            statements: Vec::new(),
+                        }),
+                        None => innermost(&mut top, &mut open).push(statement),
                     }
                 }
+                Rule::block_close => match open.pop() {
+                    Some(block) => {
+                        let closed = block.close(span);
+                        innermost(&mut top, &mut open).push(closed);
+                    }
+                    None => self.fail(span, "unexpected \"}\"".into()),
+                },
                 Rule::COMMENT => self.comments.push(span),
-                Rule::stray_close_error => self.fail(span, "unexpected \"}\"".into()),
                 Rule::stray_terminator_error => {
                     let c = self.char_at(span.start);
                     self.fail(
@@ -215,19 +233,47 @@ impl Reader<'_> {
                         format!("unexpected \"{c}\": a `{c}` with no directive name before it"),
                     );
                 }
-                // nginx silently ignores a first token the end of the file cuts off.
+                // nginx silently ignores a first token the end of the file cuts off — at the
+                // top level; inside a block it is a directive the file ends in.
+                Rule::trailing_token if !open.is_empty() => self.cut_off_in_block(pair),
                 Rule::trailing_token | Rule::EOI => {}
-                other => unreachable!("statement list holds {other:?}"),
+                other => unreachable!("the item list holds {other:?}"),
             }
         }
-        out
+        let end = Span::empty(self.bytes.len());
+        if !open.is_empty() {
+            self.eof_in_block(end);
+        }
+        while let Some(block) = open.pop() {
+            let closed = block.close(end);
+            innermost(&mut top, &mut open).push(closed);
+        }
+        top
     }
 
-    fn statement(&mut self, pair: Pair<Rule>) -> Option<Statement> {
+    /// A token the end of the file cuts off inside a block: an unterminated quote, or a
+    /// directive with no `;`.
+    fn cut_off_in_block(&mut self, pair: Pair<Rule>) {
+        let inner = pair.into_inner().next();
+        match inner.as_ref().map(|p| (p.as_rule(), span_of(p))) {
+            Some((Rule::trailing_quote, at)) => self.fail(
+                Span::new(at.start, at.start + 1),
+                "unexpected end of file: this quote is never closed".into(),
+            ),
+            _ => self.fail(
+                Span::empty(self.bytes.len()),
+                "unexpected end of file, expecting \";\" or \"}\"".into(),
+            ),
+        }
+    }
+
+    /// A statement, and where its block opens if it ends with `{`.
+    fn statement(&mut self, pair: Pair<Rule>) -> (Statement, Option<Span>) {
         let span = span_of(&pair);
         let mut name = None;
         let mut args = Vec::new();
         let mut body = None;
+        let mut opens = None;
         for part in pair.into_inner() {
             let part_span = span_of(&part);
             match part.as_rule() {
@@ -241,7 +287,7 @@ impl Reader<'_> {
                 Rule::argument => args.push(self.token(part)),
                 Rule::COMMENT => self.comments.push(part_span),
                 Rule::semicolon => {}
-                Rule::block => body = Some(self.block(part)),
+                Rule::block_open => opens = Some(part_span),
                 Rule::lua_block => body = Some(self.lua_block(part)),
                 Rule::close_after_arguments_error => self.fail(
                     part_span,
@@ -254,32 +300,23 @@ impl Reader<'_> {
                 other => unreachable!("statement holds {other:?}"),
             }
         }
-        Some(Statement {
-            name: name?,
-            args,
-            body,
-            span,
-        })
-    }
-
-    fn block(&mut self, pair: Pair<Rule>) -> Body {
-        let span = span_of(&pair);
-        let open = Span::new(span.start, span.start + 1);
-        let mut inner = Vec::new();
-        let mut close = Span::empty(span.end);
-        for part in pair.into_inner() {
-            match part.as_rule() {
-                Rule::block_close => close = span_of(&part),
-                Rule::eof_in_block_error => self.eof_in_block(open, span_of(&part)),
-                _ => inner.push(part),
-            }
-        }
-        let statements = self.statements(inner.into_iter());
-        Body::Block {
-            open,
-            statements,
-            close,
-        }
+        // Every statement starts with a name (grammar); the fallback only avoids a panic.
+        let name = name.unwrap_or_else(|| {
+            self.token_from(
+                Span::empty(span.start),
+                Span::empty(span.start),
+                Quote::None,
+            )
+        });
+        (
+            Statement {
+                name,
+                args,
+                body,
+                span,
+            },
+            opens,
+        )
     }
 
     fn lua_block(&mut self, pair: Pair<Rule>) -> Body {
@@ -291,15 +328,14 @@ impl Reader<'_> {
             match part.as_rule() {
                 Rule::lua_body => text = span_of(&part),
                 Rule::block_close => close = span_of(&part),
-                Rule::eof_in_block_error => self.eof_in_block(open, span_of(&part)),
+                Rule::eof_in_block_error => self.eof_in_block(span_of(&part)),
                 other => unreachable!("lua block holds {other:?}"),
             }
         }
         Body::Opaque { open, text, close }
     }
 
-    fn eof_in_block(&mut self, open: Span, at: Span) {
-        let _ = open;
+    fn eof_in_block(&mut self, at: Span) {
         self.fail(at, "unexpected end of file, expecting \"}\"".into());
     }
 
@@ -463,6 +499,61 @@ mod tests {
     }
 
     #[test]
+    fn what_depends_on_the_depth_is_decided_by_the_reader() {
+        let eof = |src: &str| (src.len(), error(src).1);
+        // The end of the file inside a block.
+        assert_eq!(error("http {\n"), eof("http {\n"));
+        assert_eq!(
+            error("http {\n").1,
+            "unexpected end of file, expecting \"}\""
+        );
+        // A directive cut off by the end of the file: dropped at the top level only.
+        assert_eq!(
+            error("http {\n a b"),
+            (
+                11,
+                "unexpected end of file, expecting \";\" or \"}\"".to_string()
+            )
+        );
+        assert_eq!(
+            error("http {\n \"ab"),
+            (
+                8,
+                "unexpected end of file: this quote is never closed".to_string()
+            )
+        );
+        assert!(parse(b"http { }\nb").is_ok());
+        // A `}` that closes nothing.
+        assert_eq!(error("http { }\n}"), (9, "unexpected \"}\"".to_string()));
+        // Blocks pair up around words holding `}` and comments holding braces.
+        let c = parse(b"a b}}} { c; # {{\n d { e; } }\nf;").unwrap();
+        assert_eq!(c.statements.len(), 2);
+        assert_eq!(c.statements[0].children().len(), 2);
+        assert_eq!(c.statements[0].children()[1].children()[0].name.value, "e");
+        assert_eq!(c.statements[0].span, Span::new(0, 28));
+    }
+
+    #[test]
+    fn lua_braces_nest_without_recursion() {
+        let depth = 200_000;
+        let src = format!(
+            "content_by_lua_block {{ {}{} }}\nx;",
+            "{".repeat(depth),
+            "}".repeat(depth)
+        );
+        let c = parse(src.as_bytes()).expect("deep Lua tables parse");
+        assert_eq!(c.statements.len(), 2);
+        let unbalanced = format!("content_by_lua_block {{ {} }}", "{".repeat(depth));
+        assert_eq!(
+            error(&unbalanced),
+            (
+                unbalanced.len(),
+                "unexpected end of file, expecting \"}\"".to_string()
+            )
+        );
+    }
+
+    #[test]
     fn mapped_values_point_at_their_bytes() {
         let src = "add_header A \"x\\\"é\\ty\";";
         let c = parse(src.as_bytes()).unwrap();
@@ -569,6 +660,13 @@ mod tests {
             "}".repeat(MAX_DEPTH + 1)
         );
         assert!(error(&deep).1.contains("nested deeper than 200 levels"));
+        // The depth is exact: `}` inside a word closes nothing, so it cannot hide a level.
+        let hidden = format!(
+            "{}{}",
+            "a b}}} {".repeat(MAX_DEPTH + 1),
+            "}".repeat(MAX_DEPTH + 1)
+        );
+        assert_eq!(error(&hidden).0, 8 * MAX_DEPTH + 7);
         let ok = format!("{}{}", "a \"{\" {".repeat(MAX_DEPTH), "}".repeat(MAX_DEPTH));
         let parsed = parse(ok.as_bytes());
         assert!(
