@@ -241,7 +241,7 @@ fn cors_policy(
                         cx.reject(at, "'' is not a valid match type for CORS allow origins (Istio refuses an empty match)");
                         continue;
                     }
-                    if kind == "regex" && regex::Regex::new(value).is_err() {
+                    if kind == "regex" && crate::regex_cache::compiled(value, false).is_none() {
                         cx.reject(
                             at,
                             format!("`{value}` is not a valid RE2 regular expression"),

@@ -22,7 +22,7 @@
 mod lower;
 
 use super::kube::tree::{self, Node};
-use super::kube::{self, Stream, yaml};
+use super::kube::{self, Stream};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -87,11 +87,17 @@ pub struct Found {
     pub others: usize,
 }
 
-fn find(src: &str, chars: &yaml::CharMap, docs: &[saphyr::MarkedYaml]) -> Found {
+/// Whatever [`find`] looks for spells `konghq.com` (the plugins' API group, the
+/// `konghq.com/plugins` annotation) or `_format_version` (decK files): without either, the
+/// typed trees it walks are not worth building.
+fn mentions_kong(src: &str) -> bool {
+    src.contains("konghq.com") || src.contains("_format_version")
+}
+
+fn find(trees: &[Node]) -> Found {
     let mut f = Found::default();
-    for d in docs {
-        let doc = tree::from_yaml(src, chars, d);
-        collect(&doc, &mut f, 0);
+    for doc in trees {
+        collect(doc, &mut f, 0);
     }
     f
 }
@@ -217,10 +223,13 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
     if stream.template_action().is_some() {
         return Err("a Helm/Go template, not YAML yet".into());
     }
-    let Ok(docs) = stream.docs() else {
+    if stream.docs().is_err() {
         return Err("YAML that does not parse".into());
-    };
-    let f = find(src, stream.chars(), docs);
+    }
+    if !mentions_kong(src) {
+        return Err("no Kong `cors` plugin".into());
+    }
+    let f = find(stream.trees());
     match f.plugins.first() {
         Some(p) => {
             let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
@@ -242,13 +251,10 @@ pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     use crate::frontend::{Object, Objects};
     const KIND: &str = "kong/KongPlugin";
     let mut out = Objects::default();
-    let Ok(src) = stream.text() else {
+    if !stream.text().is_ok_and(mentions_kong) || stream.docs().is_err() {
         return out;
-    };
-    let Ok(docs) = stream.docs() else {
-        return out;
-    };
-    let found = find(src, stream.chars(), docs);
+    }
+    let found = find(stream.trees());
     for p in found.plugins.iter().filter(|p| !p.global) {
         if let Some(name) = &p.object_name {
             out.defines.push(Object {
@@ -281,11 +287,11 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
 }
 
 pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, InputError> {
-    let src = kube::utf8(stream, "Kong")?;
-    let docs = kube::parse(stream, |why| {
+    kube::utf8(stream, "Kong")?;
+    kube::parse(stream, |why| {
         format!("invalid YAML: {why}; Kong and kubectl refuse the file")
     })?;
-    let found = find(src, stream.chars(), docs);
+    let found = find(stream.trees());
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),

@@ -3,6 +3,7 @@
 //! A Kubernetes manifest is offered to every YAML front end (to recognise it, list the
 //! objects it defines, lower it): each parsing it again made saphyr most of a run's time.
 
+use super::tree::{self, Node};
 use super::yaml::{self, CharMap, YamlError};
 use saphyr::MarkedYaml;
 use std::cell::OnceCell;
@@ -16,6 +17,7 @@ pub struct Stream<'a> {
     chars: OnceCell<CharMap>,
     template: OnceCell<Option<(usize, String)>>,
     docs: OnceCell<Result<Vec<MarkedYaml<'a>>, YamlError>>,
+    trees: OnceCell<Vec<Node>>,
 }
 
 impl<'a> Stream<'a> {
@@ -26,6 +28,7 @@ impl<'a> Stream<'a> {
             chars: OnceCell::new(),
             template: OnceCell::new(),
             docs: OnceCell::new(),
+            trees: OnceCell::new(),
         }
     }
 
@@ -55,6 +58,18 @@ impl<'a> Stream<'a> {
         self.docs
             .get_or_init(|| yaml::load(self.src(), self.chars()))
             .as_deref()
+    }
+
+    /// Every document as a typed tree ([`tree::from_yaml`]; none when the YAML breaks).
+    /// Traefik and Kong read these; building them maps every scalar's characters, so once.
+    pub fn trees(&self) -> &[Node] {
+        self.trees.get_or_init(|| match self.docs() {
+            Ok(docs) => docs
+                .iter()
+                .map(|d| tree::from_yaml(self.src(), self.chars(), d))
+                .collect(),
+            Err(_) => Vec::new(),
+        })
     }
 
     /// The text the YAML readers see: front ends check [`Stream::text`] first, so a file

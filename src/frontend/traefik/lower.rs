@@ -459,7 +459,10 @@ fn origin_policy(
         .unwrap_or_default();
     // `NewHeader` compiles every regex first; one that does not compile fails the middleware.
     for r in &regexes {
-        if let Err(e) = regex::Regex::new(r.as_str()) {
+        // The shared cache answers "compiles" (the rules match with it anyway); only a
+        // pattern that does not compile is compiled again, for the engine's message.
+        let compiles = crate::regex_cache::compiled(r.as_str(), false).is_some();
+        if !compiles && let Err(e) = regex::Regex::new(r.as_str()) {
             facts.push(Fact::InvalidRegex {
                 middleware: m.name.clone(),
                 pattern: r.as_str().to_string(),

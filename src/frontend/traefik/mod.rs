@@ -14,7 +14,7 @@
 mod config;
 mod lower;
 
-use super::kube::tree::{self, Node};
+use super::kube::tree;
 use super::kube::{self, Stream};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
@@ -214,11 +214,12 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
             line(m.headers_key.start)
         ));
     }
-    for d in docs {
-        let doc = tree::from_yaml(src, chars, d);
-        if config::is_dynamic(&doc) {
-            return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
-        }
+    // Dynamic configuration names `middlewares` or `routers` (in any case, like Traefik's
+    // field names); typed trees of every other manifest would be built for nothing.
+    let lower = src.to_ascii_lowercase();
+    let may_be_dynamic = lower.contains("middlewares") || lower.contains("routers");
+    if may_be_dynamic && stream.trees().iter().any(config::is_dynamic) {
+        return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
     }
     // Routes that use middlewares defined elsewhere: read, so uses resolve across files.
     if let Some(r) = k8s.references.first() {
@@ -248,10 +249,9 @@ fn configs(file_name: &str, stream: &Stream) -> Result<Vec<config::Config>, Inpu
         })?;
         let chars = stream.chars();
         let mut configs = vec![config::from_kubernetes(src, chars, docs)];
-        for d in docs {
-            let doc: Node = tree::from_yaml(src, chars, d);
-            if config::is_dynamic(&doc) {
-                configs.push(config::from_dynamic(&doc));
+        for doc in stream.trees() {
+            if config::is_dynamic(doc) {
+                configs.push(config::from_dynamic(doc));
             }
         }
         configs
