@@ -94,10 +94,12 @@ fn mentions_kong(src: &str) -> bool {
     src.contains("konghq.com") || src.contains("_format_version")
 }
 
-fn find(trees: &[Node]) -> Found {
+fn find(stream: &Stream) -> Found {
     let mut f = Found::default();
-    for doc in trees {
-        collect(doc, &mut f, 0);
+    for i in 0..stream.doc_count() {
+        if let Some(doc) = stream.tree(i) {
+            collect(doc, &mut f, 0);
+        }
     }
     f
 }
@@ -229,7 +231,7 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
     if !mentions_kong(src) {
         return Err("no Kong `cors` plugin".into());
     }
-    let f = find(stream.trees());
+    let f = find(stream);
     match f.plugins.first() {
         Some(p) => {
             let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
@@ -254,7 +256,7 @@ pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     if !stream.text().is_ok_and(mentions_kong) || stream.docs().is_err() {
         return out;
     }
-    let found = find(stream.trees());
+    let found = find(stream);
     for p in found.plugins.iter().filter(|p| !p.global) {
         if let Some(name) = &p.object_name {
             out.defines.push(Object {
@@ -291,7 +293,7 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
     kube::parse(stream, |why| {
         format!("invalid YAML: {why}; Kong and kubectl refuse the file")
     })?;
-    let found = find(stream.trees());
+    let found = find(stream);
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),

@@ -17,7 +17,7 @@ pub struct Stream<'a> {
     chars: OnceCell<CharMap>,
     template: OnceCell<Option<(usize, String)>>,
     docs: OnceCell<Result<Vec<MarkedYaml<'a>>, YamlError>>,
-    trees: OnceCell<Vec<Node>>,
+    trees: OnceCell<Vec<OnceCell<Node>>>,
 }
 
 impl<'a> Stream<'a> {
@@ -60,16 +60,20 @@ impl<'a> Stream<'a> {
             .as_deref()
     }
 
-    /// Every document as a typed tree ([`tree::from_yaml`]; none when the YAML breaks).
-    /// Traefik and Kong read these; building them maps every scalar's characters, so once.
-    pub fn trees(&self) -> &[Node] {
-        self.trees.get_or_init(|| match self.docs() {
-            Ok(docs) => docs
-                .iter()
-                .map(|d| tree::from_yaml(self.src(), self.chars(), d))
-                .collect(),
-            Err(_) => Vec::new(),
-        })
+    /// Document `i` as a typed tree ([`tree::from_yaml`]), built on first use: it maps every
+    /// scalar's characters, so readers ask only for the documents they need.
+    pub fn tree(&self, i: usize) -> Option<&Node> {
+        let docs = self.docs().ok()?;
+        let cells = self
+            .trees
+            .get_or_init(|| docs.iter().map(|_| OnceCell::new()).collect());
+        let doc = docs.get(i)?;
+        Some(cells[i].get_or_init(|| tree::from_yaml(self.src(), self.chars(), doc)))
+    }
+
+    /// How many documents the stream holds (none when the YAML breaks).
+    pub fn doc_count(&self) -> usize {
+        self.docs().map_or(0, |d| d.len())
     }
 
     /// The text the YAML readers see: front ends check [`Stream::text`] first, so a file

@@ -14,8 +14,7 @@
 mod config;
 mod lower;
 
-use super::kube::tree;
-use super::kube::{self, Stream};
+use super::kube::{self, Stream, tree, yaml};
 use super::{InputError, Options};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
@@ -214,11 +213,7 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
             line(m.headers_key.start)
         ));
     }
-    // Dynamic configuration names `middlewares` or `routers` (in any case, like Traefik's
-    // field names); typed trees of every other manifest would be built for nothing.
-    let lower = src.to_ascii_lowercase();
-    let may_be_dynamic = lower.contains("middlewares") || lower.contains("routers");
-    if may_be_dynamic && stream.trees().iter().any(config::is_dynamic) {
+    if (0..stream.doc_count()).any(|i| dynamic_doc(stream, i).is_some()) {
         return Ok("Traefik dynamic configuration (`http.middlewares`/`http.routers`)".into());
     }
     // Routes that use middlewares defined elsewhere: read, so uses resolve across files.
@@ -228,6 +223,22 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
         ));
     }
     Err("no Traefik `headers` middleware".into())
+}
+
+/// Document `i` when it is file-provider dynamic configuration (`http.middlewares` or
+/// `http.routers`, names in any case). Its typed tree — every scalar's characters mapped —
+/// is built only when a top-level key can be `http`: not for Kubernetes manifests.
+fn dynamic_doc<'s>(stream: &'s Stream, i: usize) -> Option<&'s tree::Node> {
+    let doc = stream.docs().ok()?.get(i)?;
+    let may_be = yaml::mapping(doc)?.any(|(key, _)| match yaml::scalar(key) {
+        Some((text, saphyr_parser::ScalarStyle::Plain, None)) => text.eq_ignore_ascii_case("http"),
+        // A quoted, tagged or complex key: the tree decodes it.
+        _ => true,
+    });
+    if !may_be {
+        return None;
+    }
+    stream.tree(i).filter(|t| config::is_dynamic(t))
 }
 
 /// The middlewares of a file and what in it uses them, from Kubernetes objects or the file
@@ -249,8 +260,8 @@ fn configs(file_name: &str, stream: &Stream) -> Result<Vec<config::Config>, Inpu
         })?;
         let chars = stream.chars();
         let mut configs = vec![config::from_kubernetes(src, chars, docs)];
-        for doc in stream.trees() {
-            if config::is_dynamic(doc) {
+        for i in 0..stream.doc_count() {
+            if let Some(doc) = dynamic_doc(stream, i) {
                 configs.push(config::from_dynamic(doc));
             }
         }
