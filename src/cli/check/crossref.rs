@@ -6,7 +6,7 @@
 //! in the run defines) is reported even when its file alone could not tell.
 
 use crate::finding::Finding;
-use crate::frontend::Object;
+use crate::frontend::{Object, Objects};
 use crate::lint::{FileReport, Settings};
 use crate::rules::find_meta;
 
@@ -32,30 +32,54 @@ fn names(reference: &Object, definition: &Object) -> bool {
             || reference.name.ends_with(&format!("-{}", definition.name)))
 }
 
-pub fn resolve(reports: &mut [&mut FileReport], settings: &Settings) {
-    let all: Vec<(usize, Object, bool)> = reports
+/// Whether no other file can change this report: each definition that could be reported
+/// unused is used in the file itself, each reference that could be reported missing is
+/// defined in it, and it holds no finding that a use or definition elsewhere would withdraw.
+/// Such a report can be rendered at once; only its objects matter to the other files.
+pub fn settled(report: &FileReport) -> bool {
+    let o = &report.objects;
+    let used_here = |d: &Object| o.references.iter().any(|r| names(r, d));
+    let defined_here = |r: &Object| o.defines.iter().any(|d| names(r, d));
+    o.defines
         .iter()
-        .enumerate()
-        .flat_map(|(i, r)| {
-            r.objects
-                .defines
+        .all(|d| unused_rule(d.kind).is_none() || used_here(d))
+        && o.references
+            .iter()
+            .all(|r| missing_rule(r.kind).is_none() || defined_here(r))
+        && !report.findings.iter().any(|f| {
+            o.defines
                 .iter()
-                .map(move |o| (i, o.clone(), true))
-                .chain(
-                    r.objects
-                        .references
-                        .iter()
-                        .map(move |o| (i, o.clone(), false)),
-                )
+                .any(|d| d.span == f.span && unused_rule(d.kind) == Some(f.code))
+                || o.references
+                    .iter()
+                    .any(|r| r.span == f.span && missing_rule(r.kind) == Some(f.code))
+        })
+}
+
+/// Resolve the objects of `reports` (kept whole) against each other and against `settled`,
+/// the objects of files already rendered (which nothing here changes).
+pub fn resolve(reports: &mut [&mut FileReport], settled: &[&Objects], settings: &Settings) {
+    // Settled files are numbered after the whole ones: always "another file".
+    let objects = reports
+        .iter()
+        .map(|r| &r.objects)
+        .chain(settled.iter().copied());
+    let all: Vec<(usize, Object, bool)> = objects
+        .clone()
+        .enumerate()
+        .flat_map(|(i, o)| {
+            o.defines
+                .iter()
+                .map(move |d| (i, d.clone(), true))
+                .chain(o.references.iter().map(move |r| (i, r.clone(), false)))
         })
         .collect();
     if all.is_empty() {
         return;
     }
-    let uses_kinds: Vec<(usize, &'static str)> = reports
-        .iter()
+    let uses_kinds: Vec<(usize, &'static str)> = objects
         .enumerate()
-        .flat_map(|(i, r)| r.objects.uses_kinds.iter().map(move |k| (i, *k)))
+        .flat_map(|(i, o)| o.uses_kinds.iter().map(move |k| (i, *k)))
         .collect();
     let referenced_elsewhere = |i: usize, def: &Object| {
         all.iter()

@@ -3,12 +3,15 @@
 //! The line formats (`full`, `concise`, `github`) are a sequence of per-file parts, so a file
 //! whose findings no other file can change is rendered by the worker that linted it and only
 //! its text, outcome and totals are kept: memory grows with the output, not with the sources
-//! and findings of every file. A file that defines or uses objects resolved across the run
-//! (Traefik middlewares, KongPlugins, policy targets), that includes others (nginx), or that
-//! could not be read, is kept whole until every file has been read; so is every file for the
-//! document formats, `--statistics`, `--fix` and `--diff`.
+//! and findings of every file. A file whose findings another file can change — an object
+//! it defines is used, or one it names is defined, only elsewhere (Traefik middlewares,
+//! KongPlugins, policy targets; [`crossref::settled`]) — a file that includes others (nginx),
+//! or one that could not be read, is kept whole until every file has been read; so is every
+//! file for the document formats, `--statistics`, `--fix` and `--diff`.
 
+use super::crossref;
 use crate::finding::Severity;
+use crate::frontend::Objects;
 use crate::lint::{FileReport, Outcome};
 use crate::report::{self, GraphicalOptions, Totals};
 
@@ -50,6 +53,8 @@ pub struct Rendered {
     pub outcome: Outcome,
     pub text: String,
     pub totals: Totals,
+    /// What it defines and uses, for the files kept whole.
+    pub objects: Objects,
 }
 
 impl Kept {
@@ -57,7 +62,7 @@ impl Kept {
     pub fn new(r: FileReport, per_file: Option<PerFile>) -> Kept {
         match per_file {
             Some(format)
-                if r.objects.is_empty()
+                if crossref::settled(&r)
                     && r.included.is_empty()
                     && !matches!(r.outcome, Outcome::Failed) =>
             {
@@ -66,6 +71,7 @@ impl Kept {
                     totals: report::totals(std::slice::from_ref(&r)),
                     path: r.path,
                     outcome: r.outcome,
+                    objects: r.objects,
                 })
             }
             _ => Kept::Whole(Box::new(r)),
@@ -104,6 +110,13 @@ impl Kept {
         .into_iter()
         .find(|(n, _)| *n > 0)
         .map(|(_, s)| s)
+    }
+
+    pub fn rendered(&self) -> Option<&Rendered> {
+        match self {
+            Kept::Whole(_) => None,
+            Kept::Rendered(r) => Some(r),
+        }
     }
 
     pub fn whole(&self) -> Option<&FileReport> {

@@ -320,8 +320,15 @@ fn finish_with(
     fail_on: FailOn,
 ) -> i32 {
     let mut kept = with_included(kept);
-    let mut whole: Vec<&mut FileReport> = kept.iter_mut().filter_map(Kept::whole_mut).collect();
-    crossref::resolve(&mut whole, settings);
+    let (mut whole, rendered): (Vec<&mut Kept>, Vec<&mut Kept>) =
+        kept.iter_mut().partition(|k| k.whole().is_some());
+    let settled: Vec<&crate::frontend::Objects> = rendered
+        .iter()
+        .filter_map(|k| k.rendered())
+        .map(|r| &r.objects)
+        .collect();
+    let mut whole: Vec<&mut FileReport> = whole.iter_mut().filter_map(|k| k.whole_mut()).collect();
+    crossref::resolve(&mut whole, &settled, settings);
     if args.fix || args.diff {
         match fix::apply(&mut whole, args, settings) {
             Ok(()) => {}
