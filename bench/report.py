@@ -9,6 +9,7 @@ import json
 import math
 import os
 import platform
+import re
 import subprocess
 import sys
 
@@ -64,11 +65,13 @@ def tree_size(path):
 
 
 def version(cmd):
+    """The first dotted version number a tool prints (gixy-ng adds a line of links)."""
     try:
         out = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-        return (out.stdout + out.stderr).strip().splitlines()[-1]
     except Exception:  # noqa: BLE001 - a version is decoration only
         return "?"
+    found = re.search(r"\d+\.\d+(\.\d+)*", out.stdout + out.stderr)
+    return found.group(0) if found else "?"
 
 
 def main():
@@ -91,11 +94,11 @@ def main():
     versions = [cl_version]
     if ng:
         versions += [
-            "gixy-ng " + version([f"{venvs}/gixy-ng/bin/gixy", "--version"]).replace("Gixy v", ""),
-            "gixy-next " + version([f"{venvs}/gixy-next/bin/gixy", "--version"]).replace("Gixy v", ""),
+            "gixy-ng " + version([f"{venvs}/gixy-ng/bin/gixy", "--version"]),
+            "gixy-next " + version([f"{venvs}/gixy-next/bin/gixy", "--version"]),
             "checkov " + version([f"{venvs}/checkov/bin/checkov", "--version"]),
         ]
-    versions.append(version(["hyperfine", "--version"]))
+    versions.append("hyperfine " + version(["hyperfine", "--version"]))
     w("Versions: " + ", ".join(versions) + ".")
     w("")
     targets = []
