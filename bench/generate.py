@@ -359,12 +359,18 @@ metadata:
     return "".join(out)
 
 
-def httproute(seed, i):
-    r = rng_for(seed, "httproute", i)
+def manifest_start(seed, kind, i, suffix, port):
+    """What every single-object generator starts with, in this order of random draws: its
+    random stream, a domain, a namespace, an object name, and the workload it fronts."""
+    r = rng_for(seed, kind, i)
     dom = domain(r)
     ns = r.choice(WORDS)
-    name = f"{r.choice(WORDS)}-route"
-    out = [filler_comment(r), k8s_workload(r, name, ns, 8080)]
+    name = f"{r.choice(WORDS)}-{suffix}"
+    return r, dom, ns, name, [filler_comment(r), k8s_workload(r, name, ns, port)]
+
+
+def httproute(seed, i):
+    r, dom, ns, name, out = manifest_start(seed, "httproute", i, "route", 8080)
     out.append(f"""---
 apiVersion: gateway.networking.k8s.io/v1
 kind: HTTPRoute
@@ -406,11 +412,7 @@ spec:
 
 
 def istio(seed, i):
-    r = rng_for(seed, "istio", i)
-    dom = domain(r)
-    ns = r.choice(WORDS)
-    name = f"{r.choice(WORDS)}-vs"
-    out = [filler_comment(r), k8s_workload(r, name, ns, 9090)]
+    r, dom, ns, name, out = manifest_start(seed, "istio", i, "vs", 9090)
     out.append(f"""---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -454,11 +456,7 @@ spec:
 
 
 def traefik(seed, i):
-    r = rng_for(seed, "traefik", i)
-    dom = domain(r)
-    ns = r.choice(WORDS)
-    name = f"{r.choice(WORDS)}-web"
-    out = [filler_comment(r), k8s_workload(r, name, ns, 3000)]
+    r, dom, ns, name, out = manifest_start(seed, "traefik", i, "web", 3000)
     good = is_good(r)
     h = ["    accessControlAllowOriginList:\n"]
     origins = good_origins(r, dom) if good else [bad_origin(r, dom)] + good_origins(r, dom, 1)
