@@ -65,12 +65,33 @@ pub struct TorchServe {
 impl TorchServe {
     /// Start with the CORS lines `fragment` (after loopback listener lines) and launcher
     /// `flags` (e.g. `--disable-token-auth`). Blocks until "Model server started".
+    ///
+    /// Ports are picked free and released before TorchServe binds them, so another process
+    /// can take one in between (seen once in CI: the REST listeners bound, then the server
+    /// stopped before "Model server started", presumably at a gRPC port). A start that ends
+    /// like that is retried with new ports, at most twice; a real failure fails three times.
     pub fn start(
         name: &str,
         fragment: &str,
         flags: &[&str],
         env: &[(String, String)],
     ) -> TorchServe {
+        let mut last = String::new();
+        for _ in 0..3 {
+            match TorchServe::try_start(name, fragment, flags, env) {
+                Ok(ts) => return ts,
+                Err(log) => last = log,
+            }
+        }
+        panic!("torchserve {name} did not start:\n{last}")
+    }
+
+    fn try_start(
+        name: &str,
+        fragment: &str,
+        flags: &[&str],
+        env: &[(String, String)],
+    ) -> Result<TorchServe, String> {
         let bin = install();
         let dir = work_dir().join("runs").join(name);
         let _ = std::fs::remove_dir_all(&dir);
@@ -131,7 +152,11 @@ impl TorchServe {
         });
         match rx.recv_timeout(Duration::from_secs(120)) {
             Ok(Ok(())) => {}
-            Ok(Err(log)) => panic!("torchserve {name} did not start:\n{log}"),
+            Ok(Err(log)) => {
+                let _ = launcher.kill();
+                let _ = launcher.wait();
+                return Err(log);
+            }
             Err(_) => panic!("torchserve {name} did not start within 120 s"),
         }
         let pid = std::fs::read_to_string(dir.join("tmp/.model_server.pid"))
@@ -140,14 +165,14 @@ impl TorchServe {
         let keys = std::fs::read_to_string(dir.join("key_file.json"))
             .ok()
             .and_then(|s| serde_json::from_str(&s).ok());
-        TorchServe {
+        Ok(TorchServe {
             dir,
             ports,
             launcher,
             pid,
             keys,
             config,
-        }
+        })
     }
 
     /// Register a do-nothing model from a hand-built `.mar` with 0 workers (needs
