@@ -14,6 +14,7 @@ pub mod frontend;
 pub mod fsutil;
 pub mod ir;
 pub mod lint;
+pub mod memo;
 pub mod regex_cache;
 pub mod report;
 pub mod rules;

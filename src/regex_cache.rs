@@ -11,8 +11,7 @@
 //! folding are ASCII-only — as in PCRE (nginx), RE2 (Envoy) and Go (Traefik). A pattern it
 //! does not take (Unicode classes such as `\p{L}`) is compiled by `regex`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
+use crate::memo::Memo;
 use std::sync::Arc;
 
 /// A compiled pattern.
@@ -63,27 +62,17 @@ fn compile(pattern: &str, case_insensitive: bool) -> Option<Pattern> {
 /// rarely more than a dozen — stay compiled while its rules run.
 const CAPACITY: usize = 32;
 
-/// (pattern, case-insensitive) → the compiled pattern, `None` when neither crate takes it.
-type Compiled = HashMap<(String, bool), Option<Arc<Pattern>>>;
-
 thread_local! {
-    static CACHE: RefCell<Compiled> = RefCell::new(HashMap::new());
+    /// (pattern, case-insensitive) → the compiled pattern, `None` when neither crate takes it.
+    static CACHE: Memo<(String, bool), Option<Arc<Pattern>>> = Memo::new(CAPACITY);
 }
 
 /// `pattern` compiled (case-insensitive when asked), or `None` when neither crate takes it.
 pub fn compiled(pattern: &str, case_insensitive: bool) -> Option<Arc<Pattern>> {
     CACHE.with(|cache| {
-        let key = (pattern.to_string(), case_insensitive);
-        if let Some(hit) = cache.borrow().get(&key) {
-            return hit.clone();
-        }
-        let built = compile(pattern, case_insensitive).map(Arc::new);
-        let mut cache = cache.borrow_mut();
-        if cache.len() >= CAPACITY {
-            cache.clear();
-        }
-        cache.insert(key, built.clone());
-        built
+        cache.get_or(&(pattern.to_string(), case_insensitive), || {
+            compile(pattern, case_insensitive).map(Arc::new)
+        })
     })
 }
 

@@ -4,6 +4,7 @@
 //! byte with the page's serialized origin (Fetch "CORS check"): lower-case scheme and host,
 //! no default port, no path, no trailing slash, exactly one origin. Anything else fails.
 
+use crate::memo::Memo;
 use std::ops::Range;
 
 /// How a server decides whether a request's `Origin` is allowed.
@@ -259,7 +260,7 @@ fn witness_host(pattern: &str) -> Option<String> {
 /// best explanation first. Empty for a matcher that only accepts what it names.
 pub fn attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     thread_local! {
-        static MEMO: Memo<Vec<(String, Weakness)>> = Memo::default();
+        static MEMO: Memo<OriginMatcher, Vec<(String, Weakness)>> = Memo::new(MEMO_CAPACITY);
     }
     MEMO.with(|m| m.get_or(matcher, || probe_attacker_origins(matcher)))
 }
@@ -268,7 +269,7 @@ pub fn attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
 /// hosts, over both schemes and common development ports.
 pub fn accepted_examples(matcher: &OriginMatcher) -> Vec<String> {
     thread_local! {
-        static MEMO: Memo<Vec<String>> = Memo::default();
+        static MEMO: Memo<OriginMatcher, Vec<String>> = Memo::new(MEMO_CAPACITY);
     }
     MEMO.with(|m| {
         m.get_or(matcher, || {
@@ -290,31 +291,10 @@ pub fn accepted_examples(matcher: &OriginMatcher) -> Vec<String> {
     })
 }
 
-/// Answers about matchers, per thread: every location of an nginx server shares its `map`,
-/// and several rules ask the same questions about each policy; probing means dozens of regex
-/// searches. Bounded like [`crate::regex_cache`].
-struct Memo<V>(std::cell::RefCell<std::collections::HashMap<OriginMatcher, V>>);
-
-impl<V> Default for Memo<V> {
-    fn default() -> Self {
-        Memo(Default::default())
-    }
-}
-
-impl<V: Clone> Memo<V> {
-    fn get_or(&self, matcher: &OriginMatcher, compute: impl FnOnce() -> V) -> V {
-        if let Some(v) = self.0.borrow().get(matcher) {
-            return v.clone();
-        }
-        let v = compute();
-        let mut map = self.0.borrow_mut();
-        if map.len() >= 64 {
-            map.clear();
-        }
-        map.insert(matcher.clone(), v.clone());
-        v
-    }
-}
+/// Answers about matchers kept per thread: every location of an nginx server shares its
+/// `map`, and several rules ask the same questions about each policy; probing means dozens of
+/// regex searches.
+const MEMO_CAPACITY: usize = 64;
 
 fn probe_attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     let any = format!("https://{ATTACKER_DOMAIN}");
