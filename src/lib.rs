@@ -21,5 +21,6 @@ pub mod rules;
 pub mod selection;
 pub mod sim;
 pub mod source;
+pub mod spelling;
 pub mod suppress;
 pub mod walk;

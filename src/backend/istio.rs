@@ -51,6 +51,16 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
             "`*` methods: Istio's validation refuses them".into(),
         ));
     }
+    if let Some(m) = c
+        .methods
+        .iter()
+        .find(|m| !crate::frontend::istio::METHODS.contains(&m.as_str()))
+    {
+        return Err(refuse(format!(
+            "the method `{m}`: Istio's validation accepts only {}",
+            crate::frontend::istio::METHODS.join(", ")
+        )));
+    }
     let Some(host) = &cx.host else {
         return Err(refuse(
             "the host the VirtualService serves: pass `--host NAME`".into(),

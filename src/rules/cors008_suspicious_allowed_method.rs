@@ -63,8 +63,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 // (a lower-case GET/HEAD/POST lands here only if unknown, which it is not)
                 let suggestion = fetch::KNOWN_METHODS
                     .iter()
-                    .map(|m| (strsim::damerau_levenshtein(&upper, m), *m))
-                    .filter(|(d, _)| *d <= 2)
+                    .filter_map(|m| crate::spelling::distance_within(&upper, m, 2).map(|d| (d, *m)))
                     .min();
                 (
                     "unknown method",

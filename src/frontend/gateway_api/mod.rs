@@ -412,11 +412,8 @@ fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
                 }
             },
             other => {
-                let suggestion = CORS_FIELDS
-                    .iter()
-                    .min_by_key(|f| strsim::damerau_levenshtein(other, f))
-                    .filter(|f| strsim::damerau_levenshtein(other, f) <= 3)
-                    .map(|f| format!(" (did you mean `{f}`?)"))
+                let suggestion = crate::spelling::closest(other, CORS_FIELDS.iter().copied(), 3)
+                    .map(|(_, f)| format!(" (did you mean `{f}`?)"))
                     .unwrap_or_default();
                 cx.reject(
                     key_span,

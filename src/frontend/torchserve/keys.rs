@@ -392,8 +392,9 @@ fn closest_key(raw: &str, n: &str) -> Option<&'static str> {
     let limit = if n.len() <= 8 { 1 } else { 2 };
     KEYS.iter()
         .filter(|k| k.name != raw)
-        .map(|k| (strsim::damerau_levenshtein(n, &normalize(k.name)), k.name))
-        .filter(|(d, _)| *d <= limit)
+        .filter_map(|k| {
+            crate::spelling::distance_within(n, &normalize(k.name), limit).map(|d| (d, k.name))
+        })
         .min()
         .map(|(_, name)| name)
 }

@@ -393,10 +393,13 @@ fn unknown_fields(m: &Middleware, facts: &mut Vec<Fact>) {
             None if lower.contains("accesscontrol") || lower.contains("cors") || lower.contains("vary") => {
                 let best = CORS_FIELDS
                     .iter()
-                    .map(|f| (strsim::damerau_levenshtein(&lower, &f.to_ascii_lowercase()), *f))
+                    .filter_map(|f| {
+                        crate::spelling::distance_within(&lower, &f.to_ascii_lowercase(), 4)
+                            .map(|d| (d, *f))
+                    })
                     .min();
                 (
-                    best.filter(|(d, _)| *d <= 4).map(|(_, f)| f.to_string()),
+                    best.map(|(_, f)| f.to_string()),
                     "the `headers` middleware has no such field".to_string(),
                 )
             }

@@ -402,7 +402,8 @@ fn join_or(items: &[String]) -> String {
 }
 
 fn is_cors(name: &str) -> bool {
-    name.len() > 15 && name[..15].eq_ignore_ascii_case("access-control-")
+    // Bytes, not chars: a name may hold any byte nginx takes, multi-byte characters too.
+    name.len() > 15 && name.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
 }
 
 /// "location `/api` of server `api.example.com`, when `$request_method = OPTIONS`".
