@@ -614,15 +614,17 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
             .unwrap()
             .contains("snippets/cors.conf:1:40: CORS015")
     );
-    // An include cycle is reported where it closes.
+    // nginx cannot load an include cycle: an error at the top file's `include` into it.
     write(root, "loop/nginx.conf", "http { include a.conf; }\n");
     write(root, "loop/a.conf", "include nginx.conf;\n");
     cmd()
         .current_dir(root)
         .args(["--format", "concise", "loop/nginx.conf"])
         .assert()
-        .code(0)
-        .stdout(predicate::str::contains("include cycle"));
+        .code(2)
+        .stdout(predicate::str::contains(
+            "loop/nginx.conf:1:8: CL000 this `include` leads into an include cycle (",
+        ));
 }
 
 #[test]

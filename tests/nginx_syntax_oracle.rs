@@ -701,3 +701,173 @@ fn directive_arity_agrees_with_nginx() {
     }
     assert!(refused >= 8, "{refused}");
 }
+
+/// Byte-order marks, UTF-16, NUL and Latin-1 bytes, lone CRs and a name outside ASCII:
+/// nginx's verdict, and for a refusal its line, are cors-lint's.
+#[test]
+fn encodings_agree_with_nginx() {
+    if Command::new("nginx").arg("-v").output().is_err() {
+        support::unavailable("`nginx` is not on PATH (apt install nginx)");
+    }
+    let dir = support::work_dir().join("nginx-encodings");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let good = "events {}\nhttp {\n    server {\n        add_header A b;\n    }\n}\n";
+    let utf16 = |le: bool| -> Vec<u8> {
+        let units = good.encode_utf16();
+        let mut out = if le {
+            vec![0xFF, 0xFE]
+        } else {
+            vec![0xFE, 0xFF]
+        };
+        out.extend(units.flat_map(|u| if le { u.to_le_bytes() } else { u.to_be_bytes() }));
+        out
+    };
+    let cases: Vec<(&str, Vec<u8>, bool)> = vec![
+        ("plain", good.into(), true),
+        (
+            "UTF-8 BOM",
+            [b"\xEF\xBB\xBF".as_slice(), good.as_bytes()].concat(),
+            false,
+        ),
+        ("UTF-16LE", utf16(true), false),
+        ("UTF-16BE", utf16(false), false),
+        (
+            "NUL in a comment",
+            good.replace("http {", "http { # a\0b").into(),
+            true,
+        ),
+        ("NUL in a value", good.replace("A b", "A b\0c").into(), true),
+        (
+            "Latin-1 comment",
+            [good.as_bytes(), b"# caf\xE9\n"].concat(),
+            true,
+        ),
+        (
+            "Latin-1 value",
+            good.replace("A b", "A caf\u{e9}").into(),
+            true,
+        ),
+        ("lone CRs", good.replace('\n', "\r").into(), true),
+        ("CRLF", good.replace('\n', "\r\n").into(), true),
+        (
+            "name outside ASCII",
+            good.replace("add_header", "add_h\u{eb}ader").into(),
+            false,
+        ),
+        (
+            "map entry outside ASCII",
+            good.replace(
+                "    server",
+                "    map $http_origin $b { caf\u{e9} 1; }\n    server",
+            )
+            .into(),
+            true,
+        ),
+    ];
+    for (i, (case, bytes, accepted)) in cases.iter().enumerate() {
+        let path = dir.join(format!("enc{i}.conf"));
+        std::fs::write(&path, bytes).unwrap();
+        let file = cors_lint::source::SourceFile::new(
+            path.to_string_lossy(),
+            bytes.clone(),
+            cors_lint::source::Encoding::Utf8,
+        );
+        let ours = cors_lint::frontend::nginx::check_syntax(&file);
+        let theirs = nginx_test(&dir, &path);
+        assert_eq!(theirs.is_ok(), *accepted, "{case}: nginx {theirs:?}");
+        match (theirs, ours) {
+            (Ok(()), Ok(_)) => {}
+            (Err(theirs), Err(e)) => {
+                assert!(theirs.contains("unknown directive"), "{case}: {theirs}");
+                assert!(
+                    e.message.starts_with("unknown directive"),
+                    "{case}: {}",
+                    e.message
+                );
+                let line = nginx_line(bytes, e.span.unwrap().start);
+                assert!(
+                    theirs.contains(&format!(":{line}")),
+                    "{case}: nginx says {theirs:?}, cors-lint line {line}"
+                );
+            }
+            (theirs, ours) => panic!(
+                "{case}: nginx {:?}, cors-lint {:?}",
+                theirs.err(),
+                ours.err().map(|e| e.message)
+            ),
+        }
+    }
+}
+
+/// Regexes in `location`, `map` keys and `if`: where nginx's PCRE refuses one, cors-lint
+/// refuses it with PCRE's reason and line; where nginx takes it, so does cors-lint.
+#[test]
+fn invalid_regexes_agree_with_nginx() {
+    if Command::new("nginx").arg("-v").output().is_err() {
+        support::unavailable("`nginx` is not on PATH (apt install nginx)");
+    }
+    let dir = support::work_dir().join("nginx-pcre");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    let cases = [
+        "location ~ ^/(api { }",
+        "location ~ ^/api) { }",
+        "location ~* [z-a] { }",
+        "location ~[abc { }",
+        "location ~ *x { }",
+        "location ~ \"a{3,1}\" { }",
+        "location ~ ^/(?<=a)b { }",
+        "location ~ ^/(a|b)$ { }",
+        "location ^~ /(x { }",
+        "location /(x { }",
+        "if ($http_origin ~ ^https://(a) { return 204; }",
+        "if ($http_origin ~* \"^https://a$\") { return 204; }",
+        "if ($http_origin !~ [b-a]) { return 204; }",
+    ];
+    let maps = [
+        "~^https://(a|b 1;",
+        "~*+x 1;",
+        "~^https://a\\.example$ 1;",
+        "\"~^https://(x\" 1;",
+    ];
+    let texts = cases
+        .iter()
+        .map(|c| format!("events {{}}\nhttp {{\n    server {{\n        {c}\n    }}\n}}\n"))
+        .chain(maps.iter().map(|m| {
+            format!("events {{}}\nhttp {{\n    map $http_origin $o {{\n        {m}\n    }}\n}}\n")
+        }));
+    let mut refused = 0;
+    for (i, text) in texts.enumerate() {
+        let path = dir.join(format!("pcre{i}.conf"));
+        std::fs::write(&path, &text).unwrap();
+        let file = cors_lint::source::SourceFile::new(
+            path.to_string_lossy(),
+            text.clone().into_bytes(),
+            cors_lint::source::Encoding::Utf8,
+        );
+        let ours = cors_lint::frontend::nginx::check_syntax(&file);
+        match (nginx_test(&dir, &path), ours) {
+            (Ok(()), Ok(_)) => {}
+            (Err(theirs), Err(e)) => {
+                refused += 1;
+                let reason = e.message.split(" in \"").next().unwrap();
+                assert!(
+                    theirs.contains(reason),
+                    "{text}: nginx {theirs:?}, cors-lint {reason:?}"
+                );
+                let line = nginx_line(text.as_bytes(), e.span.unwrap().end);
+                assert!(
+                    theirs.contains(&format!(":{line}")),
+                    "{text}: nginx {theirs:?}, line {line}"
+                );
+            }
+            (theirs, ours) => panic!(
+                "{text}: nginx {:?}, cors-lint {:?}",
+                theirs.err(),
+                ours.err().map(|e| e.message)
+            ),
+        }
+    }
+    assert!(refused >= 8, "{refused}");
+}

@@ -207,6 +207,9 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<(Dialect, St
     }
     // The YAML front ends' reasons only for YAML files, where they say something.
     let yaml = ingress::is_yaml_name(file_name);
+    if let Some(found) = recognise_undecodable(file_name, stream) {
+        return Ok(found);
+    }
     let reasons: Vec<String> = why_not
         .into_iter()
         .filter(|(d, why)| {
@@ -215,6 +218,35 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<(Dialect, St
         .map(|(d, why)| format!("{}: {why}", d.name()))
         .collect();
     Err(reasons.join("; "))
+}
+
+/// A YAML or TOML file that is not UTF-8 (ISO-8859-1 bytes, UTF-16) but would be read if it
+/// were: it is that front end's, which then refuses it with a located error, rather than a
+/// file no front end reads.
+fn recognise_undecodable(file_name: &str, stream: &Stream) -> Option<(Dialect, String)> {
+    let bytes = stream.bytes();
+    let toml = file_name.ends_with(".toml");
+    if !(ingress::is_yaml_name(file_name) || toml) || std::str::from_utf8(bytes).is_ok() {
+        return None;
+    }
+    let decoded: String = match bytes.get(..2) {
+        Some(b"\xFF\xFE") => utf16(&bytes[2..], u16::from_le_bytes),
+        Some(b"\xFE\xFF") => utf16(&bytes[2..], u16::from_be_bytes),
+        _ => String::from_utf8_lossy(bytes).into_owned(),
+    };
+    let stream = Stream::new(decoded.as_bytes());
+    DIALECTS
+        .into_iter()
+        .filter(|d| d.is_kubernetes())
+        .find_map(|d| recognise_as(d, file_name, &stream).ok().map(|why| (d, why)))
+        .map(|(d, why)| (d, format!("{why}, in a file that is not UTF-8")))
+}
+
+fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
+    let units = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]]));
+    char::decode_utf16(units)
+        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+        .collect()
 }
 
 fn recognise_as(d: Dialect, file_name: &str, stream: &Stream) -> Result<String, String> {

@@ -9,6 +9,19 @@ declare_rule!(UnknownKey, "TS002", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for fact in unit.torchserve_facts() {
+        if let Fact::Utf16 { mark, entries } = fact {
+            out.report(
+                *mark,
+                "UTF-16 byte-order mark",
+                format!(
+                    "the file is UTF-16, and Java reads `config.properties` byte by byte as ISO-8859-1: \
+                     every key of its {entries} entries holds NUL characters, so TorchServe reads none of them \
+                     and runs with its defaults"
+                ),
+            )
+            .help("save the file as ISO-8859-1 or plain ASCII (write other characters as `\\uXXXX`)");
+            continue;
+        }
         let Fact::IgnoredKey {
             key,
             key_span,

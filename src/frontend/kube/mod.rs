@@ -58,9 +58,32 @@ use yaml::CharMap;
 /// The file's text, or `CL000` at the first byte that is not UTF-8 (`reader`: who then
 /// cannot read it).
 pub fn utf8<'a>(stream: &Stream<'a>, reader: &str) -> Result<&'a str, InputError> {
-    stream.text().map_err(|e| InputError {
-        span: Some(Span::new(e.valid_up_to(), e.valid_up_to() + 1)),
-        message: format!("the file is not UTF-8, so {reader} cannot read it"),
+    stream.text().map_err(|e| {
+        let bytes = stream.bytes();
+        if let Some(mark @ (b"\xFF\xFE" | b"\xFE\xFF")) = bytes.get(..2) {
+            return InputError {
+                span: Some(Span::new(0, 2)),
+                message: format!(
+                    "the file is UTF-16 (byte-order mark {:02X} {:02X}), and cors-lint reads YAML as UTF-8 only: \
+                     convert it (`iconv -f UTF-16 -t UTF-8`)",
+                    mark[0], mark[1]
+                ),
+            };
+        }
+        let at = e.valid_up_to();
+        let len = e.error_len().unwrap_or(bytes.len() - at);
+        InputError {
+            span: Some(Span::new(at, at + len)),
+            message: format!(
+                "byte {} is not UTF-8, so {reader} cannot read the file (YAML parsers refuse it; \
+                 was it saved as ISO-8859-1?)",
+                bytes[at..at + len]
+                    .iter()
+                    .map(|b| format!("0x{b:02X}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            ),
+        }
     })
 }
 
@@ -79,7 +102,15 @@ pub fn parse<'s, 'a>(
             .map_or(e.at, |c| e.at + c.len_utf8());
         InputError {
             span: Some(Span::new(e.at, end)),
-            message: refusal(&e.message),
+            message: if e.limit {
+                format!(
+                    "YAML nested deeper than cors-lint reads (255 levels of flow `[…]` and `{{…}}`, \
+                     {} of all sequences and mappings; Kubernetes objects nest a few dozen)",
+                    yaml::MAX_NESTING
+                )
+            } else {
+                refusal(&e.message)
+            },
         }
     })
 }

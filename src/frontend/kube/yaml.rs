@@ -5,13 +5,20 @@
 //! position leaves this module as a byte offset through [`CharMap`]. Duplicate keys are an
 //! error (saphyr's default, and the API server's: `kubectl` refuses them too), and alias
 //! expansion is capped so a "billion laughs" file is an error, not an exhausted machine.
+//! The parser's events are fed to the loader here, not through saphyr's recursive
+//! `Parser::load`, whose stack a few thousand nested block mappings overflow.
 
 use crate::source::Span;
 use saphyr::{MarkedYaml, YamlData, YamlLoader};
-use saphyr_parser::{Parser, ScalarStyle, Tag};
+use saphyr_parser::{Event, Parser, ScalarStyle, SpannedEventReceiver, Tag};
+use std::collections::HashSet;
 
 /// Nodes an alias may expand into across one file; real manifests use a handful.
 const ALIAS_LIMIT: usize = 10_000;
+
+/// Deepest nesting of sequences and mappings read. Kubernetes objects nest a few dozen
+/// levels; the tree's own walks (and its drop) recurse, so deeper input is refused.
+pub const MAX_NESTING: usize = 1_000;
 
 /// saphyr character index → byte offset. Only characters longer than one byte are stored
 /// (an ASCII file stores nothing): an offset per character would cost 8 bytes per input byte.
@@ -68,6 +75,8 @@ impl CharMap {
 pub struct YamlError {
     pub at: usize,
     pub message: String,
+    /// cors-lint's own limit, not a YAML error: other YAML readers may take the file.
+    pub limit: bool,
 }
 
 /// Every document of the stream, in order.
@@ -75,17 +84,48 @@ pub fn load<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, Ya
     let mut loader: YamlLoader<MarkedYaml> = YamlLoader::default();
     loader.early_parse(false);
     loader.alias_limit(ALIAS_LIMIT);
-    let result = Parser::new_from_str(src).load(&mut loader, true);
-    let error = match result {
-        Err(e) => Some(e),
-        Ok(()) => loader.error().cloned(),
+    let fail = |index: usize, message: String| YamlError {
+        at: chars.byte(index),
+        // saphyr-parser's own cap on flow nesting.
+        limit: message == "recursion limit exceeded",
+        message,
     };
-    if let Some(e) = error {
-        return Err(YamlError {
-            at: chars.byte(e.marker().index()),
-            // saphyr's text says "at byte N" where N counts characters: keep only the reason.
-            message: e.info().to_string(),
-        });
+    let mut parser = Parser::new_from_str(src);
+    let mut depth = 0;
+    // Anchors of the current document: each document of a stream is its own (saphyr's
+    // parser would resolve an alias to an earlier document's anchor; go-yaml does not).
+    let mut anchors: HashSet<usize> = HashSet::new();
+    while let Some(next) = parser.next_event() {
+        // saphyr's text says "at byte N" where N counts characters: keep only the reason.
+        let (event, span) = next.map_err(|e| fail(e.marker().index(), e.info().to_string()))?;
+        match &event {
+            Event::DocumentStart(_) => anchors.clear(),
+            Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(YamlError {
+                        limit: true,
+                        ..fail(span.start.index(), String::new())
+                    });
+                }
+                anchors.insert(*anchor);
+            }
+            Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+            Event::Scalar(_, _, anchor, _) => {
+                anchors.insert(*anchor);
+            }
+            Event::Alias(id) if !anchors.contains(id) => {
+                return Err(fail(
+                    span.start.index(),
+                    "found an alias to an anchor of another document".into(),
+                ));
+            }
+            _ => {}
+        }
+        loader.on_event(event, span);
+        if let Some(e) = loader.error() {
+            return Err(fail(e.marker().index(), e.info().to_string()));
+        }
     }
     Ok(loader.into_documents())
 }

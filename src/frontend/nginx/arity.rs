@@ -1,7 +1,9 @@
-//! nginx checks each directive's argument count (and `add_header`'s `always`) while it
-//! reads the configuration, so `nginx -t` refuses a file that gets them wrong. The grammar
-//! accepts any directive; this checks the ones the CORS model reads, with nginx's own
-//! messages (`ngx_conf_handler`, `ngx_http_headers_add`, nginx 1.22).
+//! What nginx checks of each directive while it reads the configuration, so that `nginx -t`
+//! refuses a file that gets it wrong: the argument count (and `add_header`'s `always`) of the
+//! directives the CORS model reads, and that a directive's name is one some module defines —
+//! which no name holding a byte outside ASCII is (a byte-order mark glued to the first
+//! directive, say). The grammar accepts any directive; the messages are nginx's own
+//! (`ngx_conf_handler`, `ngx_http_headers_add`, nginx 1.22).
 
 use super::syntax::{Config, Statement, SyntaxError};
 
@@ -17,19 +19,74 @@ fn arity(name: &str) -> Option<(usize, usize)> {
     })
 }
 
-pub fn check(config: &Config) -> Result<(), SyntaxError> {
-    check_all(&config.statements)
+/// Blocks whose lines are entries their directive reads, not directives.
+const ENTRY_BLOCKS: [&str; 5] = ["map", "geo", "types", "split_clients", "charset_map"];
+
+/// `bytes`: the file `config` was parsed from.
+pub fn check(config: &Config, bytes: &[u8]) -> Result<(), SyntaxError> {
+    check_all(&config.statements, bytes)
 }
 
-fn check_all(statements: &[Statement]) -> Result<(), SyntaxError> {
+/// What nginx refuses before any syntax error could show: a UTF-16 file.
+pub fn check_encoding(bytes: &[u8]) -> Result<(), SyntaxError> {
+    utf16(bytes).map_or(Ok(()), Err)
+}
+
+fn check_all(statements: &[Statement], bytes: &[u8]) -> Result<(), SyntaxError> {
     for s in statements {
-        check_one(s)?;
-        check_all(s.children())?;
+        check_one(s, bytes)?;
+        if !ENTRY_BLOCKS.contains(&s.name.value.as_str()) {
+            check_all(s.children(), bytes)?;
+        }
     }
     Ok(())
 }
 
-fn check_one(s: &Statement) -> Result<(), SyntaxError> {
+/// A UTF-16 file: nginx reads its first two bytes and every other NUL as part of words,
+/// and stops at the first directive, whose name is not one it knows.
+fn utf16(bytes: &[u8]) -> Option<SyntaxError> {
+    let bom = bytes
+        .get(..2)
+        .filter(|b| *b == [0xFF, 0xFE] || *b == [0xFE, 0xFF])?;
+    Some(SyntaxError {
+        span: crate::source::Span::new(0, 2),
+        message: format!(
+            "unknown directive (the file is UTF-16, byte-order mark {:02X} {:02X}: nginx reads configuration as bytes, so the mark and the NUL bytes of every character are part of the first directive's name; save it as UTF-8 without a mark)",
+            bom[0], bom[1]
+        ),
+        nginx_rejects: true,
+    })
+}
+
+/// No nginx module defines a directive whose name holds a byte outside ASCII.
+fn unknown_name(s: &Statement, bytes: &[u8]) -> Option<SyntaxError> {
+    let raw = &bytes[s.name.text.range()];
+    if raw.iter().all(|b| b.is_ascii() && *b != 0) {
+        return None;
+    }
+    let shown: String = raw
+        .iter()
+        .map(|&b| match b {
+            0x21..=0x7E => (b as char).to_string(),
+            _ => format!("\\x{b:02X}"),
+        })
+        .collect();
+    let why = if raw.starts_with(b"\xEF\xBB\xBF") {
+        " (the file starts with a UTF-8 byte-order mark, which nginx reads as part of the first directive's name; save it without the mark)"
+    } else {
+        ""
+    };
+    Some(SyntaxError {
+        span: s.name.span,
+        message: format!("unknown directive \"{shown}\"{why}"),
+        nginx_rejects: true,
+    })
+}
+
+fn check_one(s: &Statement, bytes: &[u8]) -> Result<(), SyntaxError> {
+    if let Some(e) = unknown_name(s, bytes) {
+        return Err(e);
+    }
     let name = s.name.value.as_str();
     let Some((fewest, most)) = arity(name) else {
         return Ok(());
@@ -61,9 +118,37 @@ mod tests {
     use super::*;
 
     fn err(src: &str) -> Option<String> {
-        check(&parse(src.as_bytes()).expect("parses"))
+        check(&parse(src.as_bytes()).expect("parses"), src.as_bytes())
             .err()
             .map(|e| format!("{} @{}", e.message, &src[e.span.range()]))
+    }
+
+    #[test]
+    fn a_name_outside_ascii_is_an_unknown_directive() {
+        assert_eq!(
+            err("\u{feff}events {}"),
+            Some("unknown directive \"\\xEF\\xBB\\xBFevents\" (the file starts with a UTF-8 byte-order mark, which nginx reads as part of the first directive's name; save it without the mark) @\u{feff}events".into())
+        );
+        assert_eq!(
+            err("http { add_hëader A b; }"),
+            Some("unknown directive \"add_h\\xC3\\xABader\" @add_hëader".into())
+        );
+        // Map entries and values are not directives; a BOM later in the file is a value.
+        assert_eq!(
+            err("map $a $b { café 1; map x; } add_header A \"\u{feff}\";"),
+            None
+        );
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain("events {}".encode_utf16().flat_map(u16::to_le_bytes))
+            .collect();
+        let e = check_encoding(&utf16).unwrap_err();
+        assert_eq!((e.span.start, e.span.end), (0, 2));
+        assert!(
+            e.message.contains("UTF-16, byte-order mark FF FE"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -8,12 +8,15 @@
 //! each included file starts at its own `base`, and findings are moved back into the file
 //! they point at.
 
-use super::syntax::{self, Body, Config, Statement, Token};
+use super::syntax::{Body, Config, Statement, Token};
 use crate::source::Span;
 use std::path::{Path, PathBuf};
 
 /// Deepest chain of includes followed (nginx has no limit; a cycle never ends).
 pub const MAX_DEPTH: usize = 32;
+
+/// How the reason for a cycle starts.
+const CYCLE: &str = "an include cycle";
 
 /// Files nginx packages ship that set MIME types and upstream parameters, never response
 /// headers: an `include` of one that cannot be read changes nothing cors-lint judges.
@@ -62,6 +65,9 @@ pub struct Expanded {
     pub config: Config,
     pub included: Vec<Included>,
     pub unresolved: Vec<Unresolved>,
+    /// An include cycle, which nginx cannot load: the top file's `include` that leads into
+    /// it, and the cycle.
+    pub cycle: Option<(Span, String)>,
 }
 
 /// Splice the includes of `config` (parsed from `top`, the file at `path`) with relative
@@ -72,6 +78,9 @@ pub fn expand(top: &[u8], config: Config, path: &Path, prefix: &Path) -> Expande
         included: Vec::new(),
         unresolved: Vec::new(),
         prefix: prefix.to_path_buf(),
+        top_len: top.len(),
+        top_include: None,
+        cycle: None,
     };
     let chain = vec![canonical(path)];
     let statements = x.splice(config.statements, &chain);
@@ -83,6 +92,7 @@ pub fn expand(top: &[u8], config: Config, path: &Path, prefix: &Path) -> Expande
         },
         included: x.included,
         unresolved: x.unresolved,
+        cycle: x.cycle,
     }
 }
 
@@ -119,6 +129,10 @@ struct Expander {
     included: Vec<Included>,
     unresolved: Vec<Unresolved>,
     prefix: PathBuf,
+    top_len: usize,
+    /// The top file's `include` being followed.
+    top_include: Option<Span>,
+    cycle: Option<(Span, String)>,
 }
 
 impl Expander {
@@ -144,9 +158,17 @@ impl Expander {
     /// The statements `st` (an `include`) stands for; `None` leaves it in place.
     fn include(&mut self, st: &Statement, chain: &[PathBuf]) -> Option<Vec<Statement>> {
         let pattern = st.args[0].value.clone();
+        if st.span.end <= self.top_len {
+            self.top_include = Some(st.span);
+        }
         match self.resolve(&pattern, chain) {
             Ok(spliced) => Some(spliced),
             Err(_) if is_stock(&pattern) => None,
+            Err(reason) if reason.starts_with(CYCLE) => {
+                let at = self.top_include.unwrap_or(st.span);
+                self.cycle.get_or_insert((at, reason));
+                None
+            }
             Err(reason) => {
                 self.unresolved.push(Unresolved {
                     span: st.span,
@@ -181,7 +203,7 @@ impl Expander {
                     .map(|p| p.display().to_string())
                     .collect();
                 return Err(format!(
-                    "an include cycle ({}): nginx would include the files again and again and cannot load it",
+                    "{CYCLE} ({}): nginx includes the files again and again and refuses to load the configuration",
                     cycle.join(" → ")
                 ));
             }
@@ -190,7 +212,7 @@ impl Expander {
                 Ok(_) => return Err(format!("`{}` is over the size limit", file.display())),
                 Err(e) => return Err(format!("`{}` cannot be read: {e}", file.display())),
             };
-            let config = match syntax::parse(&bytes) {
+            let config = match super::read_config(&bytes) {
                 Ok(c) => c,
                 Err(e) => {
                     return Err(format!(
@@ -331,7 +353,7 @@ mod tests {
         ]);
         let top_path = dir.path().join("nginx.conf");
         let top = std::fs::read(&top_path).unwrap();
-        let config = syntax::parse(&top).unwrap();
+        let config = super::super::syntax::parse(&top).unwrap();
         let x = expand(&top, config, &top_path, dir.path());
         assert!(x.unresolved.is_empty(), "{:?}", x.unresolved);
         let http = &x.config.statements[0];
@@ -365,13 +387,16 @@ mod tests {
         ]);
         let top_path = dir.path().join("nginx.conf");
         let top = std::fs::read(&top_path).unwrap();
-        let config = syntax::parse(&top).unwrap();
+        let config = super::super::syntax::parse(&top).unwrap();
         let x = expand(&top, config, &top_path, dir.path());
         let reasons: Vec<&str> = x.unresolved.iter().map(|u| u.reason.as_str()).collect();
-        assert_eq!(reasons.len(), 3, "{reasons:?}");
+        assert_eq!(reasons.len(), 2, "{reasons:?}");
         assert!(reasons[0].contains("does not exist"));
         assert!(reasons[1].contains("directory"));
-        assert!(reasons[2].contains("include cycle"), "{}", reasons[2]);
+        // The cycle, at the top file's `include` that leads into it.
+        let (at, cycle) = x.cycle.expect("a cycle");
+        assert_eq!(&top[at.range()], b"include loop.conf;");
+        assert!(cycle.starts_with("an include cycle ("), "{cycle}");
         // The cycle's `include` stays; the glob that matches nothing just disappears.
         assert_eq!(
             names(&x.config.statements),

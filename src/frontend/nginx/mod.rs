@@ -10,6 +10,7 @@ pub mod headers;
 pub mod include;
 pub mod lower;
 pub mod map;
+mod pcre;
 pub mod syntax;
 
 use super::InputError;
@@ -76,6 +77,12 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
         .clone()
         .unwrap_or_else(|| include::default_prefix(path));
     let x = include::expand(file.bytes(), config, path, &prefix);
+    if let Some((span, cycle)) = x.cycle {
+        return Err(InputError {
+            span: Some(span),
+            message: format!("this `include` leads into {cycle}"),
+        });
+    }
     let target = lower::Target {
         version: options.nginx_version.unwrap_or(headers::Version::NEWEST),
         assumed: options.nginx_version.is_none(),
@@ -97,16 +104,24 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
 
 /// Check the file's syntax as nginx would.
 pub fn check_syntax(file: &SourceFile) -> Result<syntax::Config, InputError> {
-    syntax::parse(file.bytes())
-        .and_then(|c| arity::check(&c).map(|()| c))
-        .map_err(|e| InputError {
-            span: Some(e.span),
-            message: if e.nginx_rejects {
-                format!("{}; nginx refuses to load this configuration", e.message)
-            } else {
-                e.message
-            },
-        })
+    read_config(file.bytes()).map_err(|e| InputError {
+        span: Some(e.span),
+        message: if e.nginx_rejects {
+            format!("{}; nginx refuses to load this configuration", e.message)
+        } else {
+            e.message
+        },
+    })
+}
+
+/// A file's configuration, or the first thing nginx refuses while reading it: its encoding,
+/// its syntax, a directive's name or argument count, a regex.
+pub(crate) fn read_config(bytes: &[u8]) -> Result<syntax::Config, syntax::SyntaxError> {
+    arity::check_encoding(bytes)?;
+    let config = syntax::parse(bytes)?;
+    arity::check(&config, bytes)?;
+    pcre::check(&config)?;
+    Ok(config)
 }
 
 /// An nginx fragment embedded in another file (an ingress-nginx snippet annotation): parsed
@@ -120,7 +135,7 @@ pub fn lower_embedded(
     let bytes = text.as_str().as_bytes();
     let to_file = |s: crate::source::Span| text.span_of(s.range());
     let config = syntax::parse(bytes)
-        .and_then(|c| arity::check(&c).map(|()| c))
+        .and_then(|c| arity::check(&c, bytes).map(|()| c))
         .map_err(|e| InputError {
             span: Some(to_file(e.span)),
             message: format!("in the nginx snippet: {}", e.message),

@@ -13,6 +13,14 @@ pub enum Fact {
         /// The UTF-8 byte-order mark Java read as the first three characters of the key.
         bom: Option<Span>,
     },
+    /// A UTF-16 file: Java reads it byte by byte (ISO-8859-1), so every key holds NUL
+    /// characters and TorchServe reads none of them.
+    Utf16 {
+        /// The byte-order mark.
+        mark: Span,
+        /// Lines Java read as entries.
+        entries: usize,
+    },
     /// A key set again later; Java keeps the last value.
     DuplicateKey {
         key: String,

@@ -146,6 +146,14 @@ fn check_keys(
     facts: &mut Vec<Fact>,
 ) -> HashMap<String, usize> {
     let mut last: HashMap<String, usize> = HashMap::new();
+    if let Some(b"\xFF\xFE" | b"\xFE\xFF") = file.bytes().get(..2) {
+        // Every key is garbage to Java: one fact for the file instead of one per key.
+        facts.push(Fact::Utf16 {
+            mark: Span::new(0, 2),
+            entries: entries.len(),
+        });
+        return last;
+    }
     // An unclosed JSON value (`models={`) whose next lines Java reads as keys.
     let mut open_json: Option<(String, Span, i64)> = None;
     for (i, e) in entries.iter().enumerate() {
