@@ -511,3 +511,44 @@ fn a_hundred_megabyte_file_is_refused_unread() {
         run.stdout
     );
 }
+
+/// Unterminated blocks and escapes: located where the server stops reading; a trailing
+/// backslash at the end of `config.properties` is what Java takes (an empty continuation).
+#[test]
+fn unterminated_blocks_and_escapes_are_located() {
+    let d = tempfile::tempdir().unwrap();
+    let files: [(&str, &str); 4] = [
+        ("block.conf", "events {}\nhttp {\n    server {\n"),
+        (
+            "flow.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: a\n  annotations: [\n",
+        ),
+        (
+            "escape.yaml",
+            "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: \"a\\qb\"\n",
+        ),
+        (
+            "config.properties",
+            "cors_allowed_origin=https://a.example\\",
+        ),
+    ];
+    for (name, text) in files {
+        fs::write(d.path().join(name), text).unwrap();
+    }
+    let names: Vec<&str> = files.iter().map(|(n, _)| *n).collect();
+    let run = lint(d.path(), &names);
+    assert_eq!(run.code, 2, "{}", run.stdout);
+    for expected in [
+        "block.conf:4:1: CL000 unexpected end of file, expecting \"}\"",
+        "flow.yaml:6:1: CL000 invalid YAML",
+        "escape.yaml:4:9: CL000 invalid YAML: while parsing a quoted scalar, found unknown escape character",
+    ] {
+        assert!(run.stdout.contains(expected), "{expected}: {}", run.stdout);
+    }
+    assert!(
+        !run.stdout.contains("config.properties:1:1: CL000")
+            && run.stdout.contains("config.properties:"),
+        "{}",
+        run.stdout
+    );
+}

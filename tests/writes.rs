@@ -185,3 +185,60 @@ fn check_without_fix_writes_nothing() {
     // `-o` wrote its report, and only there.
     assert!(fs::read_to_string(&report).unwrap().contains("CORS"));
 }
+
+/// A fix keeps what surrounds its edit byte for byte: CRLF line endings, a comment in
+/// ISO-8859-1, the YAML byte-order mark, trailing spaces, the file's permissions.
+#[test]
+fn fix_keeps_line_endings_encoding_and_marks() {
+    use std::os::unix::fs::PermissionsExt;
+    let d = tempfile::tempdir().unwrap();
+    let cases: [(&str, &[u8], &[u8]); 2] = [
+        (
+            "config.properties",
+            b"# caf\xE9, CRLF  \r\ninference_address=http://127.0.0.1:8080\r\ncors.allowed.origin=https://app.example.com\r\n",
+            b"# caf\xE9, CRLF  \r\ninference_address=http://127.0.0.1:8080\r\ncors_allowed_origin=https://app.example.com\r\n",
+        ),
+        (
+            "ingress.yaml",
+            b"\xEF\xBB\xBFapiVersion: networking.k8s.io/v1\r\nkind: Ingress\r\nmetadata:\r\n  name: a   \r\n  annotations:\r\n    nginx.ingress.kubernetes.io/enable-cors: \"true\"\r\n    nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\r\n",
+            b"",
+        ),
+    ];
+    for (name, before, expected) in cases {
+        let path = d.path().join(name);
+        fs::write(&path, before).unwrap();
+        fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
+        let report = lint::lint_bytes(
+            name.into(),
+            before.to_vec(),
+            frontend::recognise(name, before).unwrap().0,
+            String::new(),
+            &Settings::default(),
+        );
+        let spans: Vec<Span> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.fix.as_ref())
+            .flat_map(|fix| fix.edits.iter().map(|e| e.span))
+            .collect();
+        assert!(!spans.is_empty(), "{name}: no fix offered");
+        Command::cargo_bin("cors-lint")
+            .unwrap()
+            .args(["--fix", "--unsafe-fixes", "--format", "concise"])
+            .arg(&path)
+            .assert()
+            .code(predicates::ord::le(1));
+        let after = fs::read(&path).unwrap();
+        assert_ne!(after, before, "{name}: not fixed");
+        if !expected.is_empty() {
+            assert_eq!(after, expected, "{name}");
+        }
+        assert!(
+            only_spans_changed(before, &after, &spans),
+            "{name}: bytes changed outside the edits:\n{}",
+            String::from_utf8_lossy(&after)
+        );
+        let mode = fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640, "{name}: permissions");
+    }
+}

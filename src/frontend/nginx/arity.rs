@@ -6,6 +6,7 @@
 //! (`ngx_conf_handler`, `ngx_http_headers_add`, nginx 1.22).
 
 use super::syntax::{Config, Statement, SyntaxError};
+use crate::finding::escape_controls;
 
 /// Arguments allowed: (fewest, most); `usize::MAX` for "1MORE".
 fn arity(name: &str) -> Option<(usize, usize)> {
@@ -95,7 +96,10 @@ fn check_one(s: &Statement, bytes: &[u8]) -> Result<(), SyntaxError> {
     if n < fewest || n > most {
         return Err(SyntaxError {
             span: s.span,
-            message: format!("invalid number of arguments in \"{name}\" directive"),
+            message: format!(
+                "invalid number of arguments in \"{}\" directive",
+                escape_controls(name)
+            ),
             nginx_rejects: true,
         });
     }
@@ -105,7 +109,7 @@ fn check_one(s: &Statement, bytes: &[u8]) -> Result<(), SyntaxError> {
     {
         return Err(SyntaxError {
             span: third.span,
-            message: format!("invalid parameter \"{}\"", third.value),
+            message: format!("invalid parameter \"{}\"", escape_controls(&third.value)),
             nginx_rejects: true,
         });
     }

@@ -19,7 +19,10 @@ fn check_all(statements: &[Statement]) -> Result<(), SyntaxError> {
             if let Some(why) = pcre_error(pattern) {
                 return Err(SyntaxError {
                     span: token.span,
-                    message: format!("pcre2_compile() failed: {why} in \"{pattern}\""),
+                    message: format!(
+                        "pcre2_compile() failed: {why} in \"{}\"",
+                        crate::finding::escape_controls(pattern)
+                    ),
                     nginx_rejects: true,
                 });
             }
