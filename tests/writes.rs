@@ -89,6 +89,23 @@ fn only_spans_changed(before: &[u8], after: &[u8], spans: &[Span]) -> bool {
     true
 }
 
+/// The spans of every edit the findings on `bytes` offer (`--unsafe-fixes` included).
+fn offered_edits(name: &str, bytes: &[u8], dialect: frontend::Dialect) -> Vec<Span> {
+    let report = lint::lint_bytes(
+        name.into(),
+        bytes.to_vec(),
+        dialect,
+        String::new(),
+        &Settings::default(),
+    );
+    report
+        .findings
+        .iter()
+        .filter_map(|f| f.fix.as_ref())
+        .flat_map(|fix| fix.edits.iter().map(|e| e.span))
+        .collect()
+}
+
 #[test]
 fn fix_changes_only_the_bytes_its_edits_cover() {
     let work = tempfile::tempdir().unwrap();
@@ -100,19 +117,7 @@ fn fix_changes_only_the_bytes_its_edits_cover() {
         let Ok((dialect, _)) = frontend::recognise(&name, &bytes) else {
             continue;
         };
-        let report = lint::lint_bytes(
-            original.display().to_string(),
-            bytes.clone(),
-            dialect,
-            String::new(),
-            &Settings::default(),
-        );
-        let spans: Vec<Span> = report
-            .findings
-            .iter()
-            .filter_map(|f| f.fix.as_ref())
-            .flat_map(|fix| fix.edits.iter().map(|e| e.span))
-            .collect();
+        let spans = offered_edits(&original.display().to_string(), &bytes, dialect);
         let copy = work.path().join(original.strip_prefix(corpus()).unwrap());
         Command::cargo_bin("cors-lint")
             .unwrap()
@@ -208,19 +213,7 @@ fn fix_keeps_line_endings_encoding_and_marks() {
         let path = d.path().join(name);
         fs::write(&path, before).unwrap();
         fs::set_permissions(&path, fs::Permissions::from_mode(0o640)).unwrap();
-        let report = lint::lint_bytes(
-            name.into(),
-            before.to_vec(),
-            frontend::recognise(name, before).unwrap().0,
-            String::new(),
-            &Settings::default(),
-        );
-        let spans: Vec<Span> = report
-            .findings
-            .iter()
-            .filter_map(|f| f.fix.as_ref())
-            .flat_map(|fix| fix.edits.iter().map(|e| e.span))
-            .collect();
+        let spans = offered_edits(name, before, frontend::recognise(name, before).unwrap().0);
         assert!(!spans.is_empty(), "{name}: no fix offered");
         Command::cargo_bin("cors-lint")
             .unwrap()
