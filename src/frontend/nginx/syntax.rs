@@ -171,12 +171,14 @@ impl Reader<'_> {
         }
     }
 
-    fn char_at(&self, at: usize) -> String {
-        let end = (at + 1..=self.bytes.len())
+    /// The character at `at` and its bytes (one byte when they are not UTF-8).
+    fn char_at(&self, at: usize) -> (String, Span) {
+        let end = (at + 1..=self.bytes.len().min(at + 4))
             .find(|&e| std::str::from_utf8(&self.bytes[at..e]).is_ok())
             .unwrap_or(at + 1)
             .min(self.bytes.len());
-        String::from_utf8_lossy(&self.bytes[at..end]).into_owned()
+        let c = String::from_utf8_lossy(&self.bytes[at..end]).into_owned();
+        (crate::finding::escape_controls(&c), Span::new(at, end))
     }
 
     /// Where nesting goes past [`MAX_DEPTH`]: cors-lint's own limit, not nginx's.
@@ -227,9 +229,9 @@ impl Reader<'_> {
                 },
                 Rule::COMMENT => self.comments.push(span),
                 Rule::stray_terminator_error => {
-                    let c = self.char_at(span.start);
+                    let (c, at) = self.char_at(span.start);
                     self.fail(
-                        span,
+                        at,
                         format!("unexpected \"{c}\": a `{c}` with no directive name before it"),
                     );
                 }
@@ -356,9 +358,8 @@ impl Reader<'_> {
                     match part.as_rule() {
                         Rule::double_text | Rule::single_text => text = span_of(&part),
                         Rule::after_quote_error => {
-                            let at = span_of(&part);
-                            end = at.start;
-                            let c = self.char_at(at.start);
+                            end = span_of(&part).start;
+                            let (c, at) = self.char_at(end);
                             self.fail(at, format!("unexpected \"{c}\": a closing quote must be followed by a space, `;` or `{{`"));
                         }
                         other => unreachable!("quoted token holds {other:?}"),
