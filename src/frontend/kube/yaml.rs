@@ -91,9 +91,11 @@ pub fn load<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, Ya
         message,
     };
     let mut parser = Parser::new_from_str(src);
-    let mut depth = 0;
-    // Anchors of the current document: each document of a stream is its own (saphyr's
-    // parser would resolve an alias to an earlier document's anchor; go-yaml does not).
+    // The anchor of each open sequence or mapping (0: none), innermost last.
+    let mut open: Vec<usize> = Vec::new();
+    // Anchors whose node is complete in the current document: each document of a stream is
+    // its own (saphyr's parser would resolve an alias to an earlier document's anchor, and
+    // to a node that contains the alias; go-yaml refuses both).
     let mut anchors: HashSet<usize> = HashSet::new();
     while let Some(next) = parser.next_event() {
         // saphyr's text says "at byte N" where N counts characters: keep only the reason.
@@ -101,24 +103,27 @@ pub fn load<'a>(src: &'a str, chars: &CharMap) -> Result<Vec<MarkedYaml<'a>>, Ya
         match &event {
             Event::DocumentStart(_) => anchors.clear(),
             Event::SequenceStart(anchor, _) | Event::MappingStart(anchor, _) => {
-                depth += 1;
-                if depth > MAX_NESTING {
+                if open.len() == MAX_NESTING {
                     return Err(YamlError {
                         limit: true,
                         ..fail(span.start.index(), String::new())
                     });
                 }
-                anchors.insert(*anchor);
+                open.push(*anchor);
             }
-            Event::SequenceEnd | Event::MappingEnd => depth -= 1,
+            Event::SequenceEnd | Event::MappingEnd => {
+                anchors.extend(open.pop());
+            }
             Event::Scalar(_, _, anchor, _) => {
                 anchors.insert(*anchor);
             }
             Event::Alias(id) if !anchors.contains(id) => {
-                return Err(fail(
-                    span.start.index(),
-                    "found an alias to an anchor of another document".into(),
-                ));
+                let why = if open.contains(id) {
+                    "found an alias inside the value of its own anchor"
+                } else {
+                    "found an alias to an anchor of another document"
+                };
+                return Err(fail(span.start.index(), why.into()));
             }
             _ => {}
         }
@@ -216,6 +221,41 @@ mod tests {
         let mut v: Vec<usize> = src.char_indices().map(|(b, _)| b).collect();
         v.push(src.len());
         v.get(char_index).or(v.last()).copied().unwrap_or(0)
+    }
+
+    fn loaded(src: &str) -> Result<usize, String> {
+        load(src, &CharMap::new(src))
+            .map(|docs| docs.len())
+            .map_err(|e| format!("{} @{}", e.message, e.at))
+    }
+
+    #[test]
+    fn aliases_resolve_within_their_document_only() {
+        assert_eq!(
+            loaded("a: &a [1]\nb: *a\nc: &c {d: &d 1, e: *d}\nf: *c\n"),
+            Ok(1)
+        );
+        assert_eq!(
+            loaded("a: &a 1\n---\nb: *a\n"),
+            Err("found an alias to an anchor of another document @15".into())
+        );
+        assert_eq!(
+            loaded("a: &a {x: *a}\n"),
+            Err("found an alias inside the value of its own anchor @10".into())
+        );
+    }
+
+    #[test]
+    fn nesting_is_capped_without_recursion() {
+        let deep: String = (0..MAX_NESTING + 1)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        let e = load(&deep, &CharMap::new(&deep)).unwrap_err();
+        assert!(e.limit);
+        let at_limit: String = (0..MAX_NESTING)
+            .map(|i| format!("{}k:\n", " ".repeat(i)))
+            .collect();
+        assert_eq!(loaded(&at_limit), Ok(1));
     }
 
     #[test]
