@@ -723,6 +723,11 @@ fn directive_arity_agrees_with_nginx() {
         "if ($http_origin) { return 204; }",
         "location = /x { }",
         "location = /x y { }",
+        "location = /x;",
+        "add_header A b { }",
+        "add_header A b\n        {\n        }",
+        "set $a 1 { return 204; }",
+        "if ($http_origin) return 204;",
     ];
     let verdicts = verdicts_agree(
         "nginx-arity",

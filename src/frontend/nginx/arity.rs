@@ -5,8 +5,9 @@
 //! directive, say). The grammar accepts any directive; the messages are nginx's own
 //! (`ngx_conf_handler`, `ngx_http_headers_add`, nginx 1.22).
 
-use super::syntax::{Config, Statement, SyntaxError};
+use super::syntax::{Body, Config, Statement, SyntaxError};
 use crate::finding::escape_controls;
+use crate::source::Span;
 
 /// Arguments allowed: (fewest, most); `usize::MAX` for "1MORE".
 fn arity(name: &str) -> Option<(usize, usize)> {
@@ -50,7 +51,7 @@ fn utf16(bytes: &[u8]) -> Option<SyntaxError> {
         .get(..2)
         .filter(|b| *b == [0xFF, 0xFE] || *b == [0xFE, 0xFF])?;
     Some(SyntaxError {
-        span: crate::source::Span::new(0, 2),
+        span: Span::new(0, 2),
         message: format!(
             "unknown directive (the file is UTF-16, byte-order mark {:02X} {:02X}: nginx reads configuration as bytes, so the mark and the NUL bytes of every character are part of the first directive's name; save it as UTF-8 without a mark)",
             bom[0], bom[1]
@@ -92,6 +93,28 @@ fn check_one(s: &Statement, bytes: &[u8]) -> Result<(), SyntaxError> {
     let Some((fewest, most)) = arity(name) else {
         return Ok(());
     };
+    // nginx checks a directive's block before its arguments (`ngx_conf_handler`).
+    let takes_block = matches!(name, "if" | "map" | "location");
+    match (&s.body, takes_block) {
+        (Some(Body::Block { open, .. } | Body::Opaque { open, .. }), false) => {
+            return Err(SyntaxError {
+                span: Span::new(s.span.start, open.end),
+                message: format!(
+                    "directive \"{}\" is not terminated by \";\"",
+                    escape_controls(name)
+                ),
+                nginx_rejects: true,
+            });
+        }
+        (None, true) => {
+            return Err(SyntaxError {
+                span: s.span,
+                message: format!("directive \"{name}\" has no opening \"{{\""),
+                nginx_rejects: true,
+            });
+        }
+        _ => {}
+    }
     let n = s.args.len();
     if n < fewest || n > most {
         return Err(SyntaxError {
