@@ -49,14 +49,23 @@ pub struct Canonical {
     pub max_age: Option<i64>,
 }
 
-fn list(l: &AllowList, upper: bool) -> Result<Vec<String>, Span> {
+/// The entries of a list as the server sends them, each once. Methods keep their case:
+/// browsers match a method against `Access-Control-Allow-Methods` byte for byte (`put`
+/// allows no `PUT`); header names are case-insensitive.
+fn list(l: &AllowList, case_sensitive: bool) -> Result<Vec<String>, Span> {
     match l {
         AllowList::EchoRequest { at } => Err(*at),
         _ => {
             let mut out: Vec<String> = Vec::new();
             for (e, _) in l.entries().unwrap_or_default() {
-                let e = if upper { e.to_ascii_uppercase() } else { e };
-                if !e.is_empty() && !out.iter().any(|o| o.eq_ignore_ascii_case(&e)) {
+                let same = |o: &String| {
+                    if case_sensitive {
+                        *o == e
+                    } else {
+                        o.eq_ignore_ascii_case(&e)
+                    }
+                };
+                if !e.is_empty() && !out.iter().any(same) {
                     out.push(e);
                 }
             }

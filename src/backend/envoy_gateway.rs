@@ -48,6 +48,14 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                     }
                 });
             }
+            if let Some(o) = out
+                .iter()
+                .find(|o| !crate::frontend::envoy_gateway::valid_origin(o))
+            {
+                return Err(refuse(format!(
+                    "the origin `{o}`: Envoy Gateway's origin pattern rejects it"
+                )));
+            }
             out
         }
     };

@@ -70,6 +70,12 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
 }
 
 /// The Envoy matcher the translator builds for one origin.
+/// Whether Envoy Gateway's CRD takes `origin` in `allowOrigins` (for back ends, which must
+/// not write what this front end refuses).
+pub fn valid_origin(origin: &str) -> bool {
+    ORIGIN_RE.is_match(origin)
+}
+
 pub fn matcher(origin: &str) -> OriginMatcher {
     if origin.contains('*') {
         let pattern = origin.replace('.', r"\.").replace('*', ".*");
@@ -266,7 +272,7 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                         );
                     }
                     for (o, at) in items {
-                        if !ORIGIN_RE.is_match(&o) {
+                        if !valid_origin(&o) {
                             reject(
                                 at,
                                 &format!("Origin: Pattern=`{ORIGIN_PATTERN}`"),

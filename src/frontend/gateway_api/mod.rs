@@ -429,6 +429,18 @@ fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
     c
 }
 
+/// Why the API server rejects `text` as a `CORSOrigin` (length or pattern), in words; `None`
+/// when it takes it. For back ends, which must not write what this front end refuses.
+pub fn invalid_origin(text: &str) -> Option<String> {
+    if text.is_empty() || text.len() > 253 {
+        Some("an origin is 1 to 253 characters long".into())
+    } else if !ORIGIN_RE.is_match(text) {
+        Some(origin_problem(text))
+    } else {
+        None
+    }
+}
+
 /// Why a value fails the `CORSOrigin` pattern, in words.
 fn origin_problem(text: &str) -> String {
     if text == "null" {
