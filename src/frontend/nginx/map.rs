@@ -203,7 +203,8 @@ pub fn expand(
                 .bytes()
                 .take_while(|b| b.is_ascii_alphanumeric() || *b == b'_')
                 .count();
-        if end == start {
+        // `${name` must close right after the name (nginx refuses the file otherwise).
+        if end == start || (braced && bytes.get(end) != Some(&b'}')) {
             return None;
         }
         out.push_str(&vars(&text[start..end])?);
@@ -216,6 +217,14 @@ pub fn expand(
 mod tests {
     use super::*;
     use crate::frontend::nginx::syntax::parse;
+
+    #[test]
+    fn an_unclosed_brace_expands_to_nothing_known() {
+        let vars = |n: &str| Some(format!("<{n}>"));
+        assert_eq!(expand("a${x}b$y", &vars, &[]), Some("a<x>b<y>".into()));
+        assert_eq!(expand("${http_\u{fffd}rigin}", &vars, &[]), None);
+        assert_eq!(expand("${x", &vars, &[]), None);
+    }
 
     #[test]
     fn exact_keys_ignore_case_regexes_follow_and_default_last() {
