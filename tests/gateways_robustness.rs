@@ -5,9 +5,12 @@
 
 use cors_lint::frontend::gateway_api::Version;
 use cors_lint::frontend::{self, Dialect, Options};
-use cors_lint::lint::{Settings, lint_bytes};
-use cors_lint::report::{self, GraphicalOptions};
+use cors_lint::lint::Settings;
 use proptest::prelude::*;
+
+#[path = "fuzz/checks.rs"]
+#[allow(dead_code)] // each suite uses part of the fuzz checks
+mod checks;
 
 fn run(bytes: Vec<u8>, dialect: Dialect, old: bool) {
     let _ = frontend::recognise("x.yaml", &bytes);
@@ -18,46 +21,12 @@ fn run(bytes: Vec<u8>, dialect: Dialect, old: bool) {
         },
         ..Settings::default()
     };
-    let r = lint_bytes(
-        "x.yaml".into(),
-        bytes.clone(),
+    let target = checks::Target {
+        name: dialect.name(),
         dialect,
-        String::new(),
-        &settings,
-    );
-    let text = std::str::from_utf8(&bytes).ok();
-    for f in &r.findings {
-        for s in std::iter::once(f.span).chain(f.related.iter().map(|r| r.span)) {
-            assert!(
-                s.start <= s.end && s.end <= bytes.len(),
-                "{} span {s:?} outside 0..{}",
-                f.code,
-                bytes.len()
-            );
-            if let Some(t) = text {
-                assert!(
-                    t.is_char_boundary(s.start) && t.is_char_boundary(s.end),
-                    "{} span {s:?} splits a character",
-                    f.code
-                );
-            }
-        }
-        assert!(
-            !f.message.contains('\n'),
-            "multi-line message {:?}",
-            f.message
-        );
-    }
-    let reports = std::slice::from_ref(&r);
-    let _ = report::concise(reports);
-    let _ = report::json(reports);
-    let _ = report::graphical(
-        reports,
-        GraphicalOptions {
-            color: false,
-            width: 80,
-        },
-    );
+        file_name: "x.yaml",
+    };
+    checks::check(&target, &bytes, &settings);
 }
 
 const DIALECTS: [Dialect; 3] = [Dialect::GatewayApi, Dialect::Istio, Dialect::EnvoyGateway];

@@ -13,10 +13,13 @@
 use cors_lint::frontend::ingress::controller::Version;
 use cors_lint::frontend::kube::{scalar, yaml};
 use cors_lint::frontend::{self, Dialect, Options};
-use cors_lint::lint::{Settings, lint_bytes};
-use cors_lint::report::{self, GraphicalOptions};
+use cors_lint::lint::Settings;
 use cors_lint::source::Span;
 use proptest::prelude::*;
+
+#[path = "fuzz/checks.rs"]
+#[allow(dead_code)] // each suite uses part of the fuzz checks
+mod checks;
 
 fn run(bytes: Vec<u8>, version: Option<Version>) {
     let _ = frontend::recognise("x.yaml", &bytes);
@@ -27,47 +30,12 @@ fn run(bytes: Vec<u8>, version: Option<Version>) {
         },
         ..Settings::default()
     };
-    let r = lint_bytes(
-        "x.yaml".into(),
-        bytes.clone(),
-        Dialect::IngressNginx,
-        String::new(),
-        &settings,
-    );
-    let text = std::str::from_utf8(&bytes).ok();
-    for f in &r.findings {
-        let spans = std::iter::once(f.span).chain(f.related.iter().map(|r| r.span));
-        for s in spans {
-            assert!(
-                s.start <= s.end && s.end <= bytes.len(),
-                "{} span {s:?} outside 0..{}",
-                f.code,
-                bytes.len()
-            );
-            if let Some(t) = text {
-                assert!(
-                    t.is_char_boundary(s.start) && t.is_char_boundary(s.end),
-                    "{} span {s:?} splits a character",
-                    f.code
-                );
-            }
-        }
-        assert!(
-            !f.message.contains('\n'),
-            "multi-line message {:?}",
-            f.message
-        );
-    }
-    let reports = std::slice::from_ref(&r);
-    let _ = report::concise(reports);
-    let _ = report::json(reports);
-    let _ = report::graphical(
-        reports,
-        GraphicalOptions {
-            color: false,
-            width: 80,
-        },
-    );
+    let target = checks::Target {
+        name: "ingress_nginx",
+        dialect: Dialect::IngressNginx,
+        file_name: "x.yaml",
+    };
+    checks::check(&target, &bytes, &settings);
 }
 
 fn corpus() -> Vec<Vec<u8>> {

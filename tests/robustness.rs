@@ -1,58 +1,21 @@
-//! Random bytes and random mutations of corpus files never panic anywhere in the pipeline
-//! (recognise → front end → rules → every output format), and every finding's span lies
-//! inside the file with `start <= end`.
+//! Random bytes and random mutations of corpus files hold the fuzz targets' invariants
+//! (tests/fuzz/checks.rs): no panic anywhere in the pipeline (recognise → front end → rules
+//! → every output format), every span inside the file on a character boundary, and every
+//! fix removes its finding.
 
-use cors_lint::frontend::{self, Dialect, Env, Options};
-use cors_lint::lint::{FileReport, Settings, lint_bytes};
-use cors_lint::report::{self, GraphicalOptions};
+use cors_lint::frontend::{self, Env, Options};
+use cors_lint::lint::Settings;
 use proptest::prelude::*;
 use std::collections::BTreeMap;
 
-fn check_invariants(bytes: &[u8], r: &FileReport) {
-    for f in &r.findings {
-        assert!(
-            f.span.start <= f.span.end && f.span.end <= bytes.len(),
-            "{} span {:?} outside 0..{}",
-            f.code,
-            f.span,
-            bytes.len()
-        );
-        for rel in &f.related {
-            assert!(
-                rel.span.start <= rel.span.end && rel.span.end <= bytes.len(),
-                "related span {:?}",
-                rel.span
-            );
-        }
-        assert!(
-            !f.message.contains('\n') && !f.message.contains('\r'),
-            "multi-line message: {:?}",
-            f.message
-        );
-    }
-    let reports = std::slice::from_ref(r);
-    let _ = report::concise(reports);
-    let _ = report::json(reports);
-    let _ = report::graphical(
-        reports,
-        GraphicalOptions {
-            color: false,
-            width: 80,
-        },
-    );
-}
+#[path = "fuzz/checks.rs"]
+#[allow(dead_code)] // each suite uses part of the fuzz checks
+mod checks;
 
 fn run(bytes: Vec<u8>, settings: &Settings) {
     let _ = frontend::recognise("config.properties", &bytes);
     let _ = frontend::recognise("x.properties", &bytes);
-    let r = lint_bytes(
-        "config.properties".into(),
-        bytes.clone(),
-        Dialect::TorchServe,
-        String::new(),
-        settings,
-    );
-    check_invariants(&bytes, &r);
+    checks::check(checks::target("torchserve"), &bytes, settings);
 }
 
 fn settings_with_env() -> Settings {
@@ -259,14 +222,8 @@ fn nginx_bytes() -> impl Strategy<Value = Vec<u8>> {
 fn run_nginx(bytes: Vec<u8>) {
     use cors_lint::frontend::nginx::{eval, headers::Version, syntax};
     let _ = frontend::recognise("nginx.conf", &bytes);
-    let r = lint_bytes(
-        "nginx.conf".into(),
-        bytes.clone(),
-        Dialect::Nginx,
-        String::new(),
-        &Settings::default(),
-    );
-    check_invariants(&bytes, &r);
+    let prefix = std::env::temp_dir().join("cors-lint-robustness-empty");
+    checks::check(checks::target("nginx"), &bytes, &checks::settings(&prefix));
     if let Ok(config) = syntax::parse(&bytes) {
         for (method, uri, origin) in [
             ("GET", "/", "https://a.b"),
