@@ -2,7 +2,7 @@
 //! become regexes of any depth (`*.example.com`), others exact and case-sensitive.
 
 use super::canonical::{Allowed, Origins, canonical};
-use super::yaml_out::{flow_list, metadata};
+use super::yaml_out::{flow_list, metadata, scalar};
 use super::{Context, Emitted, Refusal};
 use crate::ir::CorsPolicy;
 
@@ -65,6 +65,7 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         ));
     };
     let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let route = scalar(route);
     // allowMethods needs at least one entry; the safelisted ones change nothing.
     let methods = if c.methods.is_empty() {
         vec!["GET".to_string(), "HEAD".into(), "POST".into()]

@@ -4,6 +4,7 @@
 //! requires it), and `*.` matches any number of labels.
 
 use super::canonical::{Allowed, Origins, canonical};
+use super::yaml_out::{flow_list, quote, scalar};
 use super::{Context, Emitted, Refusal};
 use crate::ir::CorsPolicy;
 
@@ -93,20 +94,18 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         ));
     };
     let (svc, port) = service.split_once(':').unwrap_or((service, "80"));
-    let name = cx.name.clone().unwrap_or_else(|| "cors".into());
-    let list = |items: &[String]| -> String {
-        let quoted: Vec<String> = items.iter().map(|i| format!("\"{i}\"")).collect();
-        format!("[{}]", quoted.join(", "))
-    };
+    let name = scalar(cx.name.as_deref().unwrap_or("cors"));
+    let (gateway, svc) = (scalar(gateway), scalar(svc));
+    let list = flow_list;
     let mut text = format!(
         "# CORS, normalized by cors-lint\napiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: {name}\n"
     );
     if let Some(ns) = &cx.namespace {
-        text.push_str(&format!("  namespace: {ns}\n"));
+        text.push_str(&format!("  namespace: {}\n", scalar(ns)));
     }
     text.push_str(&format!("spec:\n  parentRefs:\n    - name: {gateway}\n"));
     if let Some(host) = &cx.host {
-        text.push_str(&format!("  hostnames:\n    - \"{host}\"\n"));
+        text.push_str(&format!("  hostnames:\n    - {}\n", quote(host)));
     }
     text.push_str(
         "  rules:\n    - matches:\n        - path:\n            type: PathPrefix\n            value: /\n      filters:\n        - type: CORS\n          cors:\n",

@@ -3,6 +3,7 @@
 //! controller's own validators so the fail-open path can never trigger.
 
 use super::canonical::{Allowed, Origins, canonical};
+use super::yaml_out::{quote, scalar};
 use super::{Context, Emitted, Refusal};
 use crate::frontend::ingress::controller::{self as ctl, Version};
 use crate::ir::CorsPolicy;
@@ -99,14 +100,15 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         ));
     };
     let (svc, port) = service.split_once(':').unwrap_or((service, "80"));
-    let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let name = scalar(cx.name.as_deref().unwrap_or("cors"));
+    let svc = scalar(svc);
     let mut text = format!(
         "# CORS, normalized by cors-lint\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: {name}\n"
     );
     if let Some(ns) = &cx.namespace {
-        text.push_str(&format!("  namespace: {ns}\n"));
+        text.push_str(&format!("  namespace: {}\n", scalar(ns)));
     }
-    let a = |k: &str, v: &str| format!("    {}{k}: \"{v}\"\n", ctl::PREFIX);
+    let a = |k: &str, v: &str| format!("    {}{k}: {}\n", ctl::PREFIX, quote(v));
     text.push_str("  annotations:\n");
     text.push_str(&a(ctl::ENABLE, "true"));
     text.push_str(&a(ctl::ORIGIN, &origin));
@@ -124,7 +126,8 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     text.push_str("spec:\n  ingressClassName: nginx\n");
     match &cx.host {
         Some(host) => text.push_str(&format!(
-            "  rules:\n    - host: {host}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: {svc}\n                port:\n                  number: {port}\n"
+            "  rules:\n    - host: {}\n      http:\n        paths:\n          - path: /\n            pathType: Prefix\n            backend:\n              service:\n                name: {svc}\n                port:\n                  number: {port}\n",
+            scalar(host)
         )),
         None => text.push_str(&format!(
             "  defaultBackend:\n    service:\n      name: {svc}\n      port:\n        number: {port}\n"

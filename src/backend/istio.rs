@@ -3,7 +3,7 @@
 //! against the whole origin), unmatched preflights answered by the proxy (`IGNORE`).
 
 use super::canonical::{Allowed, Origins, canonical};
-use super::yaml_out::{flow_list, metadata, origin_regex, quote};
+use super::yaml_out::{flow_list, metadata, origin_regex, quote, scalar};
 use super::{Context, Emitted, Refusal};
 use crate::ir::CorsPolicy;
 
@@ -73,6 +73,7 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     };
     let (svc, port) = service.split_once(':').unwrap_or((service, "80"));
     let name = cx.name.clone().unwrap_or_else(|| "cors".into());
+    let svc = scalar(svc);
     let mut text = format!(
         "# CORS, normalized by cors-lint\napiVersion: networking.istio.io/v1\nkind: VirtualService\n{}spec:\n  hosts:\n    - {}\n  http:\n    - corsPolicy:\n        allowOrigins:\n",
         metadata(&name, cx.namespace.as_deref()),

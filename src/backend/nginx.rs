@@ -9,6 +9,17 @@ use crate::ir::CorsPolicy;
 
 pub fn emit(policy: &CorsPolicy) -> Result<Emitted, Refusal> {
     let c = canonical(policy)?;
+    // nginx expands `$name` in an `add_header` value and has no escape for `$`.
+    if let Some(v) = [&c.methods, &c.headers, &c.expose]
+        .into_iter()
+        .flatten()
+        .find(|v| v.contains('$'))
+    {
+        return Err(Refusal {
+            feature: format!("`{v}`: nginx reads a `$` in a header value as a variable"),
+            span: policy.anchor,
+        });
+    }
     let mut text = String::from("# CORS, normalized by cors-lint\n");
     let origin_value = match &c.origins {
         Origins::None => None,
@@ -18,7 +29,7 @@ pub fn emit(policy: &CorsPolicy) -> Result<Emitted, Refusal> {
             text.push_str("map $http_origin $cors_allow_origin {\n    default \"\";\n");
             for a in list {
                 let key = match a {
-                    Allowed::Exact(o) => format!("\"{o}\""),
+                    Allowed::Exact(o) => format!("\"{}\"", map_key(o)),
                     Allowed::Null => "\"null\"".to_string(),
                     Allowed::Subdomains {
                         scheme,
@@ -88,6 +99,16 @@ fn header_lines(c: &Canonical, origin: Option<&str>) -> Vec<String> {
         out.push(add("Vary", "Origin"));
     }
     out
+}
+
+/// An exact `map` key for `origin`, for inside double quotes: a key nginx would read as a
+/// regex (`~…`) or a keyword (`default`, `include`, `hostnames`, `volatile`) gets the `\`
+/// that makes `map` take it literally (and drop the `\`).
+fn map_key(origin: &str) -> String {
+    let special = origin.starts_with(['~', '\\'])
+        || matches!(origin, "default" | "include" | "hostnames" | "volatile");
+    let key = nginx_quoted(origin);
+    if special { format!("\\{key}") } else { key }
 }
 
 /// Text for inside an nginx double-quoted string, where nginx resolves `\\` and `\"`.
