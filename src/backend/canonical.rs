@@ -79,6 +79,18 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
         feature: feature.into(),
         span,
     };
+    // A header value the server cannot write breaks every response: nothing to convert.
+    for (name, value) in p.static_headers() {
+        if let crate::ir::Delivery::BreaksEveryResponse { reason } = &value.delivery {
+            return Err(refuse(
+                &format!(
+                    "a server that answers no request (`{name}` is invalid: {reason}, so {} cannot write any response)",
+                    p.server.product
+                ),
+                value.span(),
+            ));
+        }
+    }
     let credentials = matches!(p.credentials, Credentials::On { .. });
     let (origins, origin_span) = match &p.allow_origin {
         OriginPolicy::NotSent => (Origins::None, p.anchor),

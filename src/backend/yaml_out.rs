@@ -46,7 +46,6 @@ pub fn metadata(name: &str, namespace: Option<&str>) -> String {
     out
 }
 
-
 /// A regex for an origin (`scheme://host`) or subdomains of `base` (one label or any depth),
 /// without anchors.
 pub fn origin_regex(scheme: &str, base: &str, one_label: bool) -> String {
