@@ -154,14 +154,18 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
                         other => pattern(other).map_err(|why| refuse(&why, *at))?,
                     });
                 }
-                if on == OnMatch::LiteralStar {
+                out.dedup();
+                if out.is_empty() {
+                    // Matching no origin sends no `Access-Control-Allow-Origin` to anyone.
+                    (Origins::None, span)
+                } else if on == OnMatch::LiteralStar {
                     return Err(refuse(
                         "a list answered with a literal `*` (ingress-nginx's `*` in a list)",
                         span,
                     ));
+                } else {
+                    (Origins::List(out), span)
                 }
-                out.dedup();
-                (Origins::List(out), span)
             }
         }
     };
