@@ -135,6 +135,16 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             } else {
                 let mut out = Vec::new();
                 for (matcher, at) in &m.matchers {
+                    // Browsers send scheme and host in lower case: an upper-case origin
+                    // matched case-sensitively never matches, so it allows nothing.
+                    if let OriginMatcher::Exact {
+                        origin,
+                        case: crate::ir::origin::Case::Sensitive,
+                    } = matcher
+                        && *origin != origin.to_ascii_lowercase()
+                    {
+                        continue;
+                    }
                     out.push(match matcher {
                         OriginMatcher::Exact { origin, .. } => {
                             Allowed::Exact(origin.to_ascii_lowercase())
