@@ -36,7 +36,10 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         Origins::List(list) => list
             .iter()
             .map(|a| match a {
-                Allowed::Exact(o) => o.clone(),
+                // An origin with a character Kong reads as a regex (`+` in a scheme) is
+                // written as that regex, escaped; Kong anchors it at both ends.
+                Allowed::Exact(o) if crate::frontend::kong::is_literal(o) => o.clone(),
+                Allowed::Exact(o) => regex::escape(o),
                 Allowed::Null => "null".into(),
                 Allowed::Subdomains {
                     scheme,

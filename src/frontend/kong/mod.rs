@@ -21,6 +21,8 @@
 
 mod lower;
 
+pub use lower::is_literal;
+
 use super::kube::tree::{self, Node};
 use super::kube::{self, Stream};
 use super::{InputError, Options};
