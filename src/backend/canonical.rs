@@ -52,12 +52,17 @@ pub struct Canonical {
 /// The entries of a list as the server sends them, each once. Methods keep their case:
 /// browsers match a method against `Access-Control-Allow-Methods` byte for byte (`put`
 /// allows no `PUT`); header names are case-insensitive.
-fn list(l: &AllowList, case_sensitive: bool) -> Result<Vec<String>, Span> {
+fn list(l: &AllowList, case_sensitive: bool) -> Result<Vec<String>, (Span, &'static str)> {
     match l {
-        AllowList::EchoRequest { at } => Err(*at),
+        AllowList::EchoRequest { at } => Err((*at, "echoing what the request asks for")),
         _ => {
             let mut out: Vec<String> = Vec::new();
-            for (e, _) in l.entries().unwrap_or_default() {
+            // A value that depends on the environment is not known here.
+            let entries = l.entries().ok_or_else(|| {
+                let at = l.static_value().map_or(Span::default(), |v| v.span());
+                (at, "a value that depends on the environment (pass `--env`)")
+            })?;
+            for (e, _) in entries {
                 let same = |o: &String| {
                     if case_sensitive {
                         *o == e
@@ -186,12 +191,15 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             origin_span,
         ));
     }
-    let methods =
-        list(&p.allow_methods, true).map_err(|at| refuse("echoing the requested method", at))?;
-    let headers =
-        list(&p.allow_headers, false).map_err(|at| refuse("echoing the requested headers", at))?;
-    let expose =
-        list(&p.expose_headers, false).map_err(|at| refuse("echoing exposed headers", at))?;
+    let listed = |l: &AllowList, case_sensitive: bool, what: &str| {
+        list(l, case_sensitive).map_err(|(at, why)| {
+            let at = if at == Span::default() { p.anchor } else { at };
+            refuse(&format!("{what}: {why}"), at)
+        })
+    };
+    let methods = listed(&p.allow_methods, true, "the allowed methods")?;
+    let headers = listed(&p.allow_headers, false, "the allowed headers")?;
+    let expose = listed(&p.expose_headers, false, "the exposed headers")?;
     // A list entry that is no HTTP token (`Content-Type Authorization`) matches nothing a
     // browser sends; targets that validate their lists would refuse it.
     for (list, what, at) in [
