@@ -140,13 +140,15 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             } else {
                 let mut out = Vec::new();
                 for (matcher, at) in &m.matchers {
-                    // Browsers send scheme and host in lower case: an upper-case origin
-                    // matched case-sensitively never matches, so it allows nothing.
-                    if let OriginMatcher::Exact {
-                        origin,
-                        case: crate::ir::origin::Case::Sensitive,
-                    } = matcher
-                        && *origin != origin.to_ascii_lowercase()
+                    // Browsers send an origin in ASCII (punycode hosts), without spaces or
+                    // control characters, and scheme and host in lower case: an origin that
+                    // breaks this (matched case-sensitively, for case) never matches, so it
+                    // allows nothing, and is left out rather than written.
+                    if let OriginMatcher::Exact { origin, case } = matcher
+                        && (!origin.is_ascii()
+                            || origin.bytes().any(|b| b.is_ascii_control() || b == b' ')
+                            || (*case == crate::ir::origin::Case::Sensitive
+                                && *origin != origin.to_ascii_lowercase()))
                     {
                         continue;
                     }
