@@ -229,10 +229,9 @@ fn recognise_undecodable(file_name: &str, stream: &Stream) -> Option<(Dialect, S
     if !(ingress::is_yaml_name(file_name) || toml) || std::str::from_utf8(bytes).is_ok() {
         return None;
     }
-    let decoded: String = match bytes.get(..2) {
-        Some(b"\xFF\xFE") => utf16(&bytes[2..], u16::from_le_bytes),
-        Some(b"\xFE\xFF") => utf16(&bytes[2..], u16::from_be_bytes),
-        _ => String::from_utf8_lossy(bytes).into_owned(),
+    let decoded = match crate::source::Utf16::of(bytes) {
+        Some(utf16) => utf16.decode(bytes),
+        None => String::from_utf8_lossy(bytes).into_owned(),
     };
     let stream = Stream::new(decoded.as_bytes());
     DIALECTS
@@ -240,13 +239,6 @@ fn recognise_undecodable(file_name: &str, stream: &Stream) -> Option<(Dialect, S
         .filter(|d| d.is_kubernetes())
         .find_map(|d| recognise_as(d, file_name, &stream).ok().map(|why| (d, why)))
         .map(|(d, why)| (d, format!("{why}, in a file that is not UTF-8")))
-}
-
-fn utf16(bytes: &[u8], unit: fn([u8; 2]) -> u16) -> String {
-    let units = bytes.chunks_exact(2).map(|p| unit([p[0], p[1]]));
-    char::decode_utf16(units)
-        .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
-        .collect()
 }
 
 fn recognise_as(d: Dialect, file_name: &str, stream: &Stream) -> Result<String, String> {

@@ -176,6 +176,51 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> String {
     }
 }
 
+/// A UTF-16 byte-order mark at the start of a file. No config front end reads UTF-16 as
+/// text; each says what its server makes of such a file.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Utf16 {
+    /// `FF FE`
+    Le,
+    /// `FE FF`
+    Be,
+}
+
+impl Utf16 {
+    pub fn of(bytes: &[u8]) -> Option<Utf16> {
+        match bytes.get(..2)? {
+            [0xFF, 0xFE] => Some(Utf16::Le),
+            [0xFE, 0xFF] => Some(Utf16::Be),
+            _ => None,
+        }
+    }
+
+    /// The mark's bytes, as a message shows them.
+    pub fn mark(self) -> &'static str {
+        match self {
+            Utf16::Le => "FF FE",
+            Utf16::Be => "FE FF",
+        }
+    }
+
+    /// The mark's span.
+    pub fn span(self) -> Span {
+        Span::new(0, 2)
+    }
+
+    /// The text after the mark (unpaired surrogates replaced, a last odd byte dropped).
+    pub fn decode(self, bytes: &[u8]) -> String {
+        let unit = |p: &[u8]| match self {
+            Utf16::Le => u16::from_le_bytes([p[0], p[1]]),
+            Utf16::Be => u16::from_be_bytes([p[0], p[1]]),
+        };
+        let body = bytes.get(2..).unwrap_or_default();
+        char::decode_utf16(body.chunks_exact(2).map(unit))
+            .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+            .collect()
+    }
+}
+
 /// Every byte >= 0x80 becomes `x`, for grammars whose syntax gives such bytes no meaning
 /// (`java.util.Properties`, nginx): an ASCII string keeps pest's offsets equal to file offsets
 /// whatever the encoding, and values are then read from the file's own bytes.

@@ -60,13 +60,13 @@ use yaml::CharMap;
 pub fn utf8<'a>(stream: &Stream<'a>, reader: &str) -> Result<&'a str, InputError> {
     stream.text().map_err(|e| {
         let bytes = stream.bytes();
-        if let Some(mark @ (b"\xFF\xFE" | b"\xFE\xFF")) = bytes.get(..2) {
+        if let Some(utf16) = crate::source::Utf16::of(bytes) {
             return InputError {
-                span: Some(Span::new(0, 2)),
+                span: Some(utf16.span()),
                 message: format!(
-                    "the file is UTF-16 (byte-order mark {:02X} {:02X}), and cors-lint reads YAML as UTF-8 only: \
+                    "the file is UTF-16 (byte-order mark {}), and cors-lint reads YAML as UTF-8 only: \
                      convert it (`iconv -f UTF-16 -t UTF-8`)",
-                    mark[0], mark[1]
+                    utf16.mark()
                 ),
             };
         }

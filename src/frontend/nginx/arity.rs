@@ -29,9 +29,21 @@ pub fn check(config: &Config, bytes: &[u8]) -> Result<(), SyntaxError> {
     check_all(&config.statements, bytes)
 }
 
-/// What nginx refuses before any syntax error could show: a UTF-16 file.
+/// What nginx refuses before any syntax error could show: a UTF-16 file. nginx reads its
+/// first two bytes and every other NUL as part of words, and stops at the first directive,
+/// whose name is not one it knows.
 pub fn check_encoding(bytes: &[u8]) -> Result<(), SyntaxError> {
-    utf16(bytes).map_or(Ok(()), Err)
+    let Some(utf16) = crate::source::Utf16::of(bytes) else {
+        return Ok(());
+    };
+    Err(SyntaxError {
+        span: utf16.span(),
+        message: format!(
+            "unknown directive (the file is UTF-16, byte-order mark {}: nginx reads configuration as bytes, so the mark and the NUL bytes of every character are part of the first directive's name; save it as UTF-8 without a mark)",
+            utf16.mark()
+        ),
+        nginx_rejects: true,
+    })
 }
 
 fn check_all(statements: &[Statement], bytes: &[u8]) -> Result<(), SyntaxError> {
@@ -42,22 +54,6 @@ fn check_all(statements: &[Statement], bytes: &[u8]) -> Result<(), SyntaxError> 
         }
     }
     Ok(())
-}
-
-/// A UTF-16 file: nginx reads its first two bytes and every other NUL as part of words,
-/// and stops at the first directive, whose name is not one it knows.
-fn utf16(bytes: &[u8]) -> Option<SyntaxError> {
-    let bom = bytes
-        .get(..2)
-        .filter(|b| *b == [0xFF, 0xFE] || *b == [0xFE, 0xFF])?;
-    Some(SyntaxError {
-        span: Span::new(0, 2),
-        message: format!(
-            "unknown directive (the file is UTF-16, byte-order mark {:02X} {:02X}: nginx reads configuration as bytes, so the mark and the NUL bytes of every character are part of the first directive's name; save it as UTF-8 without a mark)",
-            bom[0], bom[1]
-        ),
-        nginx_rejects: true,
-    })
 }
 
 /// No nginx module defines a directive whose name holds a byte outside ASCII.

@@ -146,10 +146,10 @@ fn check_keys(
     facts: &mut Vec<Fact>,
 ) -> HashMap<String, usize> {
     let mut last: HashMap<String, usize> = HashMap::new();
-    if let Some(b"\xFF\xFE" | b"\xFE\xFF") = file.bytes().get(..2) {
+    if let Some(utf16) = crate::source::Utf16::of(file.bytes()) {
         // Every key is garbage to Java: one fact for the file instead of one per key.
         facts.push(Fact::Utf16 {
-            mark: Span::new(0, 2),
+            mark: utf16.span(),
             entries: entries.len(),
         });
         return last;
