@@ -15,8 +15,19 @@ use std::path::{Path, PathBuf};
 /// Deepest chain of includes followed (nginx has no limit; a cycle never ends).
 pub const MAX_DEPTH: usize = 32;
 
-/// How the reason for a cycle starts.
-const CYCLE: &str = "an include cycle";
+/// Why an `include` is not followed.
+enum Unfollowed {
+    /// The chain of includes comes back to a file in it, which nginx cannot load.
+    Cycle(String),
+    /// cors-lint cannot follow it (nginx may).
+    Skipped(String),
+}
+
+impl From<String> for Unfollowed {
+    fn from(reason: String) -> Self {
+        Unfollowed::Skipped(reason)
+    }
+}
 
 /// Files nginx packages ship that set MIME types and upstream parameters, never response
 /// headers: an `include` of one that cannot be read changes nothing cors-lint judges.
@@ -164,12 +175,12 @@ impl Expander {
         match self.resolve(&pattern, chain) {
             Ok(spliced) => Some(spliced),
             Err(_) if is_stock(&pattern) => None,
-            Err(reason) if reason.starts_with(CYCLE) => {
+            Err(Unfollowed::Cycle(reason)) => {
                 let at = self.top_include.unwrap_or(st.span);
                 self.cycle.get_or_insert((at, reason));
                 None
             }
-            Err(reason) => {
+            Err(Unfollowed::Skipped(reason)) => {
                 self.unresolved.push(Unresolved {
                     span: st.span,
                     pattern,
@@ -180,9 +191,12 @@ impl Expander {
         }
     }
 
-    fn resolve(&mut self, pattern: &str, chain: &[PathBuf]) -> Result<Vec<Statement>, String> {
+    fn resolve(&mut self, pattern: &str, chain: &[PathBuf]) -> Result<Vec<Statement>, Unfollowed> {
         if pattern.contains('$') {
-            return Err("it names a variable, which nginx does not expand in `include`".into());
+            return Err(String::from(
+                "it names a variable, which nginx does not expand in `include`",
+            )
+            .into());
         }
         let full = if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
@@ -191,7 +205,7 @@ impl Expander {
         };
         let files = matches(&full)?;
         if chain.len() > MAX_DEPTH {
-            return Err(format!("includes nest deeper than {MAX_DEPTH} files"));
+            return Err(format!("includes nest deeper than {MAX_DEPTH} files").into());
         }
         let mut spliced = Vec::new();
         for file in files {
@@ -202,15 +216,15 @@ impl Expander {
                     .chain(std::iter::once(&canon))
                     .map(|p| p.display().to_string())
                     .collect();
-                return Err(format!(
-                    "{CYCLE} ({}): nginx includes the files again and again and refuses to load the configuration",
+                return Err(Unfollowed::Cycle(format!(
+                    "an include cycle ({}): nginx includes the files again and again and refuses to load the configuration",
                     cycle.join(" → ")
-                ));
+                )));
             }
             let bytes = match std::fs::read(&file) {
                 Ok(b) if b.len() as u64 <= crate::lint::MAX_FILE_BYTES => b,
-                Ok(_) => return Err(format!("`{}` is over the size limit", file.display())),
-                Err(e) => return Err(format!("`{}` cannot be read: {e}", file.display())),
+                Ok(_) => return Err(format!("`{}` is over the size limit", file.display()).into()),
+                Err(e) => return Err(format!("`{}` cannot be read: {e}", file.display()).into()),
             };
             let config = match super::read_config(&bytes) {
                 Ok(c) => c,
@@ -219,7 +233,8 @@ impl Expander {
                         "`{}` has a syntax error nginx refuses ({}); lint it on its own to see where",
                         file.display(),
                         e.message
-                    ));
+                    )
+                    .into());
                 }
             };
             self.bytes.push(b'\n');
