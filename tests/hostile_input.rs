@@ -76,6 +76,35 @@ enum Verdict {
     Refused(&'static str, &'static str),
 }
 
+/// What `run` (a lint of `name` among other files) reported for `name` is `verdict`.
+fn assert_verdict(case: &str, name: &str, run: &Run, verdict: Verdict) {
+    match verdict {
+        Verdict::Lints(says) => {
+            assert!(
+                run.code <= 1,
+                "{case} {name}: exit {} ({})",
+                run.code,
+                run.stdout
+            );
+            if let Some(says) = says {
+                assert!(run.stdout.contains(says), "{case} {name}: {}", run.stdout);
+            }
+        }
+        Verdict::Refused(at, says) => {
+            assert_eq!(run.code, 2, "{case} {name}: {}", run.stdout);
+            let line = run
+                .stdout
+                .lines()
+                .find(|l| l.starts_with(&format!("{name}:")) && l.contains(" CL000 "))
+                .unwrap_or_else(|| panic!("{case} {name}: no located CL000 in {}", run.stdout));
+            assert!(
+                line.starts_with(&format!("{name}{at} CL000 ")) && line.contains(says),
+                "{case} {name}: expected {name}{at} CL000 …{says}…, got {line}"
+            );
+        }
+    }
+}
+
 /// [`each_front_end`] with a verdict per file name.
 fn each_front_end_as(
     case: &str,
@@ -87,31 +116,7 @@ fn each_front_end_as(
         fs::write(d.path().join(name), make(name, good)).unwrap();
         fs::write(d.path().join("other.properties"), FILES[0].1).unwrap();
         let run = lint(d.path(), &[name, "other.properties"]);
-        match verdict(name) {
-            Verdict::Lints(says) => {
-                assert!(
-                    run.code <= 1,
-                    "{case} {name}: exit {} ({})",
-                    run.code,
-                    run.stdout
-                );
-                if let Some(says) = says {
-                    assert!(run.stdout.contains(says), "{case} {name}: {}", run.stdout);
-                }
-            }
-            Verdict::Refused(at, says) => {
-                assert_eq!(run.code, 2, "{case} {name}: {}", run.stdout);
-                let line = run
-                    .stdout
-                    .lines()
-                    .find(|l| l.starts_with(&format!("{name}:")) && l.contains(" CL000 "))
-                    .unwrap_or_else(|| panic!("{case} {name}: no located CL000 in {}", run.stdout));
-                assert!(
-                    line.starts_with(&format!("{name}{at} CL000 ")) && line.contains(says),
-                    "{case} {name}: expected {name}{at} CL000 …{says}…, got {line}"
-                );
-            }
-        }
+        assert_verdict(case, name, &run, verdict(name));
         // The other file of the run is still linted (its origin is not a finding, but its
         // policy is read: `-v` says so).
         let verbose = lint(d.path(), &["-v", name, "other.properties"]);
@@ -417,22 +422,7 @@ fn hostile_nginx_is_refused_or_read_within_bounds() {
     let check = |name: &str, text: String, verdict: Verdict| {
         fs::write(root.join(name), text).unwrap();
         let run = lint(root, &[name, "other.properties"]);
-        match verdict {
-            Verdict::Lints(says) => {
-                assert!(run.code <= 1, "{name}: exit {}: {}", run.code, run.stdout);
-                if let Some(says) = says {
-                    assert!(run.stdout.contains(says), "{name}: {}", run.stdout);
-                }
-            }
-            Verdict::Refused(at, says) => {
-                assert_eq!(run.code, 2, "{name}: {}", run.stdout);
-                assert!(
-                    run.stdout.contains(&format!("{name}{at} CL000 ")) && run.stdout.contains(says),
-                    "{name}: expected {name}{at} CL000 …{says}…: {}",
-                    run.stdout
-                );
-            }
-        }
+        assert_verdict("nginx", name, &run, verdict);
         assert!(
             run.stdout.contains("other.properties:"),
             "{name}: the other file: {}",
