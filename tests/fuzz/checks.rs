@@ -98,13 +98,7 @@ pub fn settings(prefix: &std::path::Path) -> Settings {
 /// The front end's invariants on one input (a fuzz target per front end): panics, with what
 /// broke, when one does not hold.
 pub fn check(target: &Target, data: &[u8], settings: &Settings) {
-    let report = lint_bytes(
-        target.file_name.into(),
-        data.to_vec(),
-        target.dialect,
-        String::new(),
-        settings,
-    );
+    let report = lint(target, data.to_vec(), settings);
     check_spans(&report);
     render(&report);
     if !matches!(report.outcome, Outcome::Linted { .. }) {
@@ -123,6 +117,17 @@ pub fn check_pipeline(data: &[u8], settings: &Settings) {
     let target = &TARGETS[usize::from(pick) % TARGETS.len()];
     check(target, file, settings);
     check_round_trip(target, file, &settings.options);
+}
+
+/// `bytes` linted as the target's file.
+fn lint(target: &Target, bytes: Vec<u8>, settings: &Settings) -> FileReport {
+    lint_bytes(
+        target.file_name.into(),
+        bytes,
+        target.dialect,
+        String::new(),
+        settings,
+    )
 }
 
 /// Every finding's span and related spans lie inside the file they point into and start and
@@ -222,13 +227,7 @@ fn check_fixes(target: &Target, data: &[u8], report: &FileReport, settings: &Set
     {
         let edits = &f.fix.as_ref().expect("filtered").edits;
         let (fixed, _) = apply_edits(data, edits);
-        let again = lint_bytes(
-            target.file_name.into(),
-            fixed.clone(),
-            target.dialect,
-            String::new(),
-            settings,
-        );
+        let again = lint(target, fixed.clone(), settings);
         if !matches!(again.outcome, Outcome::Linted { .. }) {
             continue; // `--fix` skips a fix whose result does not parse, and says so
         }

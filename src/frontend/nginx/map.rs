@@ -70,10 +70,8 @@ impl<'a> Map<'a> {
                 ("default", 1) => map.default = Some(&s.args[0]),
                 (_, 1) => {
                     let value = &s.args[0];
-                    let key = if let Some(pattern) = key.strip_prefix("~*") {
-                        regex_key(pattern, true, &s.name)
-                    } else if let Some(pattern) = key.strip_prefix('~') {
-                        regex_key(pattern, false, &s.name)
+                    let key = if let Some((pattern, caseless)) = tilde_regex(key) {
+                        regex_key(pattern, caseless, &s.name)
                     } else if map.hostnames
                         && (key.starts_with('.') || key.starts_with("*.") || key.ends_with(".*"))
                     {
@@ -165,6 +163,15 @@ fn host_mask_matches(mask: &str, host: &str) -> bool {
         host.starts_with(&format!("{head}.")) && !host[head.len() + 1..].is_empty()
     } else {
         false
+    }
+}
+
+/// The regex of a `~pattern` (case-sensitive) or `~*pattern` (caseless) map key or
+/// location, and whether it ignores case.
+pub(super) fn tilde_regex(text: &str) -> Option<(&str, bool)> {
+    match text.strip_prefix("~*") {
+        Some(pattern) => Some((pattern, true)),
+        None => text.strip_prefix('~').map(|pattern| (pattern, false)),
     }
 }
 

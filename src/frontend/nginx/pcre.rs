@@ -73,7 +73,7 @@ fn patterns(s: &Statement) -> Vec<(&Token, &str)> {
 
 /// The pattern of `~pattern` or `~*pattern`.
 fn tilde(v: &str) -> Option<&str> {
-    v.strip_prefix("~*").or_else(|| v.strip_prefix('~'))
+    super::map::tilde_regex(v).map(|(pattern, _)| pattern)
 }
 
 /// PCRE2's message for an error both PCRE2 and `regex-syntax` find first.
