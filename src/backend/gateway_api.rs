@@ -64,10 +64,9 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
             if out.len() > 64 {
                 return Err(refuse("more than 64 origins (MaxItems=64)".into()));
             }
-            if let Some((o, why)) = out
-                .iter()
-                .find_map(|o| crate::frontend::gateway_api::invalid_origin(o).map(|why| (o, why)))
-            {
+            if let Some((o, why)) = out.iter().find_map(|o| {
+                crate::frontend::gateway_api::invalid_origin(o).map(|r| (o, r.problem))
+            }) {
                 return Err(refuse(format!(
                     "the origin `{o}`: Gateway API's `CORSOrigin` rejects it ({why})"
                 )));

@@ -287,21 +287,13 @@ fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
                     "AllowOrigins cannot contain '*' alongside other origins",
                 );
                 for (text, at) in &items {
-                    if text.is_empty() || text.len() > 253 {
-                        cx.reject(
-                            *at,
-                            "CORSOrigin: MinLength=1, MaxLength=253",
-                            "an origin is 1 to 253 characters long",
-                        );
-                    } else if !ORIGIN_RE.is_match(text) {
-                        cx.reject(
-                            *at,
-                            format!("CORSOrigin: Pattern=`{ORIGIN_PATTERN}`"),
-                            format!(
-                                "`{text}` is not an origin the CRD accepts: {}",
-                                origin_problem(text)
-                            ),
-                        );
+                    if let Some(r) = invalid_origin(text) {
+                        let why = if r.pattern {
+                            format!("`{text}` is not an origin the CRD accepts: {}", r.problem)
+                        } else {
+                            r.problem
+                        };
+                        cx.reject(*at, r.rule, why);
                     }
                 }
                 c.origins = Some(items);
@@ -431,14 +423,30 @@ fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
 
 /// Why the API server rejects `text` as a `CORSOrigin` (length or pattern), in words; `None`
 /// when it takes it. For back ends, which must not write what this front end refuses.
-pub fn invalid_origin(text: &str) -> Option<String> {
+pub fn invalid_origin(text: &str) -> Option<OriginRejection> {
     if text.is_empty() || text.len() > 253 {
-        Some("an origin is 1 to 253 characters long".into())
+        Some(OriginRejection {
+            rule: "CORSOrigin: MinLength=1, MaxLength=253".into(),
+            problem: "an origin is 1 to 253 characters long".into(),
+            pattern: false,
+        })
     } else if !ORIGIN_RE.is_match(text) {
-        Some(origin_problem(text))
+        Some(OriginRejection {
+            rule: format!("CORSOrigin: Pattern=`{ORIGIN_PATTERN}`"),
+            problem: origin_problem(text),
+            pattern: true,
+        })
     } else {
         None
     }
+}
+
+/// The CRD rule an origin breaks, and how, in words.
+pub struct OriginRejection {
+    pub rule: String,
+    pub problem: String,
+    /// The pattern (not the length) rejects it.
+    pub pattern: bool,
 }
 
 /// Why a value fails the `CORSOrigin` pattern, in words.
