@@ -6,7 +6,10 @@
 //! with the call as its counterexample. `cors-lint diff` and `convert` are built on it.
 //!
 //! Both policies are run against the same neutral backend (every request answered 200), so
-//! what is compared is CORS, not the servers' routes.
+//! what is compared is CORS, not the servers' routes. [`compare_behaviour`] also runs every
+//! call against a backend that fails (500), so that CORS headers on error responses — which
+//! decide whether the page may read an error — count too; that is the test a safe fix and
+//! `fmt` must pass.
 
 use crate::ir::origin::{
     AllowOriginValue, attacker_origins, classify_allow_origin, intended_hosts,
@@ -23,6 +26,8 @@ pub struct Call {
     pub method: String,
     pub headers: Vec<(String, String)>,
     pub credentials: bool,
+    /// The backend answers 500 instead of 200.
+    pub backend_fails: bool,
 }
 
 impl std::fmt::Display for Call {
@@ -34,6 +39,9 @@ impl std::fmt::Display for Call {
         }
         if self.credentials {
             write!(f, " (with credentials)")?;
+        }
+        if self.backend_fails {
+            write!(f, " answered with a 500")?;
         }
         Ok(())
     }
@@ -132,8 +140,35 @@ impl Comparison {
 
 /// Compare `before` and `after` over the request space both of them span.
 pub fn compare(before: &CorsPolicy, after: &CorsPolicy) -> Comparison {
+    compare_calls(before, after, request_space(&[before, after]))
+}
+
+/// [`compare`], and the same calls once more against a backend that fails: does any page
+/// get another verdict or other readable headers, on answers or on errors?
+pub fn compare_behaviour(before: &CorsPolicy, after: &CorsPolicy) -> Comparison {
+    let calls = request_space(&[before, after]);
+    let mut out = compare_calls(before, after, calls.clone());
+    // With the same `on_errors`, an error carries the headers an answer carries or none, on
+    // both sides; preflights fail on the status alone, so the answers already decide.
+    if before.emission.on_errors != after.emission.on_errors {
+        let failing = calls.into_iter().map(|c| Call {
+            backend_fails: true,
+            ..c
+        });
+        let more = compare_calls(before, after, failing);
+        out.calls += more.calls;
+        out.differences.extend(more.differences);
+    }
+    out
+}
+
+fn compare_calls(
+    before: &CorsPolicy,
+    after: &CorsPolicy,
+    calls: impl IntoIterator<Item = Call>,
+) -> Comparison {
     let mut out = Comparison::default();
-    for call in request_space(&[before, after]) {
+    for call in calls {
         out.calls += 1;
         let (Some(b), Some(a)) = (outcome(before, &call), outcome(after, &call)) else {
             continue;
@@ -162,8 +197,14 @@ pub fn compare(before: &CorsPolicy, after: &CorsPolicy) -> Comparison {
     out
 }
 
-/// A backend that answers every request 200, so only CORS differs between two policies.
-fn neutral_listener() -> Listener {
+/// A backend that answers every request 200 (or 500: `fails`), so only CORS differs
+/// between two policies.
+fn neutral_listener(fails: bool) -> Listener {
+    let unmatched = if fails {
+        Answer::any(500, "the backend fails")
+    } else {
+        Answer::any(200, "the backend answers")
+    };
     Listener {
         name: "backend".into(),
         role: ListenerRole::Api,
@@ -172,11 +213,11 @@ fn neutral_listener() -> Listener {
         exposure: Exposure::Unknown,
         auth: Auth::None,
         routes: Vec::new(),
-        unmatched: Answer::any(200, "the backend answers"),
+        unmatched,
     }
 }
 
-/// What a page gets for `call` from `policy` (against a backend that answers 200).
+/// What a page gets for `call` from `policy` (against a backend that answers 200, or 500).
 pub fn outcome(policy: &CorsPolicy, call: &Call) -> Option<Outcome> {
     let page = PageFetch {
         origin: call.origin.clone(),
@@ -185,7 +226,7 @@ pub fn outcome(policy: &CorsPolicy, call: &Call) -> Option<Outcome> {
         credentials: call.credentials,
         path: "/".into(),
     };
-    let x = sim::simulate(policy, &neutral_listener(), &page, &[]).ok()?;
+    let x = sim::simulate(policy, &neutral_listener(call.backend_fails), &page, &[]).ok()?;
     let exposed = match (&x.actual, x.verdict.allowed) {
         (Some((_, resp)), true) => {
             let mut names: Vec<String> = resp
@@ -337,6 +378,7 @@ pub fn request_space(policies: &[&CorsPolicy]) -> Vec<Call> {
                         method: method.into(),
                         headers: headers.clone(),
                         credentials,
+                        backend_fails: false,
                     });
                 }
             }

@@ -5,6 +5,7 @@
 //! [`report`] prints them. See ARCHITECTURE.md.
 
 pub mod backend;
+pub mod behaviour;
 pub mod cli;
 pub mod config;
 pub mod equiv;

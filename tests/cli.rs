@@ -732,22 +732,38 @@ fn fix_applies_safe_fixes_in_place_and_diff_only_shows_them() {
         "map $http_origin $cors { default \"\"; \"https://app.example.com\" $http_origin; }\n";
     let f = write(d.path(), "cors.conf", &format!("{map}{conf}"));
     let before = std::fs::read_to_string(&f).unwrap();
-    // --diff shows the edits and writes nothing.
+    // --diff shows the safe edits (`Vary`) and writes nothing; `always` makes errors
+    // readable, a change of behaviour, so only --unsafe-fixes shows it.
     cmd()
         .args(["--diff", "--format", "concise", &f])
         .assert()
         .stdout(predicate::str::contains(
-            "+        add_header Access-Control-Allow-Origin $cors always;",
-        ))
-        .stdout(predicate::str::contains(
             "+        add_header Vary Origin always;",
+        ))
+        .stdout(predicate::str::contains("$cors always;").not());
+    cmd()
+        .args(["--diff", "--unsafe-fixes", "--format", "concise", &f])
+        .assert()
+        .stdout(predicate::str::contains(
+            "+        add_header Access-Control-Allow-Origin $cors always;",
         ));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), before);
     // --fix writes them; only the edited bytes change (spacing, comments kept).
     cmd()
         .args(["--fix", "--format", "concise", &f])
         .assert()
-        .stderr(predicate::str::contains("fixed 4 findings in 1 file"));
+        .stderr(predicate::str::contains("fixed 2 findings in 1 file"));
+    let vary = std::fs::read_to_string(&f).unwrap();
+    assert_eq!(
+        vary,
+        format!(
+            "{map}# keep this comment\nserver {{\n    location /a {{\n        add_header Access-Control-Allow-Origin $cors;\n        add_header Vary Origin always;\n        add_header   X-Other 1;\n    }}\n    location /b {{\n        add_header Access-Control-Allow-Origin $cors;\n        add_header Vary Origin always;\n    }}\n}}\n"
+        )
+    );
+    cmd()
+        .args(["--fix", "--unsafe-fixes", "--format", "concise", &f])
+        .assert()
+        .stderr(predicate::str::contains("fixed 2 findings in 1 file"));
     let after = std::fs::read_to_string(&f).unwrap();
     assert_eq!(
         after,
@@ -757,7 +773,7 @@ fn fix_applies_safe_fixes_in_place_and_diff_only_shows_them() {
     );
     // Nothing left to fix: a second run changes nothing.
     cmd()
-        .args(["--fix", "--format", "concise", &f])
+        .args(["--fix", "--unsafe-fixes", "--format", "concise", &f])
         .assert()
         .stderr(predicate::str::contains("fixed 0 findings in 0 files"));
     assert_eq!(std::fs::read_to_string(&f).unwrap(), after);

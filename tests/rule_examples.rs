@@ -91,6 +91,7 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
             match mine.as_slice() {
                 [f] if (f.span.start, f.span.end) == (start, end) => {
                     check_fix(meta, ex, &text, f)?;
+                    check_safe_fix_keeps_behaviour(ex, dialect, &settings, &text, f)?;
                     check_fixed_lints_clean(meta, ex, dialect, &settings)
                 }
                 [f] => Err(format!(
@@ -157,6 +158,24 @@ fn check_fix(
         .into()),
         (None, Some(_), _) => Err("the example has `fixed` but the finding offers no fix".into()),
     }
+}
+
+/// A fix marked safe leaves every browser call's verdict and readable headers as they were.
+fn check_safe_fix_keeps_behaviour(
+    ex: &Example,
+    dialect: Dialect,
+    settings: &cors_lint::lint::Settings,
+    text: &str,
+    f: &cors_lint::finding::Finding,
+) -> Result<(), Failed> {
+    let Some(fix) = f.fix.as_ref().filter(|x| x.safe) else {
+        return Ok(());
+    };
+    let options = &settings.options;
+    let before = cors_lint::behaviour::lower(text.as_bytes(), ex.file_name(), dialect, options)?;
+    let (fixed, _) = cors_lint::source::apply_edits(text.as_bytes(), &fix.edits);
+    cors_lint::behaviour::check(ex.file_name(), dialect, options, &before, &fixed)
+        .map_err(|c| format!("the safe fix `{}` changes behaviour: {c}", fix.description).into())
 }
 
 /// The `fixed` text is what the fix promises: it parses, and the rule no longer reports it.

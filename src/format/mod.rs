@@ -1,17 +1,17 @@
 //! `cors-lint fmt`: rewrite each CORS value in place into the normalized form of its own
 //! dialect — methods upper-case in the usual order, well-known header names in their
-//! standard spelling, sorted, without duplicates, `, ` between entries, defaults that hide a
-//! decision written out — touching only the bytes of those values.
+//! standard spelling, sorted, without duplicates, `, ` between entries, values trimmed —
+//! touching only the bytes of those values. Defaults stay implicit.
 //!
 //! Formatting must never change who is allowed. Every proposal is therefore applied, the
 //! file lowered again and each policy compared with the original over the browser request
-//! space (`equiv`); a proposal the front end refuses or that changes any verdict is dropped
+//! space, on answers and on errors (`behaviour::check`); a proposal the front end refuses or that changes any verdict is dropped
 //! for a weaker one (e.g. the same list with the written case kept) and said in a note.
 
 mod lists;
 
-use crate::equiv;
-use crate::frontend::{self, Dialect, Options};
+use crate::behaviour;
+use crate::frontend::{Dialect, Options};
 use crate::ir::CorsPolicy;
 use crate::lint::{self, Settings};
 use crate::source::{Edit, SourceFile, Span, apply_edits};
@@ -46,12 +46,15 @@ pub struct Note {
 
 pub struct Formatted {
     pub bytes: Vec<u8>,
+    /// The edits that made `bytes`: only a finding about bytes they rewrite may go away.
+    pub edits: Vec<Edit>,
     pub notes: Vec<Note>,
 }
 
-/// Safe fixes that only write out what the server already does; `fmt` applies them too
-/// (still checked for equivalence like every other proposal).
-const NORMALIZING_FIXES: [&str; 2] = ["INGX001", "CORS007"];
+/// Safe fixes that only normalize how a value is written; `fmt` applies them too (still
+/// checked for equivalence like every other proposal). Defaults stay implicit: writing one
+/// out would hide the finding that says it is in force (`INGX001`).
+const NORMALIZING_FIXES: [&str; 1] = ["CORS007"];
 
 /// Normalize one file; `Err` is the input error that stops it (a located message).
 pub fn format(
@@ -59,8 +62,7 @@ pub fn format(
     dialect: Dialect,
     settings: &Settings,
 ) -> Result<Formatted, String> {
-    let before = lower(file.bytes(), file.name(), dialect, &settings.options)
-        .map_err(|e| e.unwrap_or_else(|| "the file cannot be read".into()))?;
+    let before = behaviour::lower(file.bytes(), file.name(), dialect, &settings.options)?;
     let mut proposals = lists::proposals(file, &before);
     proposals.extend(fix_proposals(file, dialect, settings));
 
@@ -108,7 +110,11 @@ pub fn format(
         }
     }
     let (bytes, _) = apply_edits(file.bytes(), &accepted);
-    Ok(Formatted { bytes, notes })
+    Ok(Formatted {
+        bytes,
+        edits: accepted,
+        notes,
+    })
 }
 
 /// Where a change of behaviour is what the user wants, the linter's unsafe fixes make it.
@@ -128,26 +134,6 @@ fn overlaps(edits: &[Edit], e: &Edit) -> bool {
     })
 }
 
-/// The policies of `bytes`; `Err(Some(message))` when the front end refuses them.
-fn lower(
-    bytes: &[u8],
-    name: &str,
-    dialect: Dialect,
-    options: &Options,
-) -> Result<Vec<CorsPolicy>, Option<String>> {
-    let file = SourceFile::new(name, bytes.to_vec(), dialect.encoding());
-    frontend::lower(dialect, &file, options)
-        .map(|l| l.policies)
-        .map_err(|e| {
-            let at = e
-                .span
-                .map(|s| file.position(s.start))
-                .map(|p| format!("{}:{}: ", p.line, p.column))
-                .unwrap_or_default();
-            Some(format!("{at}{}", e.message))
-        })
-}
-
 /// `Ok` when the edited file still parses and every policy lets browsers make exactly the
 /// same calls; otherwise why not, in a few words.
 fn check(
@@ -158,23 +144,7 @@ fn check(
     edits: &[Edit],
 ) -> Result<(), String> {
     let (bytes, _) = apply_edits(file.bytes(), edits);
-    let after = lower(&bytes, file.name(), dialect, options)
-        .map_err(|_| "the result would not parse".to_string())?;
-    if after.len() != before.len() {
-        return Err("the result would hold another number of policies".into());
-    }
-    for (b, a) in before.iter().zip(&after) {
-        let c = equiv::compare(b, a);
-        if let Some(d) = c.differences.first() {
-            return Err(format!(
-                "that would change what browsers may do: {} would be {} instead of {}",
-                d.call,
-                d.after.describe(),
-                d.before.describe()
-            ));
-        }
-    }
-    Ok(())
+    behaviour::check(file.name(), dialect, options, before, &bytes).map_err(|c| c.to_string())
 }
 
 /// The normalizing safe fixes the rules offer for this file.

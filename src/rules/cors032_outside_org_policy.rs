@@ -21,6 +21,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 method: "GET".into(),
                 headers: Vec::new(),
                 credentials,
+                backend_fails: false,
             };
             outcome(policy, &call).is_some_and(|o| o.allowed)
         };

@@ -55,21 +55,21 @@ fn check(unit: &Unit, out: &mut Reporter) {
             format!("{what}: {} allows credentials, {effect}", c.object),
         )
         .help(HELP);
-        // Writing the default out changes nothing but makes it visible.
+        // Writing `"true"` out would silence the finding without a decision; `"false"` is
+        // the decision most APIs want, and a change of behaviour.
         if matches!(c.credentials.source, Source::Defaulted)
             && let Some(edit) = explicit_credentials(unit.file.bytes(), c.anchor)
         {
             out.last().fix(crate::finding::Fix {
-                description: "write `cors-allow-credentials: \"true\"` (the default) explicitly"
-                    .into(),
+                description: "turn credentials off: `cors-allow-credentials: \"false\"`".into(),
                 edits: vec![edit],
-                safe: true,
+                safe: false,
             });
         }
     }
 }
 
-/// A line `…/cors-allow-credentials: "true"` after the `enable-cors` annotation's line, with
+/// A line `…/cors-allow-credentials: "false"` after the `enable-cors` annotation's line, with
 /// its indentation; `None` when that annotation does not sit on a line of its own (flow
 /// style) or its value continues on the next lines.
 fn explicit_credentials(
@@ -108,7 +108,7 @@ fn explicit_credentials(
     Some(crate::source::Edit::insert(
         line_end,
         format!(
-            "{newline}{}{prefix}cors-allow-credentials: \"true\"",
+            "{newline}{}{prefix}cors-allow-credentials: \"false\"",
             String::from_utf8_lossy(indent)
         ),
     ))

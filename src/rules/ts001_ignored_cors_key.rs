@@ -98,8 +98,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let span = bom.map_or(*key_span, |b| b.cover(*key_span));
         out.report(span, "never read by TorchServe", message)
             .help(help);
-        // Renaming is safe when the real key is not set elsewhere (it would then take part
-        // in "last one wins").
+        // Offered when the real key is not set elsewhere (it would then take part in "last
+        // one wins"). Unsafe: TorchServe starts reading the value, which is the point.
         if let CorsIntent::Key(real) = intent
             && bom.is_none()
             && !key_is_set(unit.file.bytes(), real)
@@ -110,7 +110,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     span: *key_span,
                     replacement: real.to_string(),
                 }],
-                safe: true,
+                safe: false,
             });
         }
     }

@@ -1,14 +1,18 @@
 //! What every fuzz target checks on its input, whatever the bytes: the whole pipeline runs
 //! without a panic; every span lies inside its file and on a character boundary; every
 //! back end's output reads back as a policy browsers cannot tell from the source; every fix
-//! that leaves a file the front end reads removes the finding it was offered for.
+//! that leaves a file the front end reads removes the finding it was offered for; every safe
+//! fix, all safe fixes together, and `fmt` leave every browser call's verdict and readable
+//! headers as they were, and `fmt` removes no finding it does not claim to fix.
 //!
 //! Shared by the libFuzzer targets (tests/fuzz/targets) and by `cargo test --test
 //! fuzz_seeds`, which replays the seed corpus and every past crash through it.
 
 use cors_lint::backend::{self, Context};
+use cors_lint::behaviour;
 use cors_lint::equiv;
 use cors_lint::finding::Finding;
+use cors_lint::format;
 use cors_lint::frontend::{self, Dialect, Options};
 use cors_lint::lint::{FileReport, Outcome, Settings, lint_bytes};
 use cors_lint::report::{self, GraphicalOptions};
@@ -105,6 +109,8 @@ pub fn check(target: &Target, data: &[u8], settings: &Settings) {
         return;
     }
     check_fixes(target, data, &report, settings);
+    check_safe_fixes_keep_behaviour(target, data, &report, settings);
+    check_fmt(target, data, &report, settings);
 }
 
 /// The whole pipeline on one input (the `pipeline` fuzz target): its first byte picks the
@@ -246,6 +252,117 @@ fn check_fixes(target: &Target, data: &[u8], report: &FileReport, settings: &Set
             left[0].message,
             String::from_utf8_lossy(&fixed)
         );
+    }
+}
+
+/// Each safe fix alone, and all of them together as `--fix` applies them, leave a file whose
+/// policies let browsers make exactly the calls the original's do (`behaviour::check`).
+fn check_safe_fixes_keep_behaviour(
+    target: &Target,
+    data: &[u8],
+    report: &FileReport,
+    settings: &Settings,
+) {
+    let safe: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| f.fix.as_ref().is_some_and(|x| x.safe))
+        .collect();
+    if safe.is_empty() {
+        return;
+    }
+    let options = &settings.options;
+    let Ok(before) = behaviour::lower(data, target.file_name, target.dialect, options) else {
+        return;
+    };
+    let keeps = |edits: &[Edit], what: &str| {
+        let (fixed, _) = apply_edits(data, edits);
+        match behaviour::check(target.file_name, target.dialect, options, &before, &fixed) {
+            Ok(()) | Err(behaviour::Change::Unreadable(_)) => {} // `--fix` skips those
+            Err(change) => panic!(
+                "{what} changes behaviour: {change}\n--- fixed file ---\n{}",
+                String::from_utf8_lossy(&fixed)
+            ),
+        }
+    };
+    let mut all: Vec<Edit> = Vec::new();
+    for f in safe.iter().take(FIXES) {
+        let fix = f.fix.as_ref().expect("filtered");
+        keeps(
+            &fix.edits,
+            &format!("{}'s safe fix `{}`", f.code, fix.description),
+        );
+        for e in &fix.edits {
+            if !all.contains(e) {
+                all.push(e.clone());
+            }
+        }
+    }
+    let codes: Vec<&str> = safe.iter().map(|f| f.code).collect();
+    keeps(
+        &all,
+        &format!("the safe fixes together ({})", codes.join(", ")),
+    );
+}
+
+/// `fmt` leaves every browser call's verdict and readable headers as they were, and every
+/// finding about bytes it does not rewrite is still reported, on the same line (a default it
+/// wrote out, or a value it added elsewhere, must not make a finding go away).
+fn check_fmt(target: &Target, data: &[u8], report: &FileReport, settings: &Settings) {
+    let file = SourceFile::new(target.file_name, data.to_vec(), target.dialect.encoding());
+    let Ok(formatted) = format::format(&file, target.dialect, settings) else {
+        return;
+    };
+    if formatted.bytes == data {
+        return;
+    }
+    let options = &settings.options;
+    let before = behaviour::lower(data, target.file_name, target.dialect, options)
+        .expect("fmt formats only files its front end reads");
+    if let Err(change) = behaviour::check(
+        target.file_name,
+        target.dialect,
+        options,
+        &before,
+        &formatted.bytes,
+    ) {
+        panic!(
+            "fmt changes behaviour: {change}\n--- formatted file ---\n{}",
+            String::from_utf8_lossy(&formatted.bytes)
+        );
+    }
+    let again = lint(target, formatted.bytes.clone(), settings);
+    let line = |r: &FileReport, f: &Finding| {
+        r.source
+            .as_ref()
+            .map_or(0, |s| s.position(f.span.start).line)
+    };
+    let mut after: Vec<(&str, usize)> = again
+        .findings
+        .iter()
+        .map(|f| (f.code, line(&again, f)))
+        .collect();
+    let rewritten = |f: &Finding| {
+        formatted
+            .edits
+            .iter()
+            .any(|e| e.span.start < f.span.end && f.span.start < e.span.end)
+    };
+    for f in &report.findings {
+        if rewritten(f) {
+            continue;
+        }
+        let key = (f.code, line(report, f));
+        let Some(i) = after.iter().position(|k| *k == key) else {
+            panic!(
+                "fmt removes {} at line {} ({}) without rewriting its bytes\n--- formatted file ---\n{}",
+                f.code,
+                key.1,
+                f.message,
+                String::from_utf8_lossy(&formatted.bytes)
+            );
+        };
+        after.swap_remove(i);
     }
 }
 

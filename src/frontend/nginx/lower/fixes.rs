@@ -27,7 +27,8 @@ pub(super) fn fixes(
             topic: FixTopic::SendOnErrors,
             description: "add `always` to the CORS `add_header` lines".into(),
             edits,
-            safe: true,
+            // Error responses become readable by the allowed origins: a change of behaviour.
+            safe: false,
         });
     }
     // `add_header Vary Origin` on the line after Allow-Origin, same indentation.
