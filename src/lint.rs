@@ -265,13 +265,17 @@ fn report(
             inc.suppressions = s;
         }
     }
+    let mut objects = lowered.objects;
+    for o in objects.defines.iter_mut().chain(&mut objects.references) {
+        o.line = file.position(o.span.start).line;
+    }
     FileReport {
         path: file.name().to_string(),
         source: Some(file),
         findings,
         outcome: Outcome::Linted { dialect, because },
         included,
-        objects: lowered.objects,
+        objects,
         suppressions,
     }
 }

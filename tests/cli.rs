@@ -784,12 +784,12 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
     let d = tempfile::tempdir().unwrap();
     let mw = |name: &str| {
         format!(
-            "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: {name}\nspec:\n  headers:\n    accessControlAllowOriginList:\n      - https://app.example.com\n    addVaryHeader: true\n"
+            "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: {name}\n  namespace: web\nspec:\n  headers:\n    accessControlAllowOriginList:\n      - https://app.example.com\n    addVaryHeader: true\n"
         )
     };
     let route = |uses: &str| {
         format!(
-            "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: web\nspec:\n  routes:\n    - match: PathPrefix(`/`)\n      kind: Rule\n      middlewares:\n        - name: {uses}\n      services:\n        - name: web\n          port: 80\n"
+            "apiVersion: traefik.io/v1alpha1\nkind: IngressRoute\nmetadata:\n  name: web\n  namespace: web\nspec:\n  routes:\n    - match: PathPrefix(`/`)\n      kind: Rule\n      middlewares:\n        - name: {uses}\n      services:\n        - name: web\n          port: 80\n"
         )
     };
     let a = write(d.path(), "a/middleware.yaml", &mw("cors"));
@@ -822,14 +822,14 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
     // Envoy Gateway: a SecurityPolicy whose target route lives in another file.
     let policy = |target: &str| {
         format!(
-            "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: cors\nspec:\n  targetRefs:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      name: {target}\n  cors:\n    allowOrigins:\n      - https://app.example.com\n"
+            "apiVersion: gateway.envoyproxy.io/v1alpha1\nkind: SecurityPolicy\nmetadata:\n  name: cors\n  namespace: web\nspec:\n  targetRefs:\n    - group: gateway.networking.k8s.io\n      kind: HTTPRoute\n      name: {target}\n  cors:\n    allowOrigins:\n      - https://app.example.com\n"
         )
     };
     let p = write(d.path(), "g/policy.yaml", &policy("api"));
     write(
         d.path(),
         "g/route.yaml",
-        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: api\nspec:\n  parentRefs:\n    - name: gw\n  rules:\n    - backendRefs:\n        - name: api\n          port: 80\n",
+        "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: api\n  namespace: web\nspec:\n  parentRefs:\n    - name: gw\n  rules:\n    - backendRefs:\n        - name: api\n          port: 80\n",
     );
     cmd()
         .args(["--format", "concise", "--select", "EG001"])
@@ -843,7 +843,7 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(format!(
-            "{p}:9:13: EG001 the target HTTPRoute `missing` is defined in none of the linted files"
+            "{p}:10:13: EG001 the target HTTPRoute `missing` is defined in none of the linted files"
         )));
 }
 

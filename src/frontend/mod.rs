@@ -8,9 +8,12 @@ pub mod istio;
 pub mod kong;
 pub mod kube;
 pub mod nginx;
+pub mod objects;
 pub mod properties;
 pub mod torchserve;
 pub mod traefik;
+
+pub use objects::{Object, Objects};
 
 use crate::ir::CorsPolicy;
 use crate::source::{Encoding, SourceFile, Span};
@@ -134,42 +137,6 @@ pub enum Fact {
     EnvoyGateway(envoy_gateway::Fact),
     Traefik(traefik::Fact),
     Kong(kong::Fact),
-}
-
-/// An object one configuration names for another to use (a Traefik middleware, a
-/// `KongPlugin`, an `HTTPRoute`), so uses can be resolved across the files of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Object {
-    /// `traefik/Middleware`, `kong/KongPlugin`, `gateway/HTTPRoute`.
-    pub kind: &'static str,
-    pub name: String,
-    pub span: Span,
-}
-
-/// Objects a file defines, the ones it refers to, and the kinds it could refer to (it has
-/// routers, annotated Ingresses, policies…): an unused definition is dead configuration only
-/// when something in the run could have used it.
-#[derive(Clone, Debug, Default)]
-pub struct Objects {
-    pub defines: Vec<Object>,
-    pub references: Vec<Object>,
-    pub uses_kinds: Vec<&'static str>,
-}
-
-impl Objects {
-    pub fn is_empty(&self) -> bool {
-        self.defines.is_empty() && self.references.is_empty() && self.uses_kinds.is_empty()
-    }
-
-    pub fn extend(&mut self, other: Objects) {
-        self.defines.extend(other.defines);
-        self.references.extend(other.references);
-        for k in other.uses_kinds {
-            if !self.uses_kinds.contains(&k) {
-                self.uses_kinds.push(k);
-            }
-        }
-    }
 }
 
 /// A file's policies and facts.

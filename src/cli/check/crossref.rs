@@ -1,16 +1,22 @@
 //! Objects one file defines and another uses — a Traefik middleware and the router that
 //! names it, a `KongPlugin` and the Ingress annotation, an HTTPRoute and the SecurityPolicy
-//! targeting it — resolved across every file of the run. Each front end already reports
-//! what it can see in one file (TFK001, KONG001, EG001); here a use in another file
-//! withdraws such a finding, and an object nothing in the run uses (or a target nothing
-//! in the run defines) is reported even when its file alone could not tell.
+//! targeting it — resolved across every file of the run, as the controllers resolve them
+//! (`frontend::objects`: kind, provider, namespace). Each front end already reports what
+//! its own file shows (TFK001, KONG001, EG001); here a use in another file withdraws such a
+//! finding, and a definition nothing in the run uses — while objects in its own provider
+//! and namespace name others — is reported even when its own file could not tell. A file
+//! whose objects nothing elsewhere can reach keeps exactly the findings it has alone.
+//!
+//! A reference that only *might* resolve (an unwritten namespace, Traefik's
+//! `allowCrossNamespace`) counts as a use, so no finding rests on what the run cannot see;
+//! one with the right name in another provider or namespace is named in the finding.
 
 use crate::finding::Finding;
-use crate::frontend::{Object, Objects};
+use crate::frontend::objects::{self, Object, Objects, Place, Resolution};
 use crate::lint::{FileReport, Settings};
 use crate::rules::find_meta;
 
-/// The rule that reports an unused definition of `kind`, and the one for a missing target.
+/// The rule that reports an unused definition of `kind`.
 fn unused_rule(kind: &str) -> Option<&'static str> {
     match kind {
         "traefik/Middleware" => Some("TFK001"),
@@ -19,154 +25,225 @@ fn unused_rule(kind: &str) -> Option<&'static str> {
     }
 }
 
-/// (A router naming a missing middleware, or an annotation a missing KongPlugin, is not
-/// reported: front ends record only the CORS ones, and the name may be a rate limiter.)
+/// The rule for a reference whose target is missing. (A router naming a missing
+/// middleware, or an annotation a missing KongPlugin, is not reported: front ends record
+/// only the CORS ones, and the name may be a rate limiter.)
 fn missing_rule(kind: &str) -> Option<&'static str> {
     kind.starts_with("gateway/").then_some("EG001")
 }
 
-/// A reference names a definition: the same name, or Traefik's `<namespace>-<name>`.
-fn names(reference: &Object, definition: &Object) -> bool {
-    reference.kind == definition.kind
-        && (reference.name == definition.name
-            || reference.name.ends_with(&format!("-{}", definition.name)))
-}
-
 /// Whether no other file can change this report: each definition that could be reported
-/// unused is used in the file itself, each reference that could be reported missing is
-/// defined in it, and it holds no finding that a use or definition elsewhere would withdraw.
+/// unused is used (or might be) in the file itself, each reference that could be reported
+/// missing resolves (or might) in it, and it holds no finding another file could withdraw.
 /// Such a report can be rendered at once; only its objects matter to the other files.
 pub fn settled(report: &FileReport) -> bool {
     let o = &report.objects;
-    let used_here = |d: &Object| o.references.iter().any(|r| names(r, d));
-    let defined_here = |r: &Object| o.defines.iter().any(|d| names(r, d));
+    let used_here = |d: &Object| {
+        let u = o.uses_of(d);
+        u.resolved > 0 || !u.might.is_empty()
+    };
+    let defined_here = |r: &Object| {
+        o.defines
+            .iter()
+            .any(|d| !matches!(objects::resolve(r, d), Resolution::No { .. }))
+    };
     o.defines
         .iter()
-        .all(|d| unused_rule(d.kind).is_none() || used_here(d))
+        .all(|d| unused_rule(d.place.kind).is_none() || used_here(d))
         && o.references
             .iter()
-            .all(|r| missing_rule(r.kind).is_none() || defined_here(r))
+            .all(|r| missing_rule(r.place.kind).is_none() || defined_here(r))
         && !report.findings.iter().any(|f| {
             o.defines
                 .iter()
-                .any(|d| d.span == f.span && unused_rule(d.kind) == Some(f.code))
+                .any(|d| d.span == f.span && unused_rule(d.place.kind) == Some(f.code))
                 || o.references
                     .iter()
-                    .any(|r| r.span == f.span && missing_rule(r.kind) == Some(f.code))
+                    .any(|r| r.span == f.span && missing_rule(r.place.kind) == Some(f.code))
         })
 }
 
+/// One file's objects, numbered, with its path for messages.
+struct Located<'a> {
+    path: &'a str,
+    objects: Objects,
+}
+
+impl Located<'_> {
+    /// `route.yaml:9` for an object of this file.
+    fn at(&self, o: &Object) -> String {
+        format!("{}:{}", self.path, o.line)
+    }
+}
+
 /// Resolve the objects of `reports` (kept whole) against each other and against `settled`,
-/// the objects of files already rendered (which nothing here changes).
-pub fn resolve(reports: &mut [&mut FileReport], settled: &[&Objects], settings: &Settings) {
-    // Settled files are numbered after the whole ones: always "another file".
-    let objects = reports
+/// the paths and objects of files already rendered (which nothing here changes).
+pub fn resolve(reports: &mut [&mut FileReport], settled: &[(&str, &Objects)], settings: &Settings) {
+    let files: Vec<Located> = reports
         .iter()
-        .map(|r| &r.objects)
-        .chain(settled.iter().copied());
-    let all: Vec<(usize, Object, bool)> = objects
-        .clone()
+        .map(|r| (r.path.as_str(), &r.objects))
+        .chain(settled.iter().copied())
         .enumerate()
-        .flat_map(|(i, o)| {
-            o.defines
-                .iter()
-                .map(move |d| (i, d.clone(), true))
-                .chain(o.references.iter().map(move |r| (i, r.clone(), false)))
+        .map(|(i, (path, o))| Located {
+            path,
+            objects: o.clone().in_file(i),
         })
         .collect();
-    if all.is_empty() {
+    if files.iter().all(|f| f.objects.is_empty()) {
         return;
     }
-    let uses_kinds: Vec<(usize, &'static str)> = objects
+    let references: Vec<&Object> = files.iter().flat_map(|f| &f.objects.references).collect();
+    let definitions: Vec<&Object> = files.iter().flat_map(|f| &f.objects.defines).collect();
+    let users: Vec<(usize, &Place)> = files
+        .iter()
         .enumerate()
-        .flat_map(|(i, o)| o.uses_kinds.iter().map(move |k| (i, *k)))
+        .flat_map(|(i, f)| f.objects.users.iter().map(move |p| (i, p)))
         .collect();
-    let referenced_elsewhere = |i: usize, def: &Object| {
-        all.iter()
-            .any(|(j, o, is_def)| *j != i && !is_def && names(o, def))
-    };
-    let defined_elsewhere = |i: usize, r: &Object| {
-        all.iter()
-            .any(|(j, o, is_def)| *j != i && *is_def && names(r, o))
-    };
-    for (i, report) in reports.iter_mut().enumerate() {
-        let mut added = Vec::new();
-        let defines = report.objects.defines.clone();
-        let references = report.objects.references.clone();
-        // Withdraw in-file findings another file answers.
-        report.findings.retain(|f| {
-            let used_elsewhere = defines.iter().any(|d| {
-                d.span == f.span
-                    && unused_rule(d.kind) == Some(f.code)
-                    && referenced_elsewhere(i, d)
-            });
-            let defined = references.iter().any(|r| {
-                r.span == f.span && missing_rule(r.kind) == Some(f.code) && defined_elsewhere(i, r)
-            });
-            !(used_elsewhere || defined)
-        });
-        let already = |f: &[Finding], code: &str, d: &Object| {
-            f.iter().any(|x| x.code == code && x.span == d.span)
-        };
-        for d in &defines {
-            let Some(code) = unused_rule(d.kind) else {
+    // Findings the run adds, with what it says of references of the same name.
+    let mut added: Vec<Vec<(Finding, Vec<String>)>> = vec![Vec::new(); reports.len()];
+    let mut withdrawn: Vec<Vec<(&'static str, crate::source::Span)>> =
+        vec![Vec::new(); reports.len()];
+    for (i, file) in files.iter().enumerate().take(reports.len()) {
+        for d in &file.objects.defines {
+            let Some(code) = unused_rule(d.place.kind) else {
                 continue;
             };
-            let used = all.iter().any(|(_, o, is_def)| !is_def && names(o, d));
-            let users_elsewhere = uses_kinds.iter().any(|(j, k)| *j != i && *k == d.kind);
-            if !used && users_elsewhere && !already(&report.findings, code, d) {
-                added.push((code, d.clone(), format!(
-                    "nothing in the linted files names `{}` although some of them could (routers, routes, \
-                     annotated Ingresses): its CORS settings reach no response",
-                    d.name
-                ), "used by nothing in the run", "use it from the router, route or Ingress it was written for, or delete it"));
+            let uses = objects::uses_of(d, &references, &users);
+            if !uses.unused() {
+                withdrawn[i].push((code, d.span));
+                continue;
             }
-        }
-        for r in &references {
-            let Some(code) = missing_rule(r.kind) else {
-                continue;
-            };
-            let defined = all.iter().any(|(_, o, is_def)| *is_def && names(r, o));
-            let kind_defined_elsewhere = all
+            let near: Vec<String> = uses
+                .near
                 .iter()
-                .any(|(j, o, is_def)| *j != i && *is_def && o.kind == r.kind);
-            if !defined
-                && kind_defined_elsewhere
-                && !already(&report.findings, code, r)
-                && !r.span.is_empty()
+                .map(|(r, why)| {
+                    format!(
+                        "{} names `{}`, but {why}",
+                        files[r.file].at(r),
+                        r.shown_name()
+                    )
+                })
+                .collect();
+            added[i].push((unused(code, d), near));
+        }
+        for r in &file.objects.references {
+            let Some(code) = missing_rule(r.place.kind) else {
+                continue;
+            };
+            if r.span.is_empty() {
+                continue;
+            }
+            let candidates: Vec<&&Object> = definitions
+                .iter()
+                .filter(|d| objects::surely_could_name((r.file, &r.place), d))
+                .collect();
+            let resolution: Vec<Resolution> =
+                candidates.iter().map(|d| objects::resolve(r, d)).collect();
+            if resolution
+                .iter()
+                .any(|x| !matches!(x, Resolution::No { .. }))
             {
-                let kind = r.kind.rsplit('/').next().unwrap_or(r.kind);
-                let message = format!(
-                    "the target {kind} `{}` is defined in none of the linted files, which do define \
-                     other {kind}s: the policy applies to nothing",
-                    r.name
-                );
-                let help = "point the target at an existing route or Gateway, or delete the policy";
-                added.push((code, r.clone(), message, "defined nowhere in the run", help));
+                withdrawn[i].push((code, r.span));
+            } else if !candidates.is_empty() {
+                let elsewhere: Vec<String> = definitions
+                    .iter()
+                    .filter(|d| d.shown_name() == r.shown_name() && d.place.kind == r.place.kind)
+                    .filter_map(|d| match objects::resolve(r, d) {
+                        Resolution::No { near: Some(why) } => Some(format!(
+                            "{} defines `{}`, but {why}",
+                            files[d.file].at(d),
+                            d.shown_name()
+                        )),
+                        _ => None,
+                    })
+                    .collect();
+                added[i].push((missing(code, r), elsewhere));
             }
         }
-        for (code, o, message, label, help) in added {
-            let Some(meta) = find_meta(code) else {
+    }
+    for ((report, added), withdrawn) in reports.iter_mut().zip(added).zip(withdrawn) {
+        report
+            .findings
+            .retain(|f| !withdrawn.contains(&(f.code, f.span)));
+        for (mut f, near) in added {
+            let Some(meta) = find_meta(f.code) else {
                 continue;
             };
             if !settings.selection.enabled(&meta.code) {
                 continue;
             }
-            let f = Finding {
-                code: meta.code.as_str(),
-                name: meta.name.as_str(),
-                severity: settings.selection.severity(&meta.code, meta.severity),
-                message,
-                help: Some(help.into()),
-                span: o.span,
-                label: label.into(),
-                related: Vec::new(),
-                fix: None,
-            };
+            // The front end's own finding says it better when the file alone could tell;
+            // the run adds what it knows of references of the same name.
+            if let Some(own) = report
+                .findings
+                .iter_mut()
+                .find(|x| x.code == f.code && x.span == f.span)
+            {
+                own.message = with_near(std::mem::take(&mut own.message), &near);
+                continue;
+            }
+            f.message = with_near(f.message, &near);
+            f.code = meta.code.as_str();
+            f.name = meta.name.as_str();
+            f.severity = settings.selection.severity(&meta.code, meta.severity);
             crate::suppress::admit(&mut report.findings, &mut report.suppressions, f);
         }
         report
             .findings
             .sort_by_key(|f| (f.span.start, f.span.end, f.code));
     }
+}
+
+fn finding(code: &'static str, o: &Object, message: String, label: &str, help: &str) -> Finding {
+    Finding {
+        code,
+        name: "",
+        severity: crate::finding::Severity::Warning,
+        message,
+        help: Some(help.into()),
+        span: o.span,
+        label: label.into(),
+        related: Vec::new(),
+        fix: None,
+    }
+}
+
+/// `; near` sentences appended to a message.
+fn with_near(mut message: String, near: &[String]) -> String {
+    for n in near {
+        message.push_str("; ");
+        message.push_str(n);
+    }
+    message
+}
+
+fn unused(code: &'static str, d: &Object) -> Finding {
+    let message = format!(
+        "nothing in the linted files names `{}`, though objects that could name it there name others: its \
+         CORS settings reach no response",
+        d.shown_name()
+    );
+    finding(
+        code,
+        d,
+        message,
+        "used by nothing in the run",
+        "use it from the router, route or Ingress it was written for, or delete it",
+    )
+}
+
+fn missing(code: &'static str, r: &Object) -> Finding {
+    let kind = r.place.kind.trim_start_matches("gateway/");
+    let message = format!(
+        "the target {kind} `{}` is defined in none of the linted files, which do define other {kind}s where it \
+         looks: the policy applies to nothing",
+        r.shown_name()
+    );
+    finding(
+        code,
+        r,
+        message,
+        "defined nowhere in the run",
+        "point the target at an existing route or Gateway in the policy's namespace, or delete the policy",
+    )
 }

@@ -322,10 +322,10 @@ fn finish_with(
     let mut kept = with_included(kept);
     let (mut whole, rendered): (Vec<&mut Kept>, Vec<&mut Kept>) =
         kept.iter_mut().partition(|k| k.whole().is_some());
-    let settled: Vec<&crate::frontend::Objects> = rendered
+    let settled: Vec<(&str, &crate::frontend::Objects)> = rendered
         .iter()
         .filter_map(|k| k.rendered())
-        .map(|r| &r.objects)
+        .map(|r| (r.path.as_str(), &r.objects))
         .collect();
     let mut whole: Vec<&mut FileReport> = whole.iter_mut().filter_map(|k| k.whole_mut()).collect();
     crossref::resolve(&mut whole, &settled, settings);

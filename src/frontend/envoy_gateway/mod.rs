@@ -16,6 +16,7 @@
 use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Stream, Typed};
+use super::objects::{self, Name, Namespace, Object, Place};
 use super::{InputError, Options};
 use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
 use crate::source::Span;
@@ -85,51 +86,59 @@ pub fn matcher(origin: &str) -> OriginMatcher {
     }
 }
 
-struct Target {
-    kind: String,
-    name: String,
-    at: Span,
+/// The routes and Gateways one SecurityPolicy targets (`targetRef`, `targetRefs`): local
+/// references, in the policy's namespace, to objects of the Gateway API group.
+fn targets(src: &str, chars: &yaml::CharMap, policy: &kube::Object) -> Vec<Object> {
+    let Some((_, spec)) = yaml::get(policy.node, "spec") else {
+        return Vec::new();
+    };
+    let mut refs: Vec<&MarkedYaml> = Vec::new();
+    if let Some((_, t)) = yaml::get(spec, "targetRef") {
+        refs.push(t);
+    }
+    if let Some((_, ts)) = yaml::get(spec, "targetRefs") {
+        refs.extend(yaml::sequence(ts).unwrap_or(&[]));
+    }
+    let mut out = Vec::new();
+    for r in refs {
+        let group = yaml::text(r, "group").unwrap_or(super::gateway_api::GROUP);
+        let Some(kind) = super::gateway_api::object_kind(yaml::text(r, "kind").unwrap_or(""))
+        else {
+            continue;
+        };
+        if group != super::gateway_api::GROUP {
+            continue;
+        }
+        if let Some((_, n)) = yaml::get(r, "name")
+            && let Some((text, ..)) = yaml::scalar(n)
+        {
+            out.push(Object {
+                place: Place {
+                    kind,
+                    provider: "",
+                    namespace: Namespace::from_written(policy.namespace.as_deref()),
+                },
+                name: Name::Plain(text.to_string()),
+                span: kube::scalar::written(src, chars, n),
+                line: 0,
+                file: 0,
+                condition: None,
+            });
+        }
+    }
+    out
 }
 
 /// The routes and Gateways this file's SecurityPolicies target, for resolution across the
 /// files of a run.
 pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     let mut out = crate::frontend::Objects::default();
-    let Ok(src) = stream.text() else {
-        return out;
-    };
-    let Ok(docs) = stream.docs() else {
+    let (Ok(src), Ok(docs)) = (stream.text(), stream.docs()) else {
         return out;
     };
     let chars = stream.chars();
-    for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
-        let Some((_, spec)) = yaml::get(object.node, "spec") else {
-            continue;
-        };
-        let mut refs: Vec<&MarkedYaml> = Vec::new();
-        if let Some((_, t)) = yaml::get(spec, "targetRef") {
-            refs.push(t);
-        }
-        if let Some((_, ts)) = yaml::get(spec, "targetRefs") {
-            refs.extend(yaml::sequence(ts).unwrap_or(&[]));
-        }
-        for r in refs {
-            let kind = match yaml::text(r, "kind").unwrap_or("") {
-                "HTTPRoute" => "gateway/HTTPRoute",
-                "GRPCRoute" => "gateway/GRPCRoute",
-                "Gateway" => "gateway/Gateway",
-                _ => continue,
-            };
-            if let Some((_, n)) = yaml::get(r, "name")
-                && let Some((text, ..)) = yaml::scalar(n)
-            {
-                out.references.push(crate::frontend::Object {
-                    kind,
-                    name: text.to_string(),
-                    span: kube::scalar::written(src, chars, n),
-                });
-            }
-        }
+    for policy in kube::objects(src, chars, docs, &KINDS, GROUP) {
+        out.references.extend(targets(src, chars, &policy));
     }
     out
 }
@@ -163,45 +172,38 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
         let Some((_, spec)) = yaml::get(object.node, "spec") else {
             continue;
         };
-        // Targets: `targetRef` (older) and `targetRefs`.
-        let mut targets: Vec<Target> = Vec::new();
-        let mut refs: Vec<&MarkedYaml> = Vec::new();
-        if let Some((_, t)) = yaml::get(spec, "targetRef") {
-            refs.push(t);
-        }
-        if let Some((_, ts)) = yaml::get(spec, "targetRefs") {
-            refs.extend(yaml::sequence(ts).unwrap_or(&[]));
-        }
-        for r in refs {
-            let kind = yaml::text(r, "kind").unwrap_or("");
-            if let Some((_, n)) = yaml::get(r, "name")
-                && let Some((text, ..)) = yaml::scalar(n)
-            {
-                targets.push(Target {
-                    kind: kind.to_string(),
-                    name: text.to_string(),
-                    at: kube::scalar::written(src, chars, n),
-                });
-            }
-        }
+        let targets = targets(src, chars, &object);
         for t in &targets {
-            let same_kind: Vec<&kube::Object> =
-                referents.iter().filter(|o| o.kind == t.kind).collect();
-            if same_kind.is_empty() {
+            // The file's routes and Gateways of the target's kind where it looks.
+            let here: Vec<(&kube::Object, Object)> = referents
+                .iter()
+                .map(|o| (o, super::gateway_api::definition(o)))
+                .filter(|(_, d)| objects::could_name(&t.place, &d.place))
+                .collect();
+            if here.is_empty() {
                 continue;
             }
-            let hit = same_kind.iter().find(|o| {
-                o.name == t.name
-                    && (o.namespace.is_none()
-                        || object.namespace.is_none()
-                        || o.namespace == object.namespace)
-            });
+            let resolutions: Vec<objects::Resolution> =
+                here.iter().map(|(_, d)| objects::resolve(t, d)).collect();
+            let hit = resolutions
+                .iter()
+                .position(|r| *r == objects::Resolution::Resolves)
+                .map(|i| here[i].0);
+            let might = resolutions
+                .iter()
+                .any(|r| matches!(r, objects::Resolution::Might(_)));
             match hit {
+                // Whether it resolves depends on where the objects are applied.
+                None if might => {}
                 None => out.facts.push(Fact::TargetMissing {
                     object: name.clone(),
-                    at: t.at,
-                    target: format!("{} `{}`", t.kind, t.name),
-                    present: same_kind.iter().map(|o| o.display()).collect(),
+                    at: t.span,
+                    target: format!(
+                        "{} `{}`",
+                        t.place.kind.trim_start_matches("gateway/"),
+                        t.shown_name()
+                    ),
+                    present: here.iter().map(|(o, _)| o.display()).collect(),
                 }),
                 Some(route) if route.kind == "HTTPRoute" => {
                     if let Some(filter) = cors_filter(src, chars, route.node)
@@ -366,7 +368,13 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
         }
         let described: Vec<String> = targets
             .iter()
-            .map(|t| format!("{} `{}`", t.kind, t.name))
+            .map(|t| {
+                format!(
+                    "{} `{}`",
+                    t.place.kind.trim_start_matches("gateway/"),
+                    t.shown_name()
+                )
+            })
             .collect();
         let scope = if described.is_empty() {
             name.clone()

@@ -534,30 +534,47 @@ fn list(items: &[(String, Span)], key: Option<Span>, credentials: bool) -> Allow
 /// the files of a run (a SecurityPolicy elsewhere may target them).
 pub fn objects(stream: &Stream) -> crate::frontend::Objects {
     let mut out = crate::frontend::Objects::default();
-    let Ok(src) = stream.text() else {
+    let (Ok(src), Ok(docs)) = (stream.text(), stream.docs()) else {
         return out;
     };
-    let Ok(docs) = stream.docs() else {
-        return out;
-    };
+    let chars = stream.chars();
     for o in kube::objects(
         src,
-        stream.chars(),
+        chars,
         docs,
         &["HTTPRoute", "GRPCRoute", "Gateway"],
         GROUP,
     ) {
-        out.defines.push(crate::frontend::Object {
-            kind: match o.kind.as_str() {
-                "HTTPRoute" => "gateway/HTTPRoute",
-                "GRPCRoute" => "gateway/GRPCRoute",
-                _ => "gateway/Gateway",
-            },
-            name: o.name.clone(),
-            span: o.kind_span,
-        });
+        out.defines.push(definition(&o));
     }
     out
+}
+
+/// The kind policies target, as references name it (`None`: not a route or Gateway).
+pub fn object_kind(kind: &str) -> Option<&'static str> {
+    match kind {
+        "HTTPRoute" => Some("gateway/HTTPRoute"),
+        "GRPCRoute" => Some("gateway/GRPCRoute"),
+        "Gateway" => Some("gateway/Gateway"),
+        _ => None,
+    }
+}
+
+/// A route or Gateway as a definition policies' targets resolve against.
+pub fn definition(o: &kube::Object) -> crate::frontend::Object {
+    use crate::frontend::objects::{Name, Namespace, Place};
+    crate::frontend::Object {
+        place: Place {
+            kind: object_kind(&o.kind).unwrap_or("gateway/Gateway"),
+            provider: "",
+            namespace: Namespace::from_written(o.namespace.as_deref()),
+        },
+        name: Name::Plain(o.name.clone()),
+        span: o.kind_span,
+        line: 0,
+        file: 0,
+        condition: None,
+    }
 }
 
 pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, InputError> {

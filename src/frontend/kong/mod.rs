@@ -26,6 +26,7 @@ pub use lower::is_literal;
 use super::kube::tree::{self, Node};
 use super::kube::{self, Stream};
 use super::{InputError, Options};
+use crate::frontend::objects::{Name, Namespace, Object, Place};
 use crate::ir::CorsPolicy;
 use crate::source::{SourceFile, Span};
 
@@ -69,6 +70,9 @@ pub struct Plugin {
     pub description: String,
     /// A `KongPlugin`'s name (for references).
     pub object_name: Option<String>,
+    /// Where references find it: the `KongPlugin`'s namespace, or none for a
+    /// `KongClusterPlugin`.
+    pub namespace: Namespace,
     /// Where a finding about the whole plugin goes: the `plugin`/`name` value.
     pub anchor: Span,
     /// The `config` mapping (absent: every default).
@@ -81,12 +85,37 @@ pub struct Plugin {
 #[derive(Default)]
 pub struct Found {
     pub plugins: Vec<Plugin>,
-    pub references: Vec<String>,
-    /// Where each of `references` is written (the annotation's value).
-    pub reference_spans: Vec<Span>,
-    /// Objects other than plugins (Services, Ingresses, routes): only with some is an
-    /// unreferenced `KongPlugin` reported.
-    pub others: usize,
+    /// What `konghq.com/plugins` annotations name, each in its object's namespace.
+    pub references: Vec<Object>,
+    /// Namespaces holding objects the annotation attaches plugins to (Services, Ingresses,
+    /// routes, consumers): only there is an unreferenced `KongPlugin` reported.
+    pub users: Vec<Place>,
+}
+
+/// The kind of object references name, for resolution across files.
+const KIND: &str = "kong/KongPlugin";
+
+/// Kinds Kong's ingress controller reads `konghq.com/plugins` from.
+const ATTACHABLE: [&str; 11] = [
+    "Ingress",
+    "Service",
+    "KongConsumer",
+    "KongConsumerGroup",
+    "HTTPRoute",
+    "GRPCRoute",
+    "TCPRoute",
+    "TLSRoute",
+    "UDPRoute",
+    "TCPIngress",
+    "UDPIngress",
+];
+
+fn place(namespace: Namespace) -> Place {
+    Place {
+        kind: KIND,
+        provider: "",
+        namespace,
+    }
 }
 
 /// Whatever [`find`] looks for spells `konghq.com` (the plugins' API group, the
@@ -122,23 +151,34 @@ fn collect(doc: &Node, f: &mut Found, depth: usize) {
         return;
     }
     let meta = doc.get("metadata");
+    let namespace =
+        Namespace::from_written(meta.and_then(|m| m.get("namespace")).and_then(Node::str));
     if let Some(value) = meta
         .and_then(|m| m.get("annotations"))
         .and_then(|a| a.get(PLUGINS_ANNOTATION))
         && let Some(list) = value.str()
     {
-        for r in list.split(',').map(|s| s.trim().to_string()) {
-            f.references.push(r);
-            f.reference_spans.push(value.span);
+        for r in list.split(',').map(str::trim).filter(|r| !r.is_empty()) {
+            f.references.push(Object {
+                place: place(namespace.clone()),
+                name: Name::Plain(r.to_string()),
+                span: value.span,
+                line: 0,
+                file: 0,
+                condition: None,
+            });
+        }
+    }
+    if ATTACHABLE.contains(&kind) {
+        let p = place(namespace.clone());
+        if !f.users.contains(&p) {
+            f.users.push(p);
         }
     }
     let api = doc.get("apiVersion").and_then(Node::str).unwrap_or("");
     let is_plugin = matches!(kind, "KongPlugin" | "KongClusterPlugin")
         && api.starts_with("configuration.konghq.com/");
     if !is_plugin {
-        if !kind.is_empty() {
-            f.others += 1;
-        }
         return;
     }
     let Some(plugin) = doc.get("plugin") else {
@@ -161,10 +201,30 @@ fn collect(doc: &Node, f: &mut Found, depth: usize) {
     f.plugins.push(Plugin {
         description: format!("{kind} `{name}`"),
         object_name: (kind == "KongPlugin" || !global).then_some(name),
+        // A `KongClusterPlugin` answers references from every namespace.
+        namespace: if kind == "KongPlugin" {
+            namespace
+        } else {
+            Namespace::None
+        },
         anchor: plugin.span,
         config: doc.get("config").cloned(),
         global,
     });
+}
+
+impl Plugin {
+    /// The plugin as a definition references resolve against (`None`: nothing names it).
+    pub fn object(&self) -> Option<Object> {
+        Some(Object {
+            place: place(self.namespace.clone()),
+            name: Name::Plain(self.object_name.clone().filter(|_| !self.global)?),
+            span: self.anchor,
+            line: 0,
+            file: 0,
+            condition: None,
+        })
+    }
 }
 
 /// `kong.yml`: `plugins` at the top, and under services, routes and services' routes.
@@ -184,6 +244,7 @@ fn declarative(doc: &Node, f: &mut Found) {
             f.plugins.push(Plugin {
                 description: format!("the `cors` plugin {owner}"),
                 object_name: None,
+                namespace: Namespace::None,
                 anchor: name.span,
                 config: p.get("config").cloned(),
                 global: true,
@@ -242,7 +303,8 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
         // Objects naming plugins defined elsewhere: read, so uses resolve across files.
         None => match f.references.first() {
             Some(r) => Ok(format!(
-                "it names the Kong plugin `{r}` (`konghq.com/plugins`), for the other files of the run"
+                "it names the Kong plugin `{}` (`konghq.com/plugins`), for the other files of the run",
+                r.shown_name()
             )),
             None => Err("no Kong `cors` plugin".into()),
         },
@@ -252,37 +314,18 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
 /// The `KongPlugin`s this file defines and the plugins its `konghq.com/plugins` annotations
 /// name, for resolution across the files of a run.
 pub fn objects(stream: &Stream) -> crate::frontend::Objects {
-    use crate::frontend::{Object, Objects};
-    const KIND: &str = "kong/KongPlugin";
-    let mut out = Objects::default();
     if !stream.text().is_ok_and(mentions_kong) || stream.docs().is_err() {
-        return out;
+        return crate::frontend::Objects::default();
     }
-    let found = find(stream);
-    for p in found.plugins.iter().filter(|p| !p.global) {
-        if let Some(name) = &p.object_name {
-            out.defines.push(Object {
-                kind: KIND,
-                name: name.clone(),
-                span: p.anchor,
-            });
-        }
+    objects_of(&find(stream))
+}
+
+fn objects_of(found: &Found) -> crate::frontend::Objects {
+    crate::frontend::Objects {
+        defines: found.plugins.iter().filter_map(Plugin::object).collect(),
+        references: found.references.clone(),
+        users: found.users.clone(),
     }
-    for (i, r) in found.references.iter().enumerate() {
-        out.references.push(Object {
-            kind: KIND,
-            name: r.clone(),
-            span: found
-                .reference_spans
-                .get(i)
-                .copied()
-                .unwrap_or(Span::empty(0)),
-        });
-    }
-    if found.others > 0 {
-        out.uses_kinds.push(KIND);
-    }
-    out
 }
 
 /// [`lower_stream`] of a file on its own.
@@ -296,15 +339,14 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
         format!("invalid YAML: {why}; Kong and kubectl refuse the file")
     })?;
     let found = find(stream);
+    let objects = objects_of(&found);
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
     };
     for p in &found.plugins {
-        if let Some(name) = &p.object_name
-            && !p.global
-            && found.others > 0
-            && !found.references.iter().any(|r| r == name)
+        if let Some(def) = p.object()
+            && objects.uses_of(&def).unused()
         {
             out.facts.push(Fact::Unused {
                 plugin: p.description.clone(),

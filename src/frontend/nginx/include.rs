@@ -15,6 +15,15 @@ use std::path::{Path, PathBuf};
 /// Deepest chain of includes followed (nginx has no limit; a cycle never ends).
 pub const MAX_DEPTH: usize = 32;
 
+/// Configuration prefixes nginx is built with (Debian, Alpine and the official images;
+/// source builds; OpenResty): an absolute `include` under one names the file at the same
+/// place under the linted configuration's prefix.
+const INSTALLED_PREFIXES: [&str; 3] = [
+    "/etc/nginx",
+    "/usr/local/nginx/conf",
+    "/usr/local/openresty/nginx/conf",
+];
+
 /// Why an `include` is not followed.
 enum Unfollowed {
     /// The chain of includes comes back to a file in it, which nginx cannot load.
@@ -191,6 +200,28 @@ impl Expander {
         }
     }
 
+    /// Where an absolute pattern is read: in the configuration prefix when it lies there; a
+    /// path under a usual installed prefix (`/etc/nginx/…`) in the same place under this
+    /// one (a repository holds what is copied there); never elsewhere on this machine,
+    /// which is not the server, so findings depend on the linted files alone.
+    fn absolute(&self, pattern: &str) -> Result<PathBuf, String> {
+        let path = Path::new(pattern);
+        let prefix = canonical(&self.prefix);
+        if path.starts_with(&prefix) {
+            return Ok(path.to_path_buf());
+        }
+        if let Some(rest) = INSTALLED_PREFIXES
+            .iter()
+            .find_map(|p| path.strip_prefix(p).ok())
+        {
+            return Ok(self.prefix.join(rest));
+        }
+        Err(format!(
+            "`{pattern}` is outside the configuration prefix `{}`, on the server's disk",
+            self.prefix.display()
+        ))
+    }
+
     fn resolve(&mut self, pattern: &str, chain: &[PathBuf]) -> Result<Vec<Statement>, Unfollowed> {
         if pattern.contains('$') {
             return Err(String::from(
@@ -199,7 +230,7 @@ impl Expander {
             .into());
         }
         let full = if Path::new(pattern).is_absolute() {
-            PathBuf::from(pattern)
+            self.absolute(pattern)?
         } else {
             self.prefix.join(pattern)
         };
@@ -416,6 +447,35 @@ mod tests {
         assert_eq!(
             names(&x.config.statements),
             ["include", "include", "include"]
+        );
+    }
+
+    /// `/etc/nginx/…` is read under the linted prefix, where a repository keeps what it
+    /// copies there; an absolute path elsewhere is never read from this machine. (The
+    /// pattern's file exists here, so reading the machine would find it.)
+    #[test]
+    fn absolute_includes_read_the_linted_tree_not_this_machine() {
+        let dir = setup(&[("conf.d/a.conf", "server { listen 1; }\n")]);
+        let elsewhere = setup(&[("cors.inc", "add_header Access-Control-Allow-Origin *;\n")]);
+        let outside = elsewhere.path().join("cors.inc");
+        let inside = canonical(dir.path()).join("conf.d/a.conf");
+        let text = format!(
+            "include /etc/nginx/conf.d/*.conf;\ninclude {};\ninclude {};\n",
+            outside.display(),
+            inside.display()
+        );
+        let top_path = dir.path().join("nginx.conf");
+        std::fs::write(&top_path, &text).unwrap();
+        let config = super::super::syntax::parse(text.as_bytes()).unwrap();
+        let x = expand(text.as_bytes(), config, &top_path, dir.path());
+        assert_eq!(names(&x.config.statements), ["server", "include", "server"]);
+        assert_eq!(x.unresolved.len(), 1);
+        assert!(
+            x.unresolved[0]
+                .reason
+                .contains("outside the configuration prefix"),
+            "{:?}",
+            x.unresolved
         );
     }
 

@@ -6,8 +6,12 @@
 
 use crate::frontend::kube::tree::{self, Node};
 use crate::frontend::kube::yaml::{self, CharMap};
+use crate::frontend::objects::{Name, Namespace, Object, Place};
 use crate::source::Span;
 use saphyr::MarkedYaml;
+
+/// The kind of object references name, for resolution across files.
+pub const KIND: &str = "traefik/Middleware";
 
 /// The CRD API groups Traefik serves (`traefik.containo.us` until v3 deprecated it).
 pub const API_VERSIONS: [&str; 2] = ["traefik.io/v1alpha1", "traefik.containo.us/v1alpha1"];
@@ -31,6 +35,8 @@ pub struct Middleware {
     pub name: String,
     /// The bare name, as references use it.
     pub short_name: String,
+    /// The CRD's namespace; `None` for the file provider.
+    pub namespace: Namespace,
     /// The middleware's name as written (map key or `metadata.name` value).
     pub name_span: Span,
     /// The `headers` key.
@@ -43,27 +49,109 @@ pub struct Middleware {
 #[derive(Default)]
 pub struct Config {
     pub middlewares: Vec<Middleware>,
-    /// Names routers, routes, chains and annotations use (`@provider` suffixes removed).
-    pub references: Vec<String>,
-    /// Where each of `references` is written.
-    pub reference_spans: Vec<crate::source::Span>,
-    /// Whether anything in the file can use a middleware (a router, a route, a chain, an
-    /// annotated Ingress): only then is an unused middleware reported.
-    pub has_users: bool,
+    /// What routers, routes, chains and annotations name, resolved as Traefik does.
+    pub references: Vec<Object>,
+    /// Where the file has routers, routes or chains that name middlewares of their own
+    /// provider and namespace: only there is an unused middleware reported.
+    pub users: Vec<Place>,
 }
 
-impl Config {
-    /// Whether a reference names this middleware: the same name, or the Ingress
-    /// annotation's `<namespace>-<name>` form.
-    pub fn is_used(&self, m: &Middleware) -> bool {
-        self.references
-            .iter()
-            .any(|r| *r == m.short_name || r.ends_with(&format!("-{}", m.short_name)))
+impl Middleware {
+    /// The middleware as a definition references resolve against.
+    pub fn object(&self) -> Object {
+        Object {
+            place: Place {
+                kind: KIND,
+                provider: self.origin.provider(),
+                namespace: self.namespace.clone(),
+            },
+            name: Name::Plain(self.short_name.clone()),
+            span: self.name_span,
+            line: 0,
+            file: 0,
+            condition: None,
+        }
     }
 }
 
-fn strip_provider(r: &str) -> String {
-    r.split('@').next().unwrap_or(r).trim().to_string()
+impl Origin {
+    /// The Traefik provider that serves the middleware.
+    pub fn provider(self) -> &'static str {
+        match self {
+            Origin::Crd => "kubernetescrd",
+            Origin::File => "file",
+        }
+    }
+}
+
+/// A provider Traefik knows by the `@…` of a reference; others (docker, consul…) are named
+/// as written.
+fn provider_name(p: &str) -> &'static str {
+    match p {
+        "file" => "file",
+        "kubernetescrd" => "kubernetescrd",
+        "kubernetes" => "kubernetes",
+        _ => "other",
+    }
+}
+
+/// A reference as Traefik resolves it: `name@provider` names that provider's middleware
+/// (the CRD provider's as `<namespace>-<name>`); a bare name, the referrer's own provider
+/// and, for CRDs, the `namespace` given or the referrer's.
+fn reference(
+    written: &str,
+    span: Span,
+    own: Origin,
+    referrer_ns: &Namespace,
+    given_ns: Option<&str>,
+) -> Object {
+    let written = written.trim();
+    let (name, provider) = match written.split_once('@') {
+        Some((n, p)) => (n, provider_name(p)),
+        None => (written, own.provider()),
+    };
+    let qualified = written.contains('@');
+    let (name, namespace, condition) = if provider == "kubernetescrd" && qualified {
+        (
+            Name::NamespaceDashName(name.to_string()),
+            Namespace::None,
+            None,
+        )
+    } else if provider == "kubernetescrd" {
+        let ns = given_ns.map_or(referrer_ns.clone(), |n| Namespace::Named(n.to_string()));
+        // Another namespace than the route's: only with the provider's allowCrossNamespace.
+        let cross = given_ns.is_some() && ns != *referrer_ns;
+        (
+            Name::Plain(name.to_string()),
+            ns,
+            cross.then(|| {
+                "a reference to another namespace works only with the provider's `allowCrossNamespace`"
+                    .to_string()
+            }),
+        )
+    } else {
+        (Name::Plain(name.to_string()), Namespace::None, None)
+    };
+    Object {
+        place: Place {
+            kind: KIND,
+            provider,
+            namespace,
+        },
+        name,
+        span,
+        line: 0,
+        file: 0,
+        condition,
+    }
+}
+
+fn user(origin: Origin, namespace: &Namespace) -> Place {
+    Place {
+        kind: KIND,
+        provider: origin.provider(),
+        namespace: namespace.clone(),
+    }
 }
 
 /// Kubernetes manifests: `Middleware` objects with `spec.headers`, and their users.
@@ -79,26 +167,24 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
             Some(v) => (v.str().unwrap_or("(unnamed)").to_string(), v.span),
             None => ("(unnamed)".to_string(), n.span),
         };
-        let name = match meta.and_then(|m| m.get("namespace")).and_then(Node::str) {
+        let written_ns = meta.and_then(|m| m.get("namespace")).and_then(Node::str);
+        let name = match written_ns {
             Some(ns) => format!("{ns}/{short_name}"),
             None => short_name.clone(),
         };
+        let namespace = Namespace::from_written(written_ns);
         let Some(spec) = n.get("spec") else { continue };
         if let Some(chain) = spec.get("chain") {
-            c.has_users = true;
+            c.users.push(user(Origin::Crd, &namespace));
             for m in chain.get("middlewares").map(Node::items).unwrap_or(&[]) {
-                if let Some(n) = m.get("name")
-                    && let Some(r) = n.str()
-                {
-                    c.references.push(strip_provider(r));
-                    c.reference_spans.push(n.span);
-                }
+                c.references.extend(crd_reference(m, &namespace));
             }
         }
         if let Some((key, headers)) = spec.entry("headers") {
             c.middlewares.push(Middleware {
                 name,
                 short_name,
+                namespace,
                 name_span,
                 headers_key: key,
                 headers: headers.clone(),
@@ -108,23 +194,25 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
     }
     for kind in ROUTE_KINDS {
         for node in crate::frontend::kube::objects_of_kind(docs, kind) {
-            c.has_users = true;
+            if !API_VERSIONS.contains(&yaml::text(node, "apiVersion").unwrap_or("")) {
+                continue;
+            }
             let n = tree::from_yaml(src, chars, node);
+            let namespace = object_namespace(&n);
+            c.users.push(user(Origin::Crd, &namespace));
             let routes = n.get("spec").and_then(|s| s.get("routes"));
             for route in routes.map(Node::items).unwrap_or(&[]) {
                 for m in route.get("middlewares").map(Node::items).unwrap_or(&[]) {
-                    if let Some(n) = m.get("name")
-                        && let Some(r) = n.str()
-                    {
-                        c.references.push(strip_provider(r));
-                        c.reference_spans.push(n.span);
-                    }
+                    c.references.extend(crd_reference(m, &namespace));
                 }
             }
         }
     }
+    // An annotation names middlewares with their provider (`<namespace>-<name>@kubernetescrd`,
+    // `name@file`); a bare name is the Ingress provider's own, which has none.
     for node in crate::frontend::kube::objects_of_kind(docs, "Ingress") {
         let n = tree::from_yaml(src, chars, node);
+        let namespace = object_namespace(&n);
         let ann = n
             .get("metadata")
             .and_then(|m| m.get("annotations"))
@@ -132,18 +220,31 @@ pub fn from_kubernetes(src: &str, chars: &CharMap, docs: &[MarkedYaml]) -> Confi
         if let Some(value) = ann
             && let Some(list) = value.str()
         {
-            c.has_users = true;
-            for r in list
-                .split(',')
-                .map(strip_provider)
-                .filter(|r| !r.is_empty())
-            {
-                c.references.push(r);
-                c.reference_spans.push(value.span);
+            for r in list.split(',').filter(|r| !r.trim().is_empty()) {
+                let mut o = reference(r, value.span, Origin::Crd, &namespace, None);
+                if !r.contains('@') {
+                    o.place.provider = "kubernetes";
+                }
+                c.references.push(o);
             }
         }
     }
     c
+}
+
+fn object_namespace(n: &Node) -> Namespace {
+    Namespace::from_written(
+        n.get("metadata")
+            .and_then(|m| m.get("namespace"))
+            .and_then(Node::str),
+    )
+}
+
+/// A CRD's `{name, namespace}` middleware reference.
+fn crd_reference(m: &Node, referrer_ns: &Namespace) -> Option<Object> {
+    let n = m.get("name")?;
+    let given = m.get("namespace").and_then(Node::str);
+    Some(reference(n.str()?, n.span, Origin::Crd, referrer_ns, given))
 }
 
 /// The file provider's dynamic configuration (`http:` at the top), YAML or TOML.
@@ -152,36 +253,36 @@ pub fn from_dynamic(doc: &Node) -> Config {
     let Some((_, _, http)) = doc.entry_ci("http") else {
         return c;
     };
+    let names = |ms: &Node, c: &mut Config| {
+        for m in ms.items() {
+            if let Some(r) = m.str() {
+                let none = Namespace::None;
+                c.references
+                    .push(reference(r, m.span, Origin::File, &none, None));
+            }
+        }
+    };
     if let Some((_, _, routers)) = http.entry_ci("routers") {
         for (_, _, router) in routers.entries() {
-            c.has_users = true;
+            c.users.push(user(Origin::File, &Namespace::None));
             if let Some((_, _, ms)) = router.entry_ci("middlewares") {
-                for m in ms.items() {
-                    if let Some(r) = m.str() {
-                        c.references.push(strip_provider(r));
-                        c.reference_spans.push(m.span);
-                    }
-                }
+                names(ms, &mut c);
             }
         }
     }
     if let Some((_, _, middlewares)) = http.entry_ci("middlewares") {
         for (name, name_span, m) in middlewares.entries() {
             if let Some((_, _, chain)) = m.entry_ci("chain") {
-                c.has_users = true;
+                c.users.push(user(Origin::File, &Namespace::None));
                 if let Some((_, _, ms)) = chain.entry_ci("middlewares") {
-                    for m in ms.items() {
-                        if let Some(r) = m.str() {
-                            c.references.push(strip_provider(r));
-                            c.reference_spans.push(m.span);
-                        }
-                    }
+                    names(ms, &mut c);
                 }
             }
             if let Some((_, key, headers)) = m.entry_ci("headers") {
                 c.middlewares.push(Middleware {
                     name: name.clone(),
                     short_name: name.clone(),
+                    namespace: Namespace::None,
                     name_span: *name_span,
                     headers_key: key,
                     headers: headers.clone(),

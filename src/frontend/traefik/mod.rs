@@ -219,7 +219,8 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
     // Routes that use middlewares defined elsewhere: read, so uses resolve across files.
     if let Some(r) = k8s.references.first() {
         return Ok(format!(
-            "it holds objects that use Traefik middlewares (`{r}`), for the other files of the run"
+            "it holds objects that use Traefik middlewares (`{}`), for the other files of the run",
+            r.shown_name()
         ));
     }
     Err("no Traefik `headers` middleware".into())
@@ -272,30 +273,24 @@ fn configs(file_name: &str, stream: &Stream) -> Result<Vec<config::Config>, Inpu
 /// The middlewares this file defines and the names its routers, routes, chains and
 /// annotations use, for resolution across the files of a run.
 pub fn objects(file_name: &str, stream: &Stream) -> crate::frontend::Objects {
-    use crate::frontend::{Object, Objects};
-    const KIND: &str = "traefik/Middleware";
-    let mut out = Objects::default();
-    let Ok(configs) = configs(file_name, stream) else {
-        return out;
-    };
+    match configs(file_name, stream) {
+        Ok(configs) => objects_of(&configs),
+        Err(_) => crate::frontend::Objects::default(),
+    }
+}
+
+fn objects_of(configs: &[config::Config]) -> crate::frontend::Objects {
+    let mut out = crate::frontend::Objects::default();
     for c in configs {
-        for m in &c.middlewares {
-            out.defines.push(Object {
-                kind: KIND,
-                name: m.short_name.clone(),
-                span: m.name_span,
-            });
-        }
-        for (i, r) in c.references.iter().enumerate() {
-            out.references.push(Object {
-                kind: KIND,
-                name: r.clone(),
-                span: c.reference_spans.get(i).copied().unwrap_or(Span::empty(0)),
-            });
-        }
-        if c.has_users && !out.uses_kinds.contains(&KIND) {
-            out.uses_kinds.push(KIND);
-        }
+        out.extend(crate::frontend::Objects {
+            defines: c
+                .middlewares
+                .iter()
+                .map(config::Middleware::object)
+                .collect(),
+            references: c.references.clone(),
+            users: c.users.clone(),
+        });
     }
     out
 }
@@ -320,18 +315,10 @@ pub fn lower_stream(
         facts: Vec::new(),
     };
     // References reach across the documents of one file.
-    let references: Vec<String> = configs.iter().flat_map(|c| c.references.clone()).collect();
-    let has_users = configs.iter().any(|c| c.has_users);
+    let objects = objects_of(&configs);
     for c in &configs {
         for m in &c.middlewares {
-            let used = config::Config {
-                middlewares: Vec::new(),
-                references: references.clone(),
-                reference_spans: Vec::new(),
-                has_users,
-            }
-            .is_used(m);
-            if has_users && !used {
+            if objects.uses_of(&m.object()).unused() {
                 out.facts.push(Fact::Unused {
                     middleware: m.name.clone(),
                     span: m.name_span,

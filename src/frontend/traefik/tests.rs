@@ -280,8 +280,23 @@ fn ingress_route_and_annotation_references_count_as_use() {
     assert_eq!(l.policies.len(), 1);
     assert!(!l.facts.iter().any(|f| matches!(f, Fact::Unused { .. })));
     let ann = "apiVersion: traefik.io/v1alpha1\nkind: Middleware\nmetadata:\n  name: cors\nspec:\n  headers:\n    accessControlAllowOriginList: [https://a.example]\n---\napiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: i\n  annotations:\n    traefik.ingress.kubernetes.io/router.middlewares: web-other@kubernetescrd\n";
+    // An annotation names middlewares of any namespace (`web-other`): it says nothing of
+    // whether `cors`, wherever it is applied, is used.
     let l = lower_as("m.yaml", ann, None);
+    assert!(!l.facts.iter().any(|f| matches!(f, Fact::Unused { .. })));
+    // A route of the same (unwritten) namespace that names another middleware does.
+    let other = src.replace("- name: cors", "- name: auth");
+    let l = lower_as("m.yaml", &other, None);
     assert!(l.facts.iter().any(|f| matches!(f, Fact::Unused { .. })));
+    // The file provider's `cors` is another middleware than the CRD's.
+    let file = src.replace("- name: cors", "- name: cors@file");
+    let l = lower_as("m.yaml", &file, None);
+    assert!(l.facts.iter().any(|f| matches!(f, Fact::Unused { .. })));
+    // `cors` in another namespace: only with `allowCrossNamespace`, which the file cannot
+    // show, so it may be used.
+    let cross = src.replace("- name: cors", "- name: cors\n          namespace: other");
+    let l = lower_as("m.yaml", &cross, None);
+    assert!(!l.facts.iter().any(|f| matches!(f, Fact::Unused { .. })));
 }
 
 #[test]
