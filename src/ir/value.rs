@@ -62,6 +62,11 @@ impl HeaderValue {
         HeaderValue::new(text, ValueSource::File, Resolution::Known)
     }
 
+    /// The text with the file bytes of each character.
+    pub fn mapped(&self) -> &MappedText {
+        &self.text
+    }
+
     /// The exact characters the server puts on the wire.
     pub fn text(&self) -> &str {
         self.text.as_str()

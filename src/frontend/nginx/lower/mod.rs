@@ -42,6 +42,8 @@ struct Lowerer<'a> {
     bytes: &'a [u8],
     target: Target,
     maps: Vec<Map<'a>>,
+    /// Variables `geo`, `split_clients`, `perl_set`, `js_set` assign per request.
+    assigners: Vec<String>,
     out: Vec<CorsPolicy>,
 }
 
@@ -65,6 +67,7 @@ pub fn lower_fragment(
         bytes,
         target,
         maps: config.statements.iter().filter_map(Map::read).collect(),
+        assigners: vars::assigned_in(&config.statements),
         out: Vec::new(),
     };
     let kind = match context {
@@ -90,14 +93,17 @@ pub fn lower_fragment(
 pub fn lower(bytes: &[u8], config: &Config, target: Target) -> Vec<CorsPolicy> {
     let top: &[Statement] = &config.statements;
     let mut maps: Vec<Map> = top.iter().filter_map(Map::read).collect();
+    let mut assigners = vars::assigned_in(top);
     let http: Vec<&Statement> = top.iter().filter(|s| s.name.value == "http").collect();
     for h in &http {
         maps.extend(h.children().iter().filter_map(Map::read));
+        assigners.extend(vars::assigned_in(h.children()));
     }
     let mut l = Lowerer {
         bytes,
         target,
         maps,
+        assigners,
         out: Vec::new(),
     };
     let has = |body: &[Statement], name: &str| body.iter().any(|s| s.name.value == name);
@@ -211,6 +217,9 @@ impl<'a> Lowerer<'a> {
             directives.retain(|d| d.applies_to(status));
         }
         let cors: Vec<&HeaderDirective> = directives.iter().filter(|d| is_cors(&d.name)).collect();
+        let answers_itself = bodies
+            .last()
+            .is_some_and(|b| b.iter().any(|s| s.name.value == "return"));
         // An `include` can add or replace headers this file does not show: claim no lost
         // header and no missing Allow-Origin past one (`include` is not followed yet).
         let included = bodies.iter().flat_map(|b| b.iter()).find(|st| {
@@ -271,20 +280,33 @@ impl<'a> Lowerer<'a> {
             }
             },
         };
+        // A list is sent as its variables hold it; one that cannot be told is unknown.
+        let resolved = |v: HeaderValue| {
+            let text = v.mapped().clone();
+            match self.resolve_variables(&text, levels, branch.map(|(st, _)| st), 0) {
+                Ok(t) => HeaderValue::from_file(t),
+                Err(variables) => HeaderValue::new(
+                    text,
+                    crate::ir::ValueSource::File,
+                    crate::ir::Resolution::DependsOn { variables },
+                ),
+            }
+        };
         let list = |name: &str| match value(name) {
             None => AllowList::NotSent,
             Some((_, v)) if v.text().contains("$http_access_control_request") => {
                 AllowList::EchoRequest { at: v.span() }
             }
-            Some((_, v)) => AllowList::Static(v),
+            Some((_, v)) => AllowList::Static(resolved(v)),
         };
         let credentials = match value("Access-Control-Allow-Credentials") {
             None => Credentials::Off { at: None },
             Some((_, v)) if v.text().trim() == "true" => Credentials::On { at: v.span() },
             Some((_, v)) => Credentials::Off { at: Some(v.span()) },
         };
-        let max_age = match value("Access-Control-Max-Age") {
-            Some((_, v)) => match v.text().trim().parse::<i64>() {
+        let max_age = match value("Access-Control-Max-Age").map(|(_, v)| resolved(v)) {
+            Some(v) if !v.is_known() => MaxAge::NotSent,
+            Some(v) => match v.text().trim().parse::<i64>() {
                 Ok(value) => MaxAge::Seconds {
                     value,
                     at: v.span(),
@@ -301,8 +323,19 @@ impl<'a> Lowerer<'a> {
                     .any(|v| v.trim().eq_ignore_ascii_case("origin"))
         });
         let without_origin = matches!(allow_origin, OriginPolicy::Static(_));
+        // Whether a page may read an error is decided by the origin (and, with credentials,
+        // the credentials) header alone; methods and headers matter only to preflights,
+        // which fail on an error status anyway.
+        let decides_reading = |d: &&&HeaderDirective| {
+            d.name.eq_ignore_ascii_case("access-control-allow-origin")
+                || (d
+                    .name
+                    .eq_ignore_ascii_case("access-control-allow-credentials")
+                    && matches!(credentials, Credentials::On { .. }))
+        };
         let not_on_errors = cors
             .iter()
+            .filter(decides_reading)
             .find(|d| returns.is_none() && !(d.applies_to(404) && d.applies_to(500)));
         let statuses: Vec<String> = ADD_HEADER_STATUSES.iter().map(u16::to_string).collect();
         let errors_cause = not_on_errors.map(|d| {
@@ -370,7 +403,13 @@ impl<'a> Lowerer<'a> {
             },
             lost_headers: lost,
             repeated_headers: repeated(&cors),
-            backend_passthrough: passthrough(&cors, &bodies),
+            // A request answered by `return` (in the branch, or in the place itself) never
+            // reaches a backend.
+            backend_passthrough: if answers_itself {
+                None
+            } else {
+                passthrough(&cors, &bodies)
+            },
             fixes: fixes(self.bytes, &cors, &directives, returns.is_some()),
             unmatched_preflights_forwarded: None,
             fix_hints: crate::ir::FixHints::default(),
@@ -448,6 +487,7 @@ mod fixes;
 mod losses;
 mod origin;
 mod probe;
+mod vars;
 
 use fixes::fixes;
 use losses::{passthrough, repeated};

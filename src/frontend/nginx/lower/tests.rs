@@ -282,3 +282,78 @@ fn more_clear_headers_makes_the_origin_unknown() {
     let o = origins(src);
     assert!(o[0].1.starts_with("unknown more_clear_headers"), "{o:?}");
 }
+
+/// Variables in method and header lists are read through the `set` that gives them one
+/// literal, with its bytes; anything else is unknown, never a method named `$cors_methods`.
+#[test]
+fn list_variables_resolve_through_set_or_stay_unknown() {
+    let src = "server { location / { set $m 'GET, patch'; set $h \"X-A, ${m}\"; \
+               add_header Access-Control-Allow-Origin https://a.test always; \
+               add_header Access-Control-Allow-Methods \"$m, PUT\" always; \
+               add_header Access-Control-Allow-Headers $h always; \
+               add_header Access-Control-Expose-Headers $undefined always; } }";
+    let p = &lowered(src)[0];
+    let entries = |l: &AllowList| -> Vec<String> {
+        l.entries()
+            .expect("known")
+            .into_iter()
+            .map(|(e, s)| format!("{e}@{}", &src[s.range()]))
+            .collect()
+    };
+    assert_eq!(
+        entries(&p.allow_methods),
+        ["GET@GET", "patch@patch", "PUT@PUT"]
+    );
+    assert_eq!(
+        entries(&p.allow_headers),
+        ["X-A@X-A", "GET@GET", "patch@patch"]
+    );
+    assert!(p.expose_headers.entries().is_none());
+    // Set in an `if` too, or per request by a map: unknown.
+    for other in ["if ($x) { set $m 'PUT'; }", ""] {
+        let src = format!(
+            "map $request_method $n {{ default GET; }} server {{ location / {{ set $m 'GET'; {other} \
+             add_header Access-Control-Allow-Origin https://a.test always; \
+             add_header Access-Control-Allow-Methods \"{}\" always; }} }}",
+            if other.is_empty() { "$n" } else { "$m" }
+        );
+        let p = &lowered(&src)[0];
+        assert!(p.allow_methods.entries().is_none(), "{src}");
+    }
+}
+
+/// A branch that answers with `return` never proxies, so nothing of the backend passes
+/// through it; a place without `return` that proxies does.
+#[test]
+fn a_returning_branch_has_no_backend() {
+    let src = "location / { if ($request_method = OPTIONS) { \
+               add_header Access-Control-Allow-Origin https://a.test; return 204; } \
+               add_header Access-Control-Allow-Origin https://a.test; proxy_pass http://b; }";
+    let ps = lowered(src);
+    assert_eq!(ps.len(), 2);
+    assert!(ps[0].backend_passthrough.is_some());
+    assert!(
+        ps[1].backend_passthrough.is_none(),
+        "{}",
+        ps[1].scope.description
+    );
+}
+
+/// Error responses are readable when the origin header reaches them (`always`); methods
+/// and headers without `always` do not make them unreadable.
+#[test]
+fn errors_are_readable_when_the_origin_header_is_always_sent() {
+    let src = "location / { add_header Access-Control-Allow-Origin https://a.test always; \
+               add_header Access-Control-Allow-Methods 'GET, PUT'; }";
+    assert!(lowered(src)[0].emission.on_errors);
+    let creds = "location / { add_header Access-Control-Allow-Origin https://a.test always; \
+                 add_header Access-Control-Allow-Credentials true; }";
+    let p = &lowered(creds)[0];
+    assert!(!p.emission.on_errors);
+    assert_eq!(
+        &creds[p.emission.errors_cause.as_ref().unwrap().0.range()],
+        "add_header Access-Control-Allow-Credentials true;"
+    );
+    let none = "location / { add_header Access-Control-Allow-Origin https://a.test; }";
+    assert!(!lowered(none)[0].emission.on_errors);
+}
