@@ -92,8 +92,7 @@ impl<'a> Lowerer<'a> {
         let sets = |body: &'a [super::Statement]| {
             body.iter()
                 .filter(|s| s.name.value == "set" && s.args.len() == 2)
-                .filter(|s| s.args[0].value.strip_prefix('$') == Some(name))
-                .last()
+                .rfind(|s| s.args[0].value.strip_prefix('$') == Some(name))
         };
         let conditional = levels.iter().any(|l| {
             l.body
