@@ -32,6 +32,10 @@ pub struct CorsPolicy {
     pub credentials: Credentials,
     pub max_age: MaxAge,
     pub vary_origin: VaryOrigin,
+    /// Headers a filter beside the CORS settings puts on the responses the backend answers
+    /// (Gateway API `ResponseHeaderModifier`, Istio `headers.response`, Traefik
+    /// `customResponseHeaders`, an ingress-nginx snippet): only `Vary` is read today.
+    pub response_headers: Vec<ResponseHeader>,
     pub emission: Emission,
     /// CORS headers configured for an enclosing scope (or another branch) that responses in
     /// this scope do not carry.
@@ -69,6 +73,8 @@ pub struct FixHints {
     pub max_age: Option<String>,
     /// How to list the allowed methods and request headers explicitly.
     pub allow_lists: Option<String>,
+    /// Why whitespace around a value is easy to miss in this syntax.
+    pub whitespace: Option<String>,
 }
 
 /// An edit of the configuration a front end proposes for one kind of finding.
@@ -348,6 +354,28 @@ pub enum MaxAge {
     },
 }
 
+/// A header a filter adds to (or sets on) responses, whatever the origin.
+#[derive(Clone, Debug)]
+pub struct ResponseHeader {
+    pub name: String,
+    pub value: String,
+    /// Where it is written.
+    pub at: Span,
+    /// It replaces a header of the same name (`set`) instead of adding a line (`add`).
+    pub replaces: bool,
+}
+
+impl ResponseHeader {
+    /// `Vary` naming `Origin` (or `*`).
+    pub fn varies_by_origin(&self) -> bool {
+        self.name.eq_ignore_ascii_case("vary")
+            && self
+                .value
+                .split(',')
+                .any(|v| v.trim().eq_ignore_ascii_case("origin") || v.trim() == "*")
+    }
+}
+
 /// Whether responses carry `Vary: Origin`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum VaryOrigin {
@@ -463,12 +491,25 @@ impl CorsPolicy {
         if let Some((at, _)) = &mut self.unmatched_preflights_forwarded {
             *at = f(*at);
         }
+        for h in &mut self.response_headers {
+            h.at = f(h.at);
+        }
         for l in &mut self.scope.listeners {
             l.address_span = l.address_span.map(f);
             if let Auth::BearerToken { enabled_at, .. } = &mut l.auth {
                 *enabled_at = enabled_at.map(f);
             }
         }
+    }
+
+    /// Whether responses that depend on the origin say so in `Vary`, through the CORS
+    /// settings or a header filter.
+    pub fn sends_vary_origin(&self) -> bool {
+        self.vary_origin != VaryOrigin::Never
+            || self
+                .response_headers
+                .iter()
+                .any(ResponseHeader::varies_by_origin)
     }
 
     /// Every header value the server sends verbatim, with its header name.

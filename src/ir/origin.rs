@@ -565,6 +565,20 @@ fn default_port(scheme: &str) -> Option<u32> {
     }
 }
 
+/// The origin a malformed one was probably meant to be: the scheme and host lower-cased,
+/// `https://` added when no scheme is written, path and trailing `/` removed — `None` when
+/// that changes nothing or `accepts` (the dialect's own validation) still refuses it.
+pub fn corrected_origin(text: &str, accepts: impl Fn(&str) -> bool) -> Option<String> {
+    let t = text.trim();
+    let (scheme, rest) = match t.split_once("://") {
+        Some((s, r)) => (s.to_ascii_lowercase(), r),
+        None => ("https".to_string(), t),
+    };
+    let host = rest.split('/').next().unwrap_or(rest).to_ascii_lowercase();
+    let fixed = format!("{scheme}://{host}");
+    (fixed != text && !host.is_empty() && accepts(&fixed)).then_some(fixed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

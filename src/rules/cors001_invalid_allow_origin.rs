@@ -45,12 +45,19 @@ fn check(unit: &Unit, out: &mut Reporter) {
             problem.kind,
             ProblemKind::List { .. } | ProblemKind::Wildcard
         ) {
-            help = format!(
-                "{} sends one fixed value to every caller and cannot choose among origins; to allow \
-                 several, put a proxy or gateway that matches the request's `Origin` in front \
-                 (e.g. ingress-nginx `cors-allow-origin`, a Gateway API CORS filter)",
-                policy.server.product
-            );
+            help = match &policy.fix_hints.origin_list {
+                // The server can match the request's `Origin` and echo it.
+                Some(how) => format!(
+                    "send one origin per response: match the request's `Origin` and echo it; in {}: {how}",
+                    policy.server.product
+                ),
+                None => format!(
+                    "{} sends one fixed value to every caller and cannot choose among origins; to allow \
+                     several, put a proxy or gateway that matches the request's `Origin` in front \
+                     (e.g. ingress-nginx `cors-allow-origin`, a Gateway API CORS filter)",
+                    policy.server.product
+                ),
+            };
         }
         out.report(span, label, message).help(help);
     }

@@ -32,7 +32,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         policy.server.product
                     ),
                 )
-                .help("remove the whitespace (in a .properties file, trailing spaces are part of the value)")
+                .help(match &policy.fix_hints.whitespace {
+                    Some(why) => format!("remove the whitespace ({why})"),
+                    None => "remove the whitespace".to_string(),
+                })
                 .fix(crate::finding::Fix {
                     description: "remove the whitespace".into(),
                     edits: vec![crate::source::Edit::delete(value.span_of(part.clone()))],

@@ -2,7 +2,7 @@
 
 use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
-use crate::ir::{OnMatch, OriginPolicy, VaryOrigin};
+use crate::ir::{OnMatch, OriginPolicy};
 
 declare_rule!(MissingVaryOrigin, "CORS020", check);
 
@@ -22,7 +22,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             || m.matchers
                 .iter()
                 .any(|(x, _)| *x != crate::ir::OriginMatcher::Any);
-        if !echoes || policy.vary_origin != VaryOrigin::Never || m.matchers.is_empty() {
+        if !echoes || policy.sends_vary_origin() || m.matchers.is_empty() {
             continue;
         }
         out.report(

@@ -12,6 +12,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             at,
             rule,
             why,
+            fix,
         } = fact
         else {
             continue;
@@ -24,6 +25,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                  take effect"
             ),
         )
-        .help(format!("the violated rule of the SecurityPolicy CRD: `{rule}`"));
+        .help(match fix {
+            Some(f) => format!("write `{f}`"),
+            None => format!("the violated rule of the SecurityPolicy CRD: `{rule}`"),
+        });
     }
 }

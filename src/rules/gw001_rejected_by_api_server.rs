@@ -13,6 +13,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             rule,
             why,
             version,
+            fix,
         } = fact
         else {
             continue;
@@ -29,6 +30,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
                  its rules (and no CORS filter) take effect"
             ),
         )
-        .help(format!("the violated rule of the Gateway API CRD: `{rule}`"));
+        .help(match fix {
+            Some(f) => format!("write `{f}`"),
+            None => format!("the violated rule of the Gateway API CRD: `{rule}`"),
+        });
     }
 }

@@ -212,6 +212,17 @@ pub fn respond(
             headers.push(("vary".into(), "Origin".into()));
         }
     }
+    // A header filter acts on what the backend answers, not on a preflight the server
+    // answers itself (Envoy's route header mutations skip its local replies).
+    if !preflight {
+        for h in &policy.response_headers {
+            let name = h.name.to_ascii_lowercase();
+            if h.replaces {
+                headers.retain(|(n, _)| *n != name);
+            }
+            headers.push((name, h.value.clone()));
+        }
+    }
     ServerResponse {
         status: Some(status),
         reason,

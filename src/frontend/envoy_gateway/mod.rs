@@ -49,6 +49,8 @@ pub enum Fact {
         at: Span,
         rule: String,
         why: String,
+        /// The value the API server would take instead, when there is an obvious one.
+        fix: Option<String>,
     },
     /// The targeted HTTPRoute has its own CORS filter, which wins on its rules.
     OverriddenByRouteFilter {
@@ -160,19 +162,23 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
     );
     for object in kube::objects(src, chars, docs, &KINDS, GROUP) {
         let name = object.display();
-        let mut rejected: Vec<Fact> = Vec::new();
-        let mut reject = |at: Span, rule: &str, why: String| {
-            rejected.push(Fact::Rejected {
+        let rejected: std::cell::RefCell<Vec<Fact>> = Default::default();
+        let reject_with = |at: Span, rule: &str, why: String, fix: Option<String>| {
+            rejected.borrow_mut().push(Fact::Rejected {
                 object: name.clone(),
                 at,
                 rule: rule.to_string(),
                 why,
+                fix,
             })
         };
+        let mut reject = |at: Span, rule: &str, why: String| reject_with(at, rule, why, None);
         let Some((_, spec)) = yaml::get(object.node, "spec") else {
             continue;
         };
         let targets = targets(src, chars, &object);
+        // The `Vary` headers of each target route's rules (empty: none, or not in the file).
+        let mut target_vary: Vec<Vec<crate::ir::ResponseHeader>> = Vec::new();
         for t in &targets {
             // The file's routes and Gateways of the target's kind where it looks.
             let here: Vec<(&kube::Object, Object)> = referents
@@ -206,6 +212,9 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                     present: here.iter().map(|(o, _)| o.display()).collect(),
                 }),
                 Some(route) if route.kind == "HTTPRoute" => {
+                    target_vary.push(super::gateway_api::route_vary_headers(
+                        src, chars, route.node,
+                    ));
                     if let Some(filter) = cors_filter(src, chars, route.node)
                         && let Some((k, _)) = yaml::get(spec, "cors")
                     {
@@ -275,12 +284,13 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                     }
                     for (o, at) in items {
                         if !valid_origin(&o) {
-                            reject(
+                            reject_with(
                                 at,
                                 &format!("Origin: Pattern=`{ORIGIN_PATTERN}`"),
                                 format!(
                                     "`{o}` is not an origin Envoy Gateway accepts (scheme `http`/`https`, a host whose first label may be `*`, an optional port or `:*`; no path or trailing `/`)"
                                 ),
+                                crate::ir::origin::corrected_origin(&o, valid_origin),
                             );
                         } else {
                             origins.push((matcher(&o), at));
@@ -362,6 +372,7 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                 ),
             }
         }
+        let rejected = rejected.into_inner();
         if !rejected.is_empty() {
             out.facts.extend(rejected);
             continue;
@@ -403,6 +414,14 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
             credentials,
             max_age,
             unmatched: Unmatched::EnvoyAnswers,
+            // Every target route adds `Vary: Origin` on every rule.
+            response_headers: if target_vary.len() == targets.len()
+                && target_vary.iter().all(|h| !h.is_empty())
+            {
+                target_vary.into_iter().flatten().collect()
+            } else {
+                Vec::new()
+            },
             fix_hints: FixHints {
                 origin_list: Some(
                     "`allowOrigins: [\"https://app.example.com\"]` in the SecurityPolicy's `cors`"
@@ -410,6 +429,10 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                 ),
                 credentials_off: Some("`allowCredentials: false`".into()),
                 max_age: Some("`maxAge: \"10m\"` in `cors`".into()),
+                vary: Some(format!(
+                    "in each target HTTPRoute's rules, {}",
+                    super::gateway_api::VARY_FILTER_HINT
+                )),
                 allow_lists: Some(
                     "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
                         .into(),

@@ -23,11 +23,12 @@ use super::kube::envoy::{self, Spec, Unmatched};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Object, Stream, Typed};
 use super::{InputError, Options};
+use crate::ir::ResponseHeader;
 use crate::ir::{
     AllowList, Case, CorsPolicy, Credentials, FixHints, LabelDepth, MaxAge, OnMatch, OriginMatcher,
     PortMatch, RegexDialect, Server,
 };
-use crate::source::Span;
+use crate::source::{Edit, Span};
 use regex::Regex;
 use saphyr::MarkedYaml;
 use std::sync::LazyLock;
@@ -74,6 +75,8 @@ pub enum Fact {
         why: String,
         /// "(Gateway API v1.6 assumed, …)" when the verdict depends on the release.
         version: Option<String>,
+        /// The value the API server would take instead, when there is an obvious one.
+        fix: Option<String>,
     },
     /// A CORS filter without `allowOrigins`: it allows no origin, so it does nothing.
     NoOrigins { object: String, at: Span },
@@ -129,6 +132,7 @@ impl Cx<'_> {
             rule: rule.into(),
             why: why.into(),
             version: None,
+            fix: None,
         });
     }
 
@@ -147,6 +151,7 @@ impl Cx<'_> {
             rule: rule.into(),
             why: why.into(),
             version: Some(version),
+            fix: None,
         });
     }
 
@@ -294,6 +299,11 @@ fn read_cors(cx: &mut Cx, node: &MarkedYaml) -> Cors {
                             r.problem
                         };
                         cx.reject(*at, r.rule, why);
+                        if let Some(Fact::Rejected { fix, .. }) = cx.violations.last_mut() {
+                            *fix = crate::ir::origin::corrected_origin(text, |o| {
+                                invalid_origin(o).is_none()
+                            });
+                        }
                     }
                 }
                 c.origins = Some(items);
@@ -608,6 +618,16 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
 }
 
 /// Every CORS filter of one route, as policies (and `NoOrigins` facts).
+/// A CORS filter of a route, where it is, and what the header filters beside it add.
+struct Found {
+    place: String,
+    anchor: Span,
+    cors: Cors,
+    response_headers: Vec<ResponseHeader>,
+    /// A safe edit adding `Vary: Origin` next to it.
+    vary_fix: Option<Edit>,
+}
+
 fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
     let grpc = object.kind == "GRPCRoute";
     let Some((_, spec)) = yaml::get(object.node, "spec") else {
@@ -622,7 +642,7 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
             _ => None,
         })
         .collect();
-    let mut found: Vec<(String, Span, Cors)> = Vec::new();
+    let mut found: Vec<Found> = Vec::new();
     let rules = yaml::get(spec, "rules")
         .and_then(|(_, r)| yaml::sequence(r))
         .unwrap_or(&[]);
@@ -630,9 +650,14 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         let rule_name = yaml::text(rule, "name")
             .map(|n| format!("rule `{n}`"))
             .unwrap_or_else(|| format!("rule {}", i + 1));
-        let mut lists: Vec<(String, &MarkedYaml)> = Vec::new();
+        // Each filter list, and whether it is the rule's own (not a backend's).
+        let mut lists: Vec<(String, &MarkedYaml, bool)> = Vec::new();
+        // A rule's own header filter acts on every backend's responses.
+        let rule_headers = yaml::get(rule, "filters")
+            .map(|(_, f)| response_headers(cx.src, cx.chars, f))
+            .unwrap_or_default();
         if let Some((_, f)) = yaml::get(rule, "filters") {
-            lists.push((rule_name.clone(), f));
+            lists.push((rule_name.clone(), f, true));
         }
         for b in yaml::get(rule, "backendRefs")
             .and_then(|(_, b)| yaml::sequence(b))
@@ -640,10 +665,14 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         {
             if let Some((_, f)) = yaml::get(b, "filters") {
                 let backend = yaml::text(b, "name").unwrap_or("?");
-                lists.push((format!("{rule_name}, backend `{backend}`"), f));
+                lists.push((format!("{rule_name}, backend `{backend}`"), f, false));
             }
         }
-        for (place, filters) in lists {
+        for (place, filters, own) in lists {
+            let mut headers = rule_headers.clone();
+            if !own {
+                headers.extend(response_headers(cx.src, cx.chars, filters));
+            }
             let mut cors_seen: Vec<Span> = Vec::new();
             for filter in yaml::sequence(filters).unwrap_or(&[]) {
                 let ty = yaml::get(filter, "type");
@@ -702,7 +731,14 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
                 cors_seen.push(type_span);
                 let (_, node) = cors.expect("cors");
                 let c = read_cors(cx, node);
-                found.push((place.clone(), type_span, c));
+                let vary_fix = vary_filter(cx, filter, filters);
+                found.push(Found {
+                    place: place.clone(),
+                    anchor: type_span,
+                    cors: c,
+                    response_headers: headers.clone(),
+                    vary_fix,
+                });
             }
         }
     }
@@ -712,7 +748,14 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         version: cx.version.to_string(),
         version_assumed: cx.assumed,
     };
-    for (place, anchor, c) in found {
+    for Found {
+        place,
+        anchor,
+        cors: c,
+        response_headers,
+        vary_fix,
+    } in found
+    {
         let scope = format!("{} {place}", object.display());
         let credentials = c.credentials.is_some_and(|(b, _)| b);
         let matchers = match &c.origins {
@@ -774,9 +817,21 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
                     "`allowMethods: [GET, PUT]` and `allowHeaders: [Content-Type, Authorization]`"
                         .into(),
                 ),
+                vary: Some(VARY_FILTER_HINT.into()),
                 ..FixHints::default()
             },
+            response_headers,
         });
+        let mut policy = policy;
+        if let Some(edit) = vary_fix {
+            policy.fixes.push(crate::ir::FixOffer {
+                topic: crate::ir::FixTopic::VaryOrigin,
+                description: "add a `ResponseHeaderModifier` filter that adds `Vary: Origin`"
+                    .into(),
+                edits: vec![edit],
+                safe: true,
+            });
+        }
         // Only exact `allowOrigins` entries echo; `*` alone answers `*` without credentials.
         let policy = fix_on_match(policy);
         if no_origins {
@@ -788,6 +843,107 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         policies.push(policy);
     }
     policies
+}
+
+/// How a route sends `Vary: Origin`, in its own syntax.
+pub const VARY_FILTER_HINT: &str = "a filter `{type: ResponseHeaderModifier, responseHeaderModifier: {add: [{name: Vary, value: Origin}]}}` next to the CORS filter";
+
+/// The `Vary` headers the `ResponseHeaderModifier` filters of a list add or set.
+pub fn response_headers(src: &str, chars: &CharMap, filters: &MarkedYaml) -> Vec<ResponseHeader> {
+    let mut out = Vec::new();
+    for f in yaml::sequence(filters).unwrap_or(&[]) {
+        if yaml::text(f, "type") != Some("ResponseHeaderModifier") {
+            continue;
+        }
+        let Some((_, m)) = yaml::get(f, "responseHeaderModifier") else {
+            continue;
+        };
+        for (field, replaces) in [("add", false), ("set", true)] {
+            for h in yaml::get(m, field)
+                .and_then(|(_, l)| yaml::sequence(l))
+                .unwrap_or(&[])
+            {
+                let (Some(name), Some((_, value))) = (yaml::text(h, "name"), yaml::get(h, "value"))
+                else {
+                    continue;
+                };
+                let Some((text, ..)) = yaml::scalar(value) else {
+                    continue;
+                };
+                let header = ResponseHeader {
+                    name: name.to_string(),
+                    value: text.to_string(),
+                    at: kube::node_span(src, chars, value),
+                    replaces,
+                };
+                if header.name.eq_ignore_ascii_case("vary") {
+                    out.push(header);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The `Vary` headers every rule of an HTTPRoute adds, as a policy for the whole route
+/// (Envoy Gateway's) sees them: those of its first rule when each rule has one.
+pub fn route_vary_headers(src: &str, chars: &CharMap, route: &MarkedYaml) -> Vec<ResponseHeader> {
+    let rules = yaml::get(route, "spec")
+        .and_then(|(_, s)| yaml::get(s, "rules"))
+        .and_then(|(_, r)| yaml::sequence(r))
+        .unwrap_or(&[]);
+    let per_rule: Vec<Vec<ResponseHeader>> = rules
+        .iter()
+        .map(|r| {
+            yaml::get(r, "filters")
+                .map(|(_, f)| response_headers(src, chars, f))
+                .unwrap_or_default()
+        })
+        .collect();
+    if per_rule.is_empty()
+        || per_rule
+            .iter()
+            .any(|h| !h.iter().any(ResponseHeader::varies_by_origin))
+    {
+        return Vec::new();
+    }
+    per_rule.into_iter().next().unwrap_or_default()
+}
+
+/// A `ResponseHeaderModifier` filter adding `Vary: Origin`, inserted after `cors_filter` in
+/// its block-style list `filters` — `None` when the list is in flow style or already has a
+/// `ResponseHeaderModifier` (the CRD allows one per list; the user extends it).
+fn vary_filter(cx: &Cx, cors_filter: &MarkedYaml, filters: &MarkedYaml) -> Option<Edit> {
+    let src = cx.src;
+    let list = yaml::sequence(filters)?;
+    if list
+        .iter()
+        .any(|f| yaml::text(f, "type") == Some("ResponseHeaderModifier"))
+    {
+        return None;
+    }
+    let (first_key, _) = yaml::mapping(cors_filter)?.next()?;
+    let start = cx.span(first_key).start;
+    // `- ` before the item's first key, alone on its line up to there.
+    let line_start = src[..start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &src[line_start..start];
+    let dash = before.trim_end_matches(' ');
+    if !dash.ends_with('-') || !dash[..dash.len() - 1].chars().all(|c| c == ' ') {
+        return None;
+    }
+    let indent = " ".repeat(dash.len() - 1);
+    let inner = " ".repeat(before.len());
+    // After the item's last line: its last non-blank byte before the next item or key.
+    let end = src[..kube::whole_span(cx.src, cx.chars, cors_filter).end]
+        .trim_end()
+        .len();
+    let newline = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    Some(Edit::insert(
+        end,
+        format!(
+            "{newline}{indent}- type: ResponseHeaderModifier{newline}{inner}responseHeaderModifier:{newline}{inner}  add:{newline}{inner}    - name: Vary{newline}{inner}      value: Origin"
+        ),
+    ))
 }
 
 /// A list of origins echoes; only `*` (alone, by CEL) may answer a literal `*`.

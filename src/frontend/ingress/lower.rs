@@ -604,6 +604,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             }
         },
         vary_origin: VaryOrigin::Never,
+        response_headers: Vec::new(),
         emission: Emission {
             // `set $http_origin *; set $cors 'true';` does not look at the request.
             without_origin: origin.value == Effective::Star,
@@ -623,7 +624,14 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
         backend_passthrough: None,
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
-        fix_hints: crate::ir::FixHints::default(),
+        fix_hints: crate::ir::FixHints {
+            vary: Some(
+                "the controller's CORS annotations cannot send it: add `more_set_headers \"Vary: Origin\";` in a \
+                 `configuration-snippet` (where snippets are allowed) or to the controller's `add-headers` ConfigMap"
+                    .into(),
+            ),
+            ..crate::ir::FixHints::default()
+        },
     };
     facts.push(Fact::Cors(Box::new(Cors {
         object,

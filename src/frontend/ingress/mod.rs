@@ -53,7 +53,10 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
     let mut policies = Vec::new();
     for ing in objects::ingresses(src, chars, docs) {
         let from = facts.len();
-        let cors = lower::ingress(&ing, &cx, &mut facts);
+        let mut cors = lower::ingress(&ing, &cx, &mut facts);
+        if let Some(c) = &mut cors {
+            c.response_headers = snippets::vary(&facts[from..]);
+        }
         policies.extend(snippets::policies(&facts[from..], cors.as_ref())?);
         policies.extend(cors);
     }

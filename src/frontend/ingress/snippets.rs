@@ -24,6 +24,41 @@ fn added_allow_origin(body: &MappedText) -> Option<Span> {
     Some(body.span_of(start..m.end()))
 }
 
+/// `add_header Vary … Origin …;` or `more_set_headers "Vary: … Origin …";` in a snippet.
+static VARY_ORIGIN: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?im)^[ \t]*(?:add_header[ \t]+["']?vary["']?[ \t]+["']?([^;"']*)|more_set_headers[ \t]+["']vary:[ \t]*([^"';]*))"#,
+    )
+    .expect("valid regex")
+});
+
+/// The `Vary` a `configuration-snippet` adds to the location's responses, which the
+/// controller's CORS block does not send (a `server-snippet`'s `add_header` does not reach a
+/// location that has its own).
+pub fn vary(facts: &[Fact]) -> Vec<crate::ir::ResponseHeader> {
+    let mut out = Vec::new();
+    for fact in facts {
+        let Fact::Snippet { key, body, .. } = fact else {
+            continue;
+        };
+        if !key.ends_with("/configuration-snippet") {
+            continue;
+        }
+        for c in VARY_ORIGIN.captures_iter(body.as_str()) {
+            let Some(value) = c.get(1).or(c.get(2)) else {
+                continue;
+            };
+            out.push(crate::ir::ResponseHeader {
+                name: "Vary".into(),
+                value: value.as_str().trim().to_string(),
+                at: body.span_of(value.range()),
+                replaces: false,
+            });
+        }
+    }
+    out
+}
+
 /// The nginx release the controller's images ship (the 1.25 line for controller
 /// v1.10–v1.15): older than `add_header_inherit` (1.29.3), which is all that differs here.
 const BUNDLED_NGINX: Version = Version(1, 25, 5);

@@ -16,7 +16,9 @@ use super::kube::envoy::{self, Spec, Unmatched, duration_seconds};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Stream, Typed};
 use super::{InputError, Options};
-use crate::ir::{AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, Server};
+use crate::ir::{
+    AllowList, Credentials, FixHints, MaxAge, OnMatch, OriginMatcher, ResponseHeader, Server,
+};
 use crate::source::Span;
 use saphyr::MarkedYaml;
 
@@ -45,6 +47,8 @@ pub enum Fact {
         object: String,
         at: Span,
         why: String,
+        /// What to write instead, in the VirtualService's terms.
+        help: String,
     },
 }
 
@@ -73,11 +77,12 @@ impl Cx<'_> {
         kube::node_span(self.src, self.chars, node)
     }
 
-    fn reject(&mut self, at: Span, why: impl Into<String>) {
+    fn reject(&mut self, at: Span, why: impl Into<String>, help: impl Into<String>) {
         self.rejected.push(Fact::Rejected {
             object: self.object.clone(),
             at,
             why: why.into(),
+            help: help.into(),
         });
     }
 
@@ -87,7 +92,11 @@ impl Cx<'_> {
             let t = kube::typed(self.src, self.chars, node);
             if !matches!(t, Typed::Null) {
                 let at = self.span(node);
-                self.reject(at, format!("`{field}` must be a list, not {}", t.name()));
+                self.reject(
+                    at,
+                    format!("`{field}` must be a list, not {}", t.name()),
+                    format!("write a list: `{field}: [\"…\"]`"),
+                );
             }
             return out;
         };
@@ -102,6 +111,7 @@ impl Cx<'_> {
                             "each entry of `{field}` must be a string, not {}",
                             other.name()
                         ),
+                        "quote the entry (`\"…\"`)",
                     );
                 }
             }
@@ -158,11 +168,32 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                     key_span,
                     "this `http` entry has no `route`, `redirect`, `directResponse` or `delegate`: Istio rejects it \
                      (\"HTTP route, redirect or direct_response is required\")",
+                    "add the `route` (`- destination: {host: …}`) the `http` entry sends requests to",
                 );
                 continue;
             }
             let scope = format!("{} {place}", object.display());
+            let headers = response_headers(src, chars, http);
+            let vary_fix = yaml::get(http, "headers").is_none().then(|| {
+                kube::insert_entry_after(
+                    src,
+                    key_span,
+                    kube::whole_span(src, chars, cors).end,
+                    &["headers:", "  response:", "    add:", "      Vary: Origin"],
+                )
+            });
             if let Some(mut p) = cors_policy(&mut cx, &mut notes, cors, key_span, scope, &hosts) {
+                p.response_headers = headers;
+                if let Some(Some(edit)) = vary_fix {
+                    p.fixes.push(crate::ir::FixOffer {
+                        topic: crate::ir::FixTopic::VaryOrigin,
+                        description:
+                            "add `headers: {response: {add: {Vary: Origin}}}` to the `http` route"
+                                .into(),
+                        edits: vec![edit],
+                        safe: true,
+                    });
+                }
                 p.scope.object = Some(crate::ir::ObjectName {
                     name: object.name.clone(),
                     namespace: object.namespace.clone(),
@@ -210,12 +241,20 @@ fn cors_policy(
                 for m in yaml::sequence(v).unwrap_or(&[]) {
                     let Some(mut fields) = yaml::mapping(m) else {
                         let at = cx.span(m);
-                        cx.reject(at, "each `allowOrigins` entry is a StringMatch: `exact:`, `prefix:` or `regex:`");
+                        cx.reject(
+                            at,
+                            "each `allowOrigins` entry is a StringMatch: `exact:`, `prefix:` or `regex:`",
+                            "write `- exact: \"https://app.example.com\"`",
+                        );
                         continue;
                     };
                     let Some((mk, mv)) = fields.next() else {
                         let at = cx.span(m);
-                        cx.reject(at, "'' is not a valid match type for CORS allow origins");
+                        cx.reject(
+                            at,
+                            "'' is not a valid match type for CORS allow origins",
+                            "write `- exact: \"https://app.example.com\"`",
+                        );
                         continue;
                     };
                     let kind = yaml::scalar(mk).map_or("", |(t, ..)| t);
@@ -226,25 +265,38 @@ fn cors_policy(
                             format!(
                                 "`{kind}` is not a StringMatch field (`exact`, `prefix` or `regex`)"
                             ),
+                            match crate::spelling::closest(kind, ["exact", "prefix", "regex"], 2) {
+                                Some((_, k)) => format!("write `{k}:`"),
+                                None => "write `exact:` (or `prefix:`, `regex:`)".to_string(),
+                            },
                         );
                         continue;
                     }
                     let Typed::Str(text) = kube::typed(src, chars, mv) else {
                         let at = cx.span(mv);
-                        cx.reject(at, format!("`{kind}` must be a string"));
+                        cx.reject(
+                            at,
+                            format!("`{kind}` must be a string"),
+                            "quote the origin (`\"https://app.example.com\"`)",
+                        );
                         continue;
                     };
                     let value = text.as_str();
                     let at = kube::chars_span(&text);
                     if value.is_empty() {
                         let at = kube::scalar::written(src, chars, mv);
-                        cx.reject(at, "'' is not a valid match type for CORS allow origins (Istio refuses an empty match)");
+                        cx.reject(
+                            at,
+                            "'' is not a valid match type for CORS allow origins (Istio refuses an empty match)",
+                            "write the origin, or remove the entry",
+                        );
                         continue;
                     }
                     if kind == "regex" && crate::regex_cache::compiled(value, false).is_none() {
                         cx.reject(
                             at,
                             format!("`{value}` is not a valid RE2 regular expression"),
+                            "rewrite it in RE2 syntax (no look-around, no back-references), anchored: `^https://app\\.example\\.com$`",
                         );
                         continue;
                     }
@@ -259,7 +311,16 @@ fn cors_policy(
                 let items = cx.strings("allowMethods", v);
                 for (m, at) in &items {
                     if !METHODS.contains(&m.as_str()) {
-                        cx.reject(*at, format!("\"{m}\" is not a supported HTTP method"));
+                        let upper = m.to_ascii_uppercase();
+                        cx.reject(
+                            *at,
+                            format!("\"{m}\" is not a supported HTTP method"),
+                            if METHODS.contains(&upper.as_str()) {
+                                format!("write `{upper}`")
+                            } else {
+                                "remove it, or write a method such as `PUT`".to_string()
+                            },
+                        );
                     }
                 }
                 methods = list(items);
@@ -268,7 +329,11 @@ fn cors_policy(
                 let items = cx.strings(key, v);
                 for (h, at) in &items {
                     if h.is_empty() || !h.bytes().all(is_tchar) {
-                        cx.reject(*at, format!("invalid header name: \"{h}\""));
+                        cx.reject(
+                            *at,
+                            format!("invalid header name: \"{h}\""),
+                            "write one header name per entry, without spaces or separators",
+                        );
                     }
                 }
                 if key == "allowHeaders" {
@@ -292,6 +357,7 @@ fn cors_policy(
                             "`allowCredentials` must be `true` or `false`, not {}",
                             other.name()
                         ),
+                        "write `allowCredentials: true` or `false`, unquoted",
                     );
                 }
             },
@@ -300,9 +366,17 @@ fn cors_policy(
                 match kube::typed(src, chars, v) {
                     Typed::Str(t) => match duration_seconds(t.as_str()) {
                         Some((_, true)) => {
-                            cx.reject(at, "max_age duration is accurate only to seconds precision")
+                            cx.reject(
+                                at,
+                                "max_age duration is accurate only to seconds precision",
+                                "write whole seconds, e.g. `maxAge: \"600s\"`",
+                            )
                         }
-                        Some((0, _)) => cx.reject(at, "duration must be greater than 1ms"),
+                        Some((0, _)) => cx.reject(
+                            at,
+                            "duration must be greater than 1ms",
+                            "write a positive duration, e.g. `maxAge: \"600s\"`, or leave `maxAge` out",
+                        ),
                         Some((n, false)) => {
                             max_age = MaxAge::Seconds {
                                 value: n,
@@ -312,10 +386,8 @@ fn cors_policy(
                         }
                         None => cx.reject(
                             at,
-                            format!(
-                                "`{}` is not a duration (write e.g. `\"24h\"` or `\"600s\"`)",
-                                t.as_str()
-                            ),
+                            format!("`{}` is not a duration", t.as_str()),
+                            "write a duration such as `\"600s\"` or `\"24h\"`",
                         ),
                     },
                     other => cx.reject(
@@ -324,6 +396,7 @@ fn cors_policy(
                             "`maxAge` is a duration string such as `\"24h\"`, not {}",
                             other.name()
                         ),
+                        "write a quoted duration such as `maxAge: \"600s\"`",
                     ),
                 }
             }
@@ -342,6 +415,7 @@ fn cors_policy(
                         cx.reject(
                             at,
                             format!("`{other}` is not an `unmatchedPreflights` value (`UNSPECIFIED`, `FORWARD` or `IGNORE`)"),
+                            "write `unmatchedPreflights: IGNORE` (or `FORWARD`)",
                         );
                     }
                 }
@@ -350,6 +424,10 @@ fn cors_policy(
                 cx.reject(
                     key_span,
                     format!("`{other}` is not a `corsPolicy` field; the API server refuses unknown fields of a VirtualService"),
+                    match crate::spelling::closest(other, CORS_FIELDS, 3) {
+                        Some((_, f)) => format!("did you mean `{f}`?"),
+                        None => "remove it".to_string(),
+                    },
                 );
             }
         }
@@ -406,12 +484,14 @@ fn cors_policy(
         credentials,
         max_age,
         unmatched,
+        response_headers: Vec::new(),
         fix_hints: FixHints {
             origin_list: Some(
                 "`allowOrigins: [{exact: \"https://app.example.com\"}]` in the `corsPolicy` (one `exact` per origin)".into(),
             ),
             credentials_off: Some("`allowCredentials: false`".into()),
             max_age: Some("`maxAge: \"600s\"` in the `corsPolicy`".into()),
+            vary: Some("`headers: {response: {add: {Vary: Origin}}}` on the `http` route".into()),
             allow_lists: Some(
                 "`allowMethods: [GET, PUT]` and `allowHeaders: [content-type, authorization]`".into(),
             ),
@@ -419,6 +499,47 @@ fn cors_policy(
         },
     }))
 }
+
+/// The `Vary` headers an `http` route's `headers.response.add`/`set` put on responses.
+fn response_headers(src: &str, chars: &CharMap, http: &MarkedYaml) -> Vec<ResponseHeader> {
+    let Some((_, response)) =
+        yaml::get(http, "headers").and_then(|(_, h)| yaml::get(h, "response"))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (field, replaces) in [("add", false), ("set", true)] {
+        let Some(entries) = yaml::get(response, field).and_then(|(_, m)| yaml::mapping(m)) else {
+            continue;
+        };
+        for (k, v) in entries {
+            let (Some((name, ..)), Some((value, ..))) = (yaml::scalar(k), yaml::scalar(v)) else {
+                continue;
+            };
+            if name.eq_ignore_ascii_case("vary") {
+                out.push(ResponseHeader {
+                    name: name.to_string(),
+                    value: value.to_string(),
+                    at: kube::node_span(src, chars, v),
+                    replaces,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The fields of Istio's `CorsPolicy`.
+const CORS_FIELDS: [&str; 8] = [
+    "allowOrigins",
+    "allowOrigin",
+    "allowMethods",
+    "allowHeaders",
+    "exposeHeaders",
+    "allowCredentials",
+    "maxAge",
+    "unmatchedPreflights",
+];
 
 /// A list Istio joins with `,` for Envoy; exactly `*` makes Envoy echo the request.
 fn list(items: Vec<(String, Span)>) -> AllowList {

@@ -135,6 +135,7 @@ impl<'a> Config<'a> {
 
 fn fix_hints() -> FixHints {
     FixHints {
+        whitespace: None,
         origin_list: Some(
             "list each allowed origin in `config.origins` (`- https://app.example.com`), \
              without `*`"
@@ -324,6 +325,7 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
         },
         max_age,
         vary_origin: vary,
+        response_headers: Vec::new(),
         emission: Emission {
             without_origin: absent,
             // `header_filter` runs on every response, errors included.

@@ -50,6 +50,8 @@ pub struct Spec {
     pub max_age: MaxAge,
     pub unmatched: Unmatched,
     pub fix_hints: FixHints,
+    /// Headers the route's filters put on responses (`Vary`).
+    pub response_headers: Vec<crate::ir::ResponseHeader>,
 }
 
 /// Envoy's `StringMatcher` as an origin matcher. `regex` is RE2 matched against the whole
@@ -198,6 +200,7 @@ pub fn policy(spec: Spec) -> CorsPolicy {
         },
         max_age: if none { MaxAge::NotSent } else { spec.max_age },
         vary_origin: VaryOrigin::Never,
+        response_headers: spec.response_headers,
         emission: Emission {
             without_origin: false,
             // The filter's `encodeHeaders` runs on every upstream answer.

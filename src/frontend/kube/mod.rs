@@ -308,6 +308,39 @@ pub fn node_span(src: &str, chars: &CharMap, node: &MarkedYaml) -> Span {
     }
 }
 
+/// New block-style lines for a mapping, inserted after the entry whose key is at `key` and
+/// whose value ends at `value_end`, at the key's column — `None` when the key does not start
+/// a block-style entry (flow style, or text before it on its line other than `- `).
+pub fn insert_entry_after(
+    src: &str,
+    key: Span,
+    value_end: usize,
+    lines: &[&str],
+) -> Option<crate::source::Edit> {
+    let line_start = src[..key.start].rfind('\n').map_or(0, |i| i + 1);
+    let before = &src[line_start..key.start];
+    let after_dash = before
+        .trim_start_matches(' ')
+        .strip_prefix('-')
+        .unwrap_or(before);
+    if !after_dash.chars().all(|c| c == ' ') || before.contains('\t') {
+        return None;
+    }
+    let indent = " ".repeat(before.chars().count());
+    let end = src.get(..value_end)?.trim_end().len();
+    let newline = if src.contains("\r\n") { "\r\n" } else { "\n" };
+    let text: String = lines
+        .iter()
+        .map(|l| format!("{newline}{indent}{l}"))
+        .collect();
+    Some(crate::source::Edit::insert(end, text))
+}
+
+/// The whole bytes of a node as written, every line of it.
+pub fn whole_span(src: &str, chars: &CharMap, node: &MarkedYaml) -> Span {
+    scalar::written(src, chars, node)
+}
+
 /// The bytes of a string value's characters (inside its quotes); the written value when it
 /// is empty.
 pub fn chars_span(text: &MappedText) -> Span {

@@ -507,6 +507,7 @@ fn policy(
         credentials: Credentials::NotSupported,
         max_age: MaxAge::NotSent,
         vary_origin: VaryOrigin::Never,
+        response_headers: Vec::new(),
         emission: Emission {
             without_origin: true,
             on_errors: true,
@@ -526,7 +527,10 @@ fn policy(
         backend_passthrough: None,
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
-        fix_hints: crate::ir::FixHints::default(),
+        fix_hints: crate::ir::FixHints {
+            whitespace: Some("in a .properties file, trailing spaces are part of the value".into()),
+            ..crate::ir::FixHints::default()
+        },
     }
 }
 

@@ -14,6 +14,8 @@ use crate::source::{MappedText, Span};
 pub struct Context {
     pub version: Version,
     pub version_assumed: bool,
+    /// The file is TOML (help is written in its syntax).
+    pub toml: bool,
 }
 
 pub const ORIGIN_LIST: &str = "accessControlAllowOriginList";
@@ -137,28 +139,58 @@ fn text_span(t: &MappedText) -> Span {
     }
 }
 
-fn fix_hints() -> FixHints {
+/// The dialect's fixes, in the syntax of the file at hand (TOML or YAML).
+fn fix_hints(toml: bool) -> FixHints {
+    let set = |key: &str, yaml: &str, toml_value: &str| {
+        if toml {
+            format!("`{key} = {toml_value}`")
+        } else {
+            format!("`{key}: {yaml}`")
+        }
+    };
     FixHints {
-        origin_list: Some(
-            "list each allowed origin exactly in `accessControlAllowOriginList` \
-             (`- https://app.example.com`), without `*`"
-                .into(),
-        ),
-        anchor_pattern: Some(
-            "`accessControlAllowOriginListRegex` entries match anywhere in the origin \
-             (Go `regexp.MatchString`); write `^https://([a-z0-9-]+\\.)*example\\.com$`"
-                .into(),
-        ),
-        credentials_off: Some(
-            "remove `accessControlAllowCredentials: true` from the middleware".into(),
-        ),
-        vary: Some("set `addVaryHeader: true` on the middleware".into()),
-        max_age: Some("set `accessControlMaxAge: 7200` (seconds) or less".into()),
-        allow_lists: Some(
-            "list the methods and headers in `accessControlAllowMethods` and \
-             `accessControlAllowHeaders` (`- Content-Type`), without `*`"
-                .into(),
-        ),
+        whitespace: None,
+        origin_list: Some(format!(
+            "list each allowed origin exactly, without `*`: {}",
+            set(
+                ORIGIN_LIST,
+                "[\"https://app.example.com\"]",
+                "[\"https://app.example.com\"]"
+            )
+        )),
+        anchor_pattern: Some(format!(
+            "`{ORIGIN_REGEX}` entries match anywhere in the origin (Go `regexp.MatchString`); anchor them: {}",
+            set(
+                ORIGIN_REGEX,
+                "['^https://([a-z0-9-]+\\.)*example\\.com$']",
+                "['^https://([a-z0-9-]+\\.)*example\\.com$']"
+            )
+        )),
+        credentials_off: Some(format!(
+            "remove {} from the middleware",
+            set("accessControlAllowCredentials", "true", "true")
+        )),
+        vary: Some(format!(
+            "set {} on the middleware",
+            set(VARY, "true", "true")
+        )),
+        max_age: Some(format!(
+            "set {} (seconds) or less",
+            set(MAX_AGE, "7200", "7200")
+        )),
+        allow_lists: Some(format!(
+            "list the methods and headers without `*`: {} and {}",
+            set(
+                "accessControlAllowMethods",
+                "[GET, PUT]",
+                "[\"GET\", \"PUT\"]"
+            ),
+            set(
+                "accessControlAllowHeaders",
+                "[Content-Type, Authorization]",
+                "[\"Content-Type\", \"Authorization\"]"
+            )
+        )),
     }
 }
 
@@ -342,6 +374,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         } else {
             VaryOrigin::Never
         },
+        response_headers: custom_vary(&f),
         emission: Emission {
             // Set on every response the middleware passes back, with or without `Origin`.
             without_origin: true,
@@ -363,7 +396,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         lost_headers: Vec::new(),
         repeated_headers: Vec::new(),
         backend_passthrough: None,
-        fix_hints: fix_hints(),
+        fix_hints: fix_hints(cx.toml),
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
     })
@@ -423,6 +456,27 @@ fn unknown_fields(m: &Middleware, facts: &mut Vec<Fact>) {
             refused: m.origin == Origin::File,
         });
     }
+}
+
+/// A `Vary` in `customResponseHeaders`: set (replacing the backend's) on every response
+/// the middleware passes back, before `addVaryHeader` appends to it.
+fn custom_vary(f: &Fields) -> Vec<crate::ir::ResponseHeader> {
+    let Some((_, node)) = f.get(CUSTOM) else {
+        return Vec::new();
+    };
+    node.entries()
+        .iter()
+        .filter(|(k, ..)| k.eq_ignore_ascii_case("vary"))
+        .filter_map(|(k, _, v)| {
+            let t = v.mapped()?;
+            Some(crate::ir::ResponseHeader {
+                name: k.clone(),
+                value: t.as_str().to_string(),
+                at: t.span(),
+                replaces: true,
+            })
+        })
+        .collect()
 }
 
 /// `customResponseHeaders` entries named `Access-Control-*`: name, key bytes, value.

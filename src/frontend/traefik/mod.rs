@@ -308,6 +308,7 @@ pub fn lower_stream(
     let cx = lower::Context {
         version: options.traefik_version.unwrap_or(Version::NEWEST),
         version_assumed: options.traefik_version.is_none(),
+        toml: is_toml_name(file_name),
     };
     let configs = configs(file_name, stream)?;
     let mut out = Lowered {

@@ -388,6 +388,7 @@ impl<'a> Lowerer<'a> {
             } else {
                 VaryOrigin::Never
             },
+            response_headers: Vec::new(),
             emission: Emission {
                 without_origin,
                 on_errors: not_on_errors.is_none(),
@@ -412,7 +413,7 @@ impl<'a> Lowerer<'a> {
             },
             fixes: fixes(self.bytes, &cors, &directives, returns.is_some()),
             unmatched_preflights_forwarded: None,
-            fix_hints: crate::ir::FixHints::default(),
+            fix_hints: fix_hints(),
         })
     }
 
@@ -428,6 +429,30 @@ impl<'a> Lowerer<'a> {
                 whole.slice(start..text.len())
             }
         }
+    }
+}
+
+/// How the rules' generic fixes are written in nginx.
+fn fix_hints() -> crate::ir::FixHints {
+    crate::ir::FixHints {
+        origin_list: Some(
+            "`map $http_origin $cors_origin { default \"\"; \"https://app.example.com\" $http_origin; }` \
+             (in `http`), then `add_header Access-Control-Allow-Origin $cors_origin always;` and \
+             `add_header Vary Origin always;`"
+                .into(),
+        ),
+        anchor_pattern: Some(
+            "anchor the regex and escape its dots: `~^https://app\\.example\\.com$`".into(),
+        ),
+        credentials_off: Some("remove `add_header Access-Control-Allow-Credentials true`".into()),
+        vary: Some("`add_header Vary Origin always;` next to `Access-Control-Allow-Origin`".into()),
+        max_age: Some("`add_header Access-Control-Max-Age 7200 always;`".into()),
+        allow_lists: Some(
+            "`add_header Access-Control-Allow-Methods \"GET, PUT\" always;` and \
+             `add_header Access-Control-Allow-Headers \"Content-Type, Authorization\" always;`"
+                .into(),
+        ),
+        whitespace: Some("spaces inside the quotes are part of the value".into()),
     }
 }
 
