@@ -1,6 +1,11 @@
 //! Which rules run and at what severity: `--select`, `--ignore`, `--warn` (ruff semantics:
 //! a selector is a full code, a prefix of codes, or `ALL`; the more specific selector wins,
-//! and `--ignore` wins a tie).
+//! and `--ignore` wins a tie). Without `--select`, the default set runs: every rule whose
+//! metadata does not say `default = false` (ruff keeps its default set small for the same
+//! reason: what runs by default is what users act on).
+
+/// The selector of the default set (what runs without `select`).
+pub const DEFAULT: &str = "DEFAULT";
 
 use crate::finding::Severity;
 use crate::rules::all_meta;
@@ -17,7 +22,7 @@ pub struct Selection {
 impl Default for Selection {
     fn default() -> Self {
         Selection {
-            select: vec!["ALL".into()],
+            select: vec![DEFAULT.into()],
             ignore: Vec::new(),
             warn: Vec::new(),
             severity: Vec::new(),
@@ -33,7 +38,10 @@ impl Selection {
                 .map(|s| s.trim().to_ascii_uppercase())
                 .filter(|s| !s.is_empty())
                 .map(|s| {
-                    if s == "ALL" || all_meta().iter().any(|m| m.code.starts_with(&s)) {
+                    if s == "ALL"
+                        || s == DEFAULT
+                        || all_meta().iter().any(|m| m.code.starts_with(&s))
+                    {
                         Ok(s)
                     } else {
                         Err(format!(
@@ -46,7 +54,7 @@ impl Selection {
         let select = norm(select)?;
         Ok(Selection {
             select: if select.is_empty() {
-                vec!["ALL".into()]
+                vec![DEFAULT.into()]
             } else {
                 select
             },
@@ -62,11 +70,15 @@ impl Selection {
         self
     }
 
-    /// Length of the most specific selector in `list` matching `code` (`ALL` = 0).
+    /// Length of the most specific selector in `list` matching `code` (`ALL` and the
+    /// default set = 0).
     fn best(list: &[String], code: &str) -> Option<usize> {
         list.iter()
             .filter_map(|s| match s.as_str() {
                 "ALL" => Some(0),
+                DEFAULT => crate::rules::find_meta(code)
+                    .is_none_or(|m| m.default)
+                    .then_some(0),
                 s if code.starts_with(s) => Some(s.len()),
                 _ => None,
             })
@@ -119,6 +131,23 @@ mod tests {
         let s = sel(&[], &["TS"]);
         assert!(s.enabled("CORS001"));
         assert!(!s.enabled("TS003"));
+    }
+
+    #[test]
+    fn the_default_set_leaves_out_opt_in_rules_until_selected() {
+        let opt_in = crate::rules::all_meta()
+            .into_iter()
+            .find(|m| !m.default)
+            .expect("an opt-in rule");
+        let code = opt_in.code.as_str();
+        assert!(!sel(&[], &[]).enabled(code));
+        assert!(sel(&[], &[]).enabled("CORS001"));
+        assert!(sel(&["ALL"], &[]).enabled(code));
+        assert!(sel(&[code], &[]).enabled(code));
+        assert!(sel(&[&code[..code.len() - 1]], &[]).enabled(code));
+        // `--extend-select` adds to the default set.
+        assert!(sel(&[DEFAULT, code], &[]).enabled(code));
+        assert!(sel(&[DEFAULT, code], &[]).enabled("CORS001"));
     }
 
     #[test]

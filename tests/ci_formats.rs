@@ -216,7 +216,7 @@ fn sarif_validates_and_regions_point_at_the_flagged_bytes() {
 #[test]
 fn sarif_columns_count_utf16_units_and_fingerprints_survive_line_moves() {
     let d = tempfile::tempdir().unwrap();
-    let body = "server {\n  location / {\n    add_header X-Emoji \"😀\"; add_header Access-Control-Allow-Origin *;\n  }\n}\n";
+    let body = "server {\n  location / {\n    add_header X-Emoji \"😀\"; add_header Access-Control-Allow-Origin $http_origin; add_header Access-Control-Allow-Credentials true;\n  }\n}\n";
     let f = write(d.path(), "nginx.conf", body.as_bytes());
     let (out, _) = run(&["--format", "sarif", &f]);
     let log: Value = serde_json::from_str(&out).unwrap();

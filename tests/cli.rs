@@ -22,7 +22,7 @@ fn write(dir: &Path, name: &str, content: &str) -> String {
 const BAD: &str =
     "disable_token_authorization=true\ncors_allowed_origin=https://a.example, https://b.example\n";
 const CLEAN: &str = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\n";
-const WARN_ONLY: &str = "disable_token_authorization=true\ncors_allowed_origin=*\n";
+const WARN_ONLY: &str = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\ncors_allowed_headers=X-Custom-Header\n";
 const INFO_ONLY: &str = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\ncors_allowed_methods=GET, POST\n";
 
 #[test]
@@ -57,7 +57,7 @@ fn concise_is_one_line_per_finding_sorted_by_path_then_position() {
         "cors.allowed.origin=x\ncors_allowed_origin=*\n",
     );
     let out = cmd()
-        .args(["--format", "concise", &b, &a])
+        .args(["--format", "concise", "--select", "ALL", &b, &a])
         .assert()
         .code(1)
         .get_output()
@@ -141,8 +141,16 @@ fn exit_codes_follow_fail_on_and_exit_zero() {
         .stdout(predicate::str::contains("All checks passed."));
     cmd().arg(&warn).assert().code(1);
     cmd().args(["--fail-on", "error", &warn]).assert().code(0);
+    // Info findings come from opt-in rules (CORS011 here).
     cmd().arg(&info).assert().code(0);
-    cmd().args(["--fail-on", "info", &info]).assert().code(1);
+    cmd()
+        .args(["--extend-select", "CORS011", &info])
+        .assert()
+        .code(0);
+    cmd()
+        .args(["--extend-select", "CORS011", "--fail-on", "info", &info])
+        .assert()
+        .code(1);
     cmd().args(["--exit-zero", &bad]).assert().code(0);
     // several files: the highest code wins
     cmd().args([&clean, &bad]).assert().code(1);
@@ -488,7 +496,7 @@ fn environment_flags() {
         )
         .unwrap()
     };
-    assert!(run(&[]).contains("TS004"));
+    assert!(run(&["--extend-select", "TS004"]).contains("TS004"));
     let substituted = run(&["--env", "ORIGIN=https://a.example/"]);
     assert!(
         substituted.contains(":2:21: CORS001") && substituted.contains("https://a.example/"),
@@ -582,9 +590,9 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
     );
     let out = cmd()
         .current_dir(root)
-        .args(["--format", "concise", "."])
+        .args(["--format", "concise", "--select", "ALL", "."])
         .assert()
-        .code(1)
+        .code(0)
         .get_output()
         .stdout
         .clone();
@@ -596,23 +604,23 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
         out.lines().collect::<Vec<_>>(),
         [
             "./conf.d/api.conf:7:9: NGX001 cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here; CORS headers it may add are not judged here",
-            "./snippets/cors.conf:1:40: CORS015 nginx copies any request's `Origin` into `Access-Control-Allow-Origin` (location `/api/` of the server): every web site can read the responses, as with `*`, and a later `Access-Control-Allow-Credentials: true` would expose the user's session too",
+            "./snippets/cors.conf:1:40: CORS002 echoing every `Origin` lets every web page read responses from location `/api/` of the server (for requests without credentials), including pages opened by users on the same host or network",
         ],
         "{out}"
     );
     // Linted alone, conf.d/api.conf finds its prefix in the directory of nginx.conf above it.
     let alone = cmd()
         .current_dir(root)
-        .args(["--format", "concise", "conf.d/api.conf"])
+        .args(["--format", "concise", "--select", "ALL", "conf.d/api.conf"])
         .assert()
-        .code(1)
+        .code(0)
         .get_output()
         .stdout
         .clone();
     assert!(
         String::from_utf8(alone)
             .unwrap()
-            .contains("snippets/cors.conf:1:40: CORS015")
+            .contains("snippets/cors.conf:1:40: CORS002")
     );
     // nginx cannot load an include cycle: an error at the top file's `include` into it.
     write(root, "loop/nginx.conf", "http { include a.conf; }\n");
@@ -998,7 +1006,7 @@ fn suppressions_in_comments_and_annotations() {
     let ng = write(
         d.path(),
         "site.conf",
-        "server {\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always; # cors-lint: ignore[CORS015]\n        add_header Vary Origin always; # cors-lint: ignore[CORS0020] typo\n    }\n}\n",
+        "server {\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always; # cors-lint: ignore[CORS015]\n        add_header Vary Origin always; # cors-lint: ignore[CORS0020] typo\n        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n",
     );
     let out = cmd()
         .args(["--format", "concise", &ng])
@@ -1035,22 +1043,22 @@ fn suppressions_in_comments_and_annotations() {
 fn cors_lint_toml_is_found_upward_and_governs_its_files() {
     let d = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(d.path().join(".git")).unwrap();
-    let star = "disable_token_authorization=true\ncors_allowed_origin=*\n";
+    let star = "disable_token_authorization=true\ncors_allowed_origin=https://a.example\ncors_allowed_headers=X-Custom-Header\n";
     let deploy = write(d.path(), "deploy/config.properties", star);
     write(d.path(), "vendor/config.properties", star);
     let txt = write(
         d.path(),
         "deploy/site.txt",
-        "server { location / { add_header Access-Control-Allow-Origin * always; } }\n",
+        "server { location / { add_header Access-Control-Allow-Origin https://a.example always; add_header Access-Control-Allow-Headers X-Custom-Header always; } }\n",
     );
     write(
         d.path(),
         "cors-lint.toml",
-        "exclude = [\"vendor/**\"]\nfail-on = \"error\"\n[severity]\nCORS002 = \"info\"\n\
-         [dialects]\n\"deploy/*.txt\" = \"nginx\"\n[per-file-ignores]\n\"deploy/site.txt\" = [\"CORS002\"]\n",
+        "exclude = [\"vendor/**\"]\nfail-on = \"error\"\n[severity]\nCORS012 = \"info\"\n\
+         [dialects]\n\"deploy/*.txt\" = \"nginx\"\n[per-file-ignores]\n\"deploy/site.txt\" = [\"CORS012\"]\n",
     );
     // From a subdirectory: the file above is found; vendor/ is excluded from the walk;
-    // CORS002 is info, below fail-on = error, so the run passes.
+    // CORS012 is info, below fail-on = error, so the run passes.
     let run = cmd()
         .current_dir(d.path())
         .args(["--format", "json", "--verbose", "."])
@@ -1065,21 +1073,21 @@ fn cors_lint_toml_is_found_upward_and_governs_its_files() {
     );
     assert!(out.contains("\"severity\": \"info\""), "{out}");
     assert!(!out.contains("vendor"), "{out}");
-    // An explicit .txt file is read as nginx; its CORS002 is ignored for that file.
+    // An explicit .txt file is read as nginx; its CORS012 is ignored for that file.
     cmd()
         .current_dir(d.path())
         .args(["--format", "concise", "--fail-on", "info", &txt])
         .assert()
         .code(0);
-    // --isolated: no configuration, so CORS002 is a warning again and fails the run.
+    // --isolated: no configuration, so CORS012 is a warning again and fails the run.
     cmd()
         .current_dir(d.path())
         .args(["--format", "concise", "--isolated", &deploy])
         .assert()
         .code(1)
-        .stdout(predicate::str::contains("CORS002"));
+        .stdout(predicate::str::contains("CORS012"));
     // --config: a mistake is shown at its bytes and nothing is linted (exit 2).
-    let bad = write(d.path(), "bad.toml", "[severity]\nCORS002 = \"loud\"\n");
+    let bad = write(d.path(), "bad.toml", "[severity]\nCORS012 = \"loud\"\n");
     cmd()
         .current_dir(d.path())
         .args(["--config", &bad, "--color", "never", &deploy])

@@ -13,6 +13,7 @@ use cors_lint::source::{Encoding, SourceFile};
 fn findings(dialect: Dialect, src: &str, options: Options) -> Vec<(String, String)> {
     let settings = Settings {
         options,
+        selection: cors_lint::selection::Selection::new(&["ALL".into()], &[], &[]).unwrap(),
         ..Settings::default()
     };
     let r = lint_bytes(

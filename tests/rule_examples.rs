@@ -17,8 +17,15 @@ struct Flags {
 
 fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
     let (text, marked) = ex.unmarked();
+    // Every rule runs, opt-in ones too, unless the example selects its own.
+    let select_all = (!ex.flags.iter().any(|f| f.starts_with("--select")))
+        .then(|| ["--select".to_string(), "ALL".to_string()])
+        .into_iter()
+        .flatten();
     let flags = Flags::try_parse_from(
-        std::iter::once("cors-lint".to_string()).chain(ex.flags.iter().cloned()),
+        std::iter::once("cors-lint".to_string())
+            .chain(select_all)
+            .chain(ex.flags.iter().cloned()),
     )
     .map_err(|e| format!("bad flags {:?}: {e}", ex.flags))?;
     let mut settings = build_settings(&flags.check)?;

@@ -38,15 +38,16 @@ pub fn table(metas: &[&RuleMeta]) -> String {
     let w_code = metas.iter().map(|m| m.code.len()).max().unwrap_or(4).max(4);
     let w_name = metas.iter().map(|m| m.name.len()).max().unwrap_or(4).max(4);
     let mut out = format!(
-        "{:w_code$}  {:w_name$}  {:8}  SUMMARY\n",
-        "CODE", "NAME", "SEVERITY"
+        "{:w_code$}  {:w_name$}  {:8}  {:7}  SUMMARY\n",
+        "CODE", "NAME", "SEVERITY", "DEFAULT"
     );
     for m in metas {
         out.push_str(&format!(
-            "{:w_code$}  {:w_name$}  {:8}  {}\n",
+            "{:w_code$}  {:w_name$}  {:8}  {:7}  {}\n",
             m.code,
             m.name,
             m.severity.as_str(),
+            if m.default { "yes" } else { "opt-in" },
             m.summary
         ));
     }
@@ -57,8 +58,13 @@ pub fn table(metas: &[&RuleMeta]) -> String {
 pub fn docs(m: &RuleMeta) -> String {
     let mut out = format!("# {} {}\n\n", m.code, m.name);
     out.push_str(&format!(
-        "Default severity: {} · Fix: {} · Prevents: {} · Dialects: {}\n\n",
+        "Default severity: {}{} · Fix: {} · Prevents: {} · Dialects: {}\n\n",
         m.severity.as_str(),
+        if m.default {
+            ""
+        } else {
+            " · Opt-in: not in the default set (`--extend-select CODE`)"
+        },
         m.fix.as_str(),
         m.prevents.join(", "),
         if m.dialects.is_empty() {
@@ -117,6 +123,7 @@ fn to_json(m: &RuleMeta) -> serde_json::Value {
         "code": m.code,
         "name": m.name,
         "severity": m.severity.as_str(),
+        "default": m.default,
         "summary": m.summary,
         "fix": m.fix.as_str(),
         "prevents": m.prevents,

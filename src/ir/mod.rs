@@ -153,6 +153,9 @@ pub struct Scope {
     /// The configuration object the policy belongs to (a Kubernetes object, a Traefik
     /// middleware, a Kong plugin), for back ends that keep its name.
     pub object: Option<ObjectName>,
+    /// The policy governs requests of this method alone (an nginx `if ($request_method =
+    /// OPTIONS)` branch); `None`: every method.
+    pub only_method: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -7,7 +7,10 @@ declare_rule!(WildcardOrigin, "CORS002", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for policy in unit.policies {
-        let Some(span) = wildcard_origin(policy) else {
+        let Some((span, what)) = wildcard_origin(policy)
+            .map(|s| (s, "`Access-Control-Allow-Origin: *`"))
+            .or_else(|| echo_any(policy).map(|s| (s, "echoing every `Origin`")))
+        else {
             continue;
         };
         // CORS003 reports the case where an unauthenticated admin API is exposed, CORS017 the
@@ -19,8 +22,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             "any origin",
             format!(
-                "`Access-Control-Allow-Origin: *` lets every web page read responses from {} \
-                 (for requests without credentials), including pages opened by users on the same host or network",
+                "{what} lets every web page read responses from {} (for requests without credentials), \
+                 including pages opened by users on the same host or network",
                 policy.scope.description
             ),
         )
@@ -29,4 +32,20 @@ fn check(unit: &Unit, out: &mut Reporter) {
              `*` suits only public data that needs no network position to read",
         );
     }
+}
+
+/// The `Any` matcher of a policy that echoes every origin (reflection; with credentials it
+/// is CORS015's).
+fn echo_any(policy: &crate::ir::CorsPolicy) -> Option<crate::source::Span> {
+    let crate::ir::OriginPolicy::Match(m) = &policy.allow_origin else {
+        return None;
+    };
+    (m.on_match == crate::ir::OnMatch::EchoOrigin)
+        .then(|| {
+            m.matchers
+                .iter()
+                .find(|(x, _)| *x == crate::ir::OriginMatcher::Any)
+        })
+        .flatten()
+        .map(|(_, s)| *s)
 }

@@ -1,4 +1,4 @@
-//! CORS015: any request `Origin` is echoed back as allowed.
+//! CORS015: any request `Origin` is echoed back as allowed, with credentials.
 
 use super::common::{credentials_span, in_dialect, product};
 use super::{FindingExt, Reporter, Unit};
@@ -23,41 +23,28 @@ fn check(unit: &Unit, out: &mut Reporter) {
         if on != OnMatch::EchoOrigin {
             continue;
         }
-        let finding = match credentials {
-            Some(cred) => out
-                .report(
-                    *span,
-                    "echoes every origin",
-                    format!(
-                        "{} copies any request's `Origin` into `Access-Control-Allow-Origin` and allows credentials \
-                         ({}): every web site the user visits can call it with the user's cookies and read the answers",
-                        product(policy),
-                        policy.scope.description
-                    ),
-                )
-                .related(cred, "credentials allowed here"),
-            None => out.report(
+        // Without credentials the exposure is that of `*`: CORS002's (opt-in) finding.
+        let Some(cred) = credentials else {
+            continue;
+        };
+        let finding = out
+            .report(
                 *span,
                 "echoes every origin",
                 format!(
-                    "{} copies any request's `Origin` into `Access-Control-Allow-Origin` ({}): every web site can read \
-                     the responses, as with `*`, and a later `Access-Control-Allow-Credentials: true` would expose \
-                     the user's session too",
+                    "{} copies any request's `Origin` into `Access-Control-Allow-Origin` and allows credentials \
+                     ({}): every web site the user visits can call it with the user's cookies and read the answers",
                     product(policy),
                     policy.scope.description
                 ),
             )
-            // Without credentials the exposure is that of `*` (CORS002's warning).
-            .severity(crate::finding::Severity::Warning),
-        };
+            .related(cred, "credentials allowed here");
         let mut help = format!(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \
              and send nothing for any other origin{}",
             in_dialect(policy, &policy.fix_hints.origin_list)
         );
-        if credentials.is_some()
-            && let Some(off) = &policy.fix_hints.credentials_off
-        {
+        if let Some(off) = &policy.fix_hints.credentials_off {
             help.push_str(&format!("; or, if callers send no cookies, {off}"));
         }
         finding.help(help);

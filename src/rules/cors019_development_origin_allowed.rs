@@ -1,4 +1,5 @@
-//! CORS019: a local development origin (`localhost`, `127.0.0.1`) is allowed.
+//! CORS019: a local development origin (`localhost`, `127.0.0.1`) is allowed next to the
+//! origins a deployment serves.
 
 use super::common::{allowed_origin_examples, is_local_origin, product};
 use super::{FindingExt, Reporter, Unit};
@@ -7,7 +8,13 @@ declare_rule!(DevelopmentOriginAllowed, "CORS019", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
     for policy in unit.policies {
-        for (origin, span) in allowed_origin_examples(policy) {
+        let allowed = allowed_origin_examples(policy);
+        // A policy that allows only local origins is a development configuration, which is
+        // where they belong; the mistake is one left next to the sites a deployment serves.
+        if !allows_a_site(policy) {
+            continue;
+        }
+        for (origin, span) in allowed {
             if !is_local_origin(&origin) {
                 continue;
             }
@@ -22,5 +29,26 @@ fn check(unit: &Unit, out: &mut Reporter) {
             )
             .help("keep development origins in a development-only configuration");
         }
+    }
+}
+
+/// Whether the policy allows some origin that is not on the user's machine: a literal
+/// origin, an exact entry, `*`, or a pattern written for another host.
+fn allows_a_site(policy: &crate::ir::CorsPolicy) -> bool {
+    use crate::ir::{OriginMatcher, OriginPolicy};
+    match &policy.allow_origin {
+        OriginPolicy::Static(v) => !is_local_origin(v.browser_view().0),
+        OriginPolicy::Match(m) => m.matchers.iter().any(|(x, _)| match x {
+            OriginMatcher::Any => true,
+            OriginMatcher::Null => false,
+            OriginMatcher::Exact { origin, .. } => !is_local_origin(origin),
+            OriginMatcher::Subdomains { scheme, base, .. } => {
+                !is_local_origin(&format!("{scheme}://{base}"))
+            }
+            other => crate::ir::origin::intended_hosts(other)
+                .iter()
+                .any(|h| !is_local_origin(&format!("https://{h}"))),
+        }),
+        _ => false,
     }
 }

@@ -25,6 +25,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         if !echoes || policy.sends_vary_origin() || m.matchers.is_empty() {
             continue;
         }
+        // Caches do not store answers to `OPTIONS` (RFC 9110 §9.3.7): a preflight-only
+        // branch has nothing to vary.
+        if policy.scope.only_method.as_deref() == Some("OPTIONS") {
+            continue;
+        }
         out.report(
             policy.anchor,
             "no `Vary: Origin`",

@@ -11,6 +11,9 @@ pub struct RuleMeta {
     /// kebab-case.
     pub name: String,
     pub severity: Severity,
+    /// In the default set (what runs without `select`); opt-in rules say `default = false`.
+    #[serde(default = "yes")]
+    pub default: bool,
     /// One line, shown in `cors-lint rule --all`.
     pub summary: String,
     pub fix: FixKind,
@@ -21,6 +24,10 @@ pub struct RuleMeta {
     pub docs: Docs,
     #[serde(default)]
     pub examples: Vec<Example>,
+}
+
+fn yes() -> bool {
+    true
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]

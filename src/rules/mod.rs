@@ -394,13 +394,16 @@ pub fn find_meta(code: &str) -> Option<&'static RuleMeta> {
 
 /// The README's rule table (Markdown), generated from the metadata.
 pub fn markdown_table() -> String {
-    let mut out = String::from("| Code | Name | Severity | What it reports |\n|---|---|---|---|\n");
+    let mut out = String::from(
+        "| Code | Name | Severity | Default | What it reports |\n|---|---|---|---|---|\n",
+    );
     for m in all_meta() {
         out.push_str(&format!(
-            "| `{}` | `{}` | {} | {} |\n",
+            "| `{}` | `{}` | {} | {} | {} |\n",
             m.code,
             m.name,
             m.severity.as_str(),
+            if m.default { "yes" } else { "opt-in" },
             m.summary.replace('|', "\\|")
         ));
     }

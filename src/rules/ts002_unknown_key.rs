@@ -8,6 +8,8 @@ use crate::frontend::torchserve::keys::Unrecognised;
 declare_rule!(UnknownKey, "TS002", check);
 
 fn check(unit: &Unit, out: &mut Reporter) {
+    // The lines of one broken JSON value: one finding, at the first, for all of them.
+    let mut reported_owners: Vec<crate::source::Span> = Vec::new();
     for fact in unit.torchserve_facts() {
         if let Fact::Utf16 { mark, entries } = fact {
             out.report(
@@ -34,16 +36,29 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let shown = quote(key);
         let (message, help) = match (what, bom) {
             (Unrecognised::CorsLike(_), _) => continue,
-            (Unrecognised::JsonFragment { owner, owner_key }, _) => (
-                format!(
-                    "{shown} is not a key but a line of the JSON value of `{owner}` (line {}): without a `\\` at \
-                     the end of each line, Java ended that value on its first line and reads this line as a key",
-                    unit.line(owner_key.start)
-                ),
-                format!(
-                    "write the JSON of `{owner}` on one line, or end each of its lines with `\\`"
-                ),
-            ),
+            (Unrecognised::JsonFragment { owner, owner_key }, _) => {
+                if reported_owners.contains(owner_key) {
+                    continue;
+                }
+                reported_owners.push(*owner_key);
+                let lines = fragment_lines(unit, owner_key);
+                (
+                    format!(
+                        "{} of the JSON value of `{owner}` (line {}) {} read as keys: without a `\\` at the end of \
+                     each line, Java ended that value on its first line",
+                        match lines.as_slice() {
+                            [_] => format!("{shown}, a line"),
+                            [first, .., last] => format!("lines {first}–{last}, the rest"),
+                            [] => shown.clone(),
+                        },
+                        unit.line(owner_key.start),
+                        if lines.len() == 1 { "is" } else { "are" }
+                    ),
+                    format!(
+                        "write the JSON of `{owner}` on one line, or end each of its lines with `\\`"
+                    ),
+                )
+            }
             (
                 Unrecognised::Unknown {
                     suggestion: Some(real),
@@ -104,4 +119,18 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(span, "not read by TorchServe", message)
             .help(help);
     }
+}
+
+/// The lines of the file Java read as keys out of the JSON value whose key is at `owner`.
+fn fragment_lines(unit: &Unit, owner: &crate::source::Span) -> Vec<usize> {
+    unit.torchserve_facts()
+        .filter_map(|f| match f {
+            Fact::IgnoredKey {
+                key_span,
+                what: Unrecognised::JsonFragment { owner_key, .. },
+                ..
+            } if owner_key == owner => Some(unit.line(key_span.start)),
+            _ => None,
+        })
+        .collect()
 }

@@ -95,6 +95,9 @@ pub fn settings(prefix: &std::path::Path) -> Settings {
             nginx_prefix: Some(prefix.to_path_buf()),
             ..Options::default()
         },
+        // Every rule, opt-in ones too.
+        selection: cors_lint::selection::Selection::new(&["ALL".into()], &[], &[])
+            .expect("ALL is a selector"),
         ..Settings::default()
     }
 }

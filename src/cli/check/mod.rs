@@ -121,7 +121,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
 /// Settings from the command line alone; `Err` is a usage error.
 pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     let mut select = if args.select.is_empty() {
-        vec!["ALL".to_string()]
+        vec![crate::selection::DEFAULT.to_string()]
     } else {
         args.select.clone()
     };

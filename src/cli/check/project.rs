@@ -103,7 +103,7 @@ fn settings(args: &CheckArgs, config: Option<&Config>) -> Result<Settings, Strin
     let mut select = match (&args.select, config.and_then(|c| c.select.clone())) {
         (cli, _) if !cli.is_empty() => cli.clone(),
         (_, Some(from_file)) => from_file,
-        _ => vec!["ALL".to_string()],
+        _ => vec![crate::selection::DEFAULT.to_string()],
     };
     if let Some(c) = config {
         select.extend(c.extend_select.iter().cloned());

@@ -728,6 +728,7 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
             name: ing.name.clone(),
             namespace: ing.namespace.clone(),
         }),
+        only_method: None,
     }
 }
 

@@ -312,6 +312,7 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
                 name,
                 namespace: None,
             }),
+            only_method: None,
         },
         anchor,
         allow_origin,

@@ -175,6 +175,7 @@ pub fn policy(spec: Spec) -> CorsPolicy {
             description: spec.scope,
             listeners,
             object: spec.object,
+            only_method: None,
         },
         anchor: spec.anchor,
         allow_origin,

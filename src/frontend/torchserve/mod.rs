@@ -156,6 +156,7 @@ fn check_keys(
     }
     // An unclosed JSON value (`models={`) whose next lines Java reads as keys.
     let mut open_json: Option<(String, Span, i64)> = None;
+    let mut fragments: Vec<usize> = Vec::new();
     for (i, e) in entries.iter().enumerate() {
         let key = e.key.as_str();
         let fragment_of = match open_json.take() {
@@ -177,7 +178,13 @@ fn check_keys(
                 None
             }
         };
-        if let Some(prev) = last.insert(key.to_string(), i) {
+        if fragment_of.is_some() {
+            fragments.push(i);
+        }
+        // Two lines of one broken JSON value (`}` twice) are one finding, TS002's.
+        if let Some(prev) = last.insert(key.to_string(), i)
+            && !(fragment_of.is_some() && fragments.contains(&prev))
+        {
             facts.push(Fact::DuplicateKey {
                 key: key.to_string(),
                 earlier: entries[prev].span,
@@ -461,6 +468,7 @@ fn scope(
         description: "TorchServe's inference, management and metrics listeners".into(),
         listeners: found,
         object: None,
+        only_method: None,
     }
 }
 

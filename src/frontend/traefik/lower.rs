@@ -361,6 +361,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
                 name: m.short_name.clone(),
                 namespace: m.name.split_once('/').map(|(ns, _)| ns.to_string()),
             }),
+            only_method: None,
         },
         anchor,
         allow_origin,

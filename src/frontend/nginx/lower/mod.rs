@@ -375,6 +375,7 @@ impl<'a> Lowerer<'a> {
                 description: describe(levels, branch.map(|(st, _)| st)),
                 listeners: Vec::new(),
                 object: None,
+                only_method: branch.and_then(|(st, _)| only_method(st)),
             },
             anchor,
             allow_origin,
@@ -429,6 +430,15 @@ impl<'a> Lowerer<'a> {
                 whole.slice(start..text.len())
             }
         }
+    }
+}
+
+/// The method an `if ($request_method = M)` branch is entered for (nginx compares it byte
+/// for byte; browsers send it upper-case).
+fn only_method(st: &Statement) -> Option<String> {
+    match condition_args(st).as_slice() {
+        [var, op, method] if var == "$request_method" && op == "=" => Some(method.clone()),
+        _ => None,
     }
 }
 
