@@ -237,3 +237,37 @@ fn corpus_files_have_the_same_findings_alone_and_in_the_whole_tree() {
     }
     assert!(differ.is_empty(), "{}", differ.join("\n"));
 }
+
+/// Two file-provider files: one with routers, one that only defines middlewares (seen in
+/// public repositories, where docker labels name them as `cors@file`). Whether they are one
+/// provider configuration the run cannot see, so the routers of the one add no finding to
+/// the other.
+#[test]
+fn file_provider_routers_elsewhere_add_no_findings() {
+    let d = tempfile::tempdir().unwrap();
+    let middlewares = write(
+        d.path(),
+        "dynamic/middlewares.yml",
+        "http:\n  middlewares:\n    cors:\n      headers:\n        accessControlAllowOriginList: [\"https://app.example.com\"]\n        addVaryHeader: true\n",
+    );
+    let routers = write(
+        d.path(),
+        "dynamic/routers.yml",
+        "http:\n  routers:\n    api:\n      rule: PathPrefix(`/`)\n      middlewares: [auth]\n      service: api\n",
+    );
+    assert_eq!(
+        codes_of(&findings(&[&middlewares, &routers], "TFK001"), &middlewares),
+        codes_of(&findings(&[&middlewares], "TFK001"), &middlewares)
+    );
+    assert!(codes_of(&findings(&[&middlewares, &routers], "TFK001"), &middlewares).is_empty());
+    // In its own file, a router that names another middleware does make it dead.
+    let both = write(
+        d.path(),
+        "one.yml",
+        "http:\n  routers:\n    api:\n      rule: PathPrefix(`/`)\n      middlewares: [auth]\n      service: api\n  middlewares:\n    cors:\n      headers:\n        accessControlAllowOriginList: [\"https://app.example.com\"]\n        addVaryHeader: true\n",
+    );
+    assert_eq!(
+        codes_of(&findings(&[&both], "TFK001"), &both),
+        [("TFK001".to_string(), 8)]
+    );
+}
