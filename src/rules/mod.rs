@@ -267,6 +267,7 @@ mod kong003_preflight_forwarded;
 mod kong004_host_only_regex;
 mod kong005_invalid_config_type;
 mod ngx001_include_not_followed;
+mod ngx002_location_never_selected;
 mod tfk001_middleware_not_used;
 mod tfk002_hand_written_cors_header;
 mod tfk003_invalid_origin_regex;
@@ -339,6 +340,7 @@ pub static RULES: &[&dyn Rule] = &[
     &kong004_host_only_regex::HostOnlyRegex,
     &kong005_invalid_config_type::InvalidConfigType,
     &ngx001_include_not_followed::IncludeNotFollowed,
+    &ngx002_location_never_selected::LocationNeverSelected,
     &tfk001_middleware_not_used::MiddlewareNotUsed,
     &tfk002_hand_written_cors_header::HandWrittenCorsHeader,
     &tfk003_invalid_origin_regex::InvalidOriginRegex,

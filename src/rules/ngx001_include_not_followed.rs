@@ -11,7 +11,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             pattern,
             reason,
-        } = fact;
+        } = fact
+        else {
+            continue;
+        };
         out.report(
             *span,
             "not followed",

@@ -11,6 +11,7 @@ pub mod include;
 pub mod lower;
 pub mod map;
 mod pcre;
+pub mod shadow;
 pub mod syntax;
 
 use super::InputError;
@@ -58,6 +59,9 @@ pub enum Fact {
         pattern: String,
         reason: String,
     },
+    /// A location with CORS headers nginx never selects: earlier locations take every
+    /// request it would match.
+    ShadowedLocation(lower::ShadowedLocation),
 }
 
 /// A file lowered with its includes.
@@ -87,8 +91,9 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
         version: options.nginx_version.unwrap_or(headers::Version::NEWEST),
         assumed: options.nginx_version.is_none(),
     };
+    let (policies, shadowed) = lower::lower_with_shadowed(&x.bytes, &x.config, target);
     Ok(LoweredFile {
-        policies: lower::lower(&x.bytes, &x.config, target),
+        policies,
         facts: x
             .unresolved
             .into_iter()
@@ -97,6 +102,7 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
                 pattern: u.pattern,
                 reason: u.reason,
             })
+            .chain(shadowed.into_iter().map(Fact::ShadowedLocation))
             .collect(),
         included: x.included,
     })

@@ -45,6 +45,18 @@ struct Lowerer<'a> {
     /// Variables `geo`, `split_clients`, `perl_set`, `js_set` assign per request.
     assigners: Vec<String>,
     out: Vec<CorsPolicy>,
+    /// Locations with CORS headers that nginx never selects: no policy, a finding instead.
+    shadowed: Vec<ShadowedLocation>,
+}
+
+/// A location with CORS headers nginx never selects, and the locations that take its
+/// requests.
+#[derive(Clone, Debug)]
+pub struct ShadowedLocation {
+    /// `location … {` up to its pattern.
+    pub location: Span,
+    pub pattern: String,
+    pub by: Vec<(Span, String)>,
 }
 
 /// Where a fragment of configuration is pasted (ingress-nginx snippets).
@@ -69,6 +81,7 @@ pub fn lower_fragment(
         maps: config.statements.iter().filter_map(Map::read).collect(),
         assigners: vars::assigned_in(&config.statements),
         out: Vec::new(),
+        shadowed: Vec::new(),
     };
     let kind = match context {
         Context::Server => Kind::Server,
@@ -91,6 +104,16 @@ pub fn lower_fragment(
 /// or a location-level one (ingress-nginx snippets); each is read at the level it is
 /// written for.
 pub fn lower(bytes: &[u8], config: &Config, target: Target) -> Vec<CorsPolicy> {
+    lower_with_shadowed(bytes, config, target).0
+}
+
+/// [`lower`], and the locations with CORS headers nginx never selects (lowered into no
+/// policy: their findings would be about responses no request gets).
+pub fn lower_with_shadowed(
+    bytes: &[u8],
+    config: &Config,
+    target: Target,
+) -> (Vec<CorsPolicy>, Vec<ShadowedLocation>) {
     let top: &[Statement] = &config.statements;
     let mut maps: Vec<Map> = top.iter().filter_map(Map::read).collect();
     let mut assigners = vars::assigned_in(top);
@@ -105,6 +128,7 @@ pub fn lower(bytes: &[u8], config: &Config, target: Target) -> Vec<CorsPolicy> {
         maps,
         assigners,
         out: Vec::new(),
+        shadowed: Vec::new(),
     };
     let has = |body: &[Statement], name: &str| body.iter().any(|s| s.name.value == name);
     if !http.is_empty() {
@@ -134,7 +158,7 @@ pub fn lower(bytes: &[u8], config: &Config, target: Target) -> Vec<CorsPolicy> {
             body: top,
         }]);
     }
-    l.out
+    (l.out, l.shadowed)
 }
 
 impl<'a> Lowerer<'a> {
@@ -155,9 +179,48 @@ impl<'a> Lowerer<'a> {
     /// when it has none.
     fn locations(&mut self, outer: &[Level<'a>]) {
         let body = outer.last().expect("a level").body;
+        let never: Vec<super::shadow::Shadowed> = super::shadow::shadowed(body)
+            .into_iter()
+            .filter(|s| has_cors_headers(s.location))
+            .collect();
+        for s in &never {
+            self.shadowed.push(ShadowedLocation {
+                location: Span::new(
+                    s.location.name.span.start,
+                    s.location
+                        .args
+                        .last()
+                        .map_or(s.location.name.span.end, |a| a.span.end),
+                ),
+                pattern: s
+                    .location
+                    .args
+                    .iter()
+                    .map(|a| a.value.as_str())
+                    .collect::<Vec<_>>()
+                    .join(" "),
+                by: s
+                    .by
+                    .iter()
+                    .map(|b| {
+                        (
+                            b.name.span,
+                            b.args
+                                .iter()
+                                .map(|a| a.value.as_str())
+                                .collect::<Vec<_>>()
+                                .join(" "),
+                        )
+                    })
+                    .collect(),
+            });
+        }
         let mut any = false;
         for loc in body.iter().filter(|s| s.name.value == "location") {
             any = true;
+            if never.iter().any(|n| std::ptr::eq(n.location, loc)) {
+                continue;
+            }
             let mut levels = outer.to_vec();
             levels.push(Level {
                 kind: Kind::Location,
@@ -440,6 +503,18 @@ fn only_method(st: &Statement) -> Option<String> {
         [var, op, method] if var == "$request_method" && op == "=" => Some(method.clone()),
         _ => None,
     }
+}
+
+/// Whether a location (or a block in it) sets a CORS header.
+fn has_cors_headers(st: &Statement) -> bool {
+    st.children().iter().any(|c| {
+        (matches!(c.name.value.as_str(), "add_header" | "more_set_headers")
+            && c.args.iter().any(|a| {
+                let v = a.value.trim_start_matches(['-', '"', '\'']);
+                v.len() > 15 && v.as_bytes()[..15].eq_ignore_ascii_case(b"access-control-")
+            }))
+            || has_cors_headers(c)
+    })
 }
 
 /// How the rules' generic fixes are written in nginx.
