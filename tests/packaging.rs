@@ -230,7 +230,8 @@ fn stdin_nginx_includes_resolve_from_the_directory_of_stdin_filename() {
         stdout_of(
             cmd()
                 .current_dir(d.path())
-                .args(["--format", "concise", "--stdin-filename", name])
+                .args(["--format", "concise", "--extend-select", "NGX001"])
+                .args(["--stdin-filename", name])
                 .write_stdin(main),
             code,
         )
