@@ -102,6 +102,26 @@ fn traefik_references_resolve_by_namespace() {
     );
     std::fs::write(&other, route("          namespace: web\n")).unwrap();
     assert!(codes_of(&findings(&[&mw, &other], "TFK001"), &mw).is_empty());
+    // Not silently: `--verbose` says which reference kept the finding back, and why.
+    let out = Command::cargo_bin("cors-lint")
+        .unwrap()
+        .args([
+            "--format",
+            "concise",
+            "--isolated",
+            "--verbose",
+            &mw,
+            &other,
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains(&format!(
+            "note: {mw}:4: `cors` may be used by {other}:11 (a reference to another namespace works only with the provider's `allowCrossNamespace`); TFK001 not reported"
+        )),
+        "{err}"
+    );
 }
 
 /// An Ingress that has nothing to do with Traefik, or that uses middlewares of another

@@ -77,8 +77,14 @@ impl Located<'_> {
 }
 
 /// Resolve the objects of `reports` (kept whole) against each other and against `settled`,
-/// the paths and objects of files already rendered (which nothing here changes).
-pub fn resolve(reports: &mut [&mut FileReport], settled: &[(&str, &Objects)], settings: &Settings) {
+/// the paths and objects of files already rendered (which nothing here changes). Returns,
+/// as notes, the definitions reported as used only because a reference might resolve to
+/// them (`--verbose` prints them).
+pub fn resolve(
+    reports: &mut [&mut FileReport],
+    settled: &[(&str, &Objects)],
+    settings: &Settings,
+) -> Vec<String> {
     let files: Vec<Located> = reports
         .iter()
         .map(|r| (r.path.as_str(), &r.objects))
@@ -90,8 +96,9 @@ pub fn resolve(reports: &mut [&mut FileReport], settled: &[(&str, &Objects)], se
         })
         .collect();
     if files.iter().all(|f| f.objects.is_empty()) {
-        return;
+        return Vec::new();
     }
+    let mut undecided = Vec::new();
     let references: Vec<&Object> = files.iter().flat_map(|f| &f.objects.references).collect();
     let definitions: Vec<&Object> = files.iter().flat_map(|f| &f.objects.defines).collect();
     let users: Vec<(usize, &Place)> = files
@@ -110,6 +117,16 @@ pub fn resolve(reports: &mut [&mut FileReport], settled: &[(&str, &Objects)], se
             };
             let uses = objects::uses_of(d, &references, &users);
             if !uses.unused() {
+                if uses.resolved == 0 && uses.has_users {
+                    for (r, why) in &uses.might {
+                        undecided.push(format!(
+                            "{}: `{}` may be used by {} ({why}); {code} not reported",
+                            file.at(d),
+                            d.shown_name(),
+                            files[r.file].at(r)
+                        ));
+                    }
+                }
                 withdrawn[i].push((code, d.span));
                 continue;
             }
@@ -192,6 +209,7 @@ pub fn resolve(reports: &mut [&mut FileReport], settled: &[(&str, &Objects)], se
             .findings
             .sort_by_key(|f| (f.span.start, f.span.end, f.code));
     }
+    undecided
 }
 
 fn finding(code: &'static str, o: &Object, message: String, label: &str, help: &str) -> Finding {

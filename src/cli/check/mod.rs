@@ -328,7 +328,7 @@ fn finish_with(
         .map(|r| (r.path.as_str(), &r.objects))
         .collect();
     let mut whole: Vec<&mut FileReport> = whole.iter_mut().filter_map(|k| k.whole_mut()).collect();
-    crossref::resolve(&mut whole, &settled, settings);
+    let undecided = crossref::resolve(&mut whole, &settled, settings);
     if args.fix || args.diff {
         match fix::apply(&mut whole, args, settings) {
             Ok(()) => {}
@@ -337,6 +337,12 @@ fn finish_with(
     }
 
     let mut stderr = std::io::stderr().lock();
+    // References the run cannot settle withdrew a finding: say so, where asked.
+    if args.verbose {
+        for note in &undecided {
+            let _ = writeln!(stderr, "note: {note}");
+        }
+    }
     let mut linted = 0;
     for k in &kept {
         match k.outcome() {
