@@ -52,13 +52,9 @@ pub fn lower(
     let file = SourceFile::new(name, bytes.to_vec(), dialect.encoding());
     frontend::lower(dialect, &file, options)
         .map(|l| l.policies)
-        .map_err(|e| {
-            let at = e
-                .span
-                .map(|s| file.position(s.start))
-                .map(|p| format!("{}:{}: ", p.line, p.column))
-                .unwrap_or_default();
-            format!("{at}{}", e.message)
+        .map_err(|e| match e.position(&file) {
+            Some(at) => format!("{at}: {}", e.message),
+            None => e.message,
         })
 }
 

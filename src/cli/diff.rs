@@ -59,14 +59,11 @@ fn lower_bytes(
     options: &Options,
 ) -> Result<Vec<CorsPolicy>, String> {
     let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
-    let lowered = frontend::lower(dialect, &file, options).map_err(|e| {
-        let at = e
-            .span
-            .map(|s| file.position(s.start))
-            .map(|p| format!(":{}:{}", p.line, p.column))
-            .unwrap_or_default();
-        format!("{shown}{at}: {}", e.message)
-    })?;
+    let lowered =
+        frontend::lower(dialect, &file, options).map_err(|e| match e.position(&file) {
+            Some(at) => format!("{shown}:{at}: {}", e.message),
+            None => format!("{shown}: {}", e.message),
+        })?;
     Ok(lowered.policies)
 }
 

@@ -108,14 +108,11 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
     let (dialect, _) = frontend::recognise(&name, &bytes)
         .map_err(|why| format!("{shown}: not a file cors-lint reads ({why})"))?;
     let file = SourceFile::new(shown.clone(), bytes, dialect.encoding());
-    let lowered = frontend::lower(dialect, &file, &options).map_err(|e| {
-        let at = e
-            .span
-            .map(|s| file.position(s.start))
-            .map(|p| format!(":{}:{}", p.line, p.column))
-            .unwrap_or_default();
-        format!("{shown}{at}: {}", e.message)
-    })?;
+    let lowered =
+        frontend::lower(dialect, &file, &options).map_err(|e| match e.position(&file) {
+            Some(at) => format!("{shown}:{at}: {}", e.message),
+            None => format!("{shown}: {}", e.message),
+        })?;
     let headers = args
         .headers
         .iter()

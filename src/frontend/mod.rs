@@ -157,6 +157,15 @@ pub struct InputError {
     pub message: String,
 }
 
+impl InputError {
+    /// `line:column` of the error in `file`, when it has a place.
+    pub fn position(&self, file: &SourceFile) -> Option<String> {
+        self.span
+            .map(|s| file.position(s.start))
+            .map(|p| format!("{}:{}", p.line, p.column))
+    }
+}
+
 /// Which front end reads a file, and why — or why none does.
 pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<(Dialect, String), String> {
     recognise_stream(file_name, &Stream::new(bytes))

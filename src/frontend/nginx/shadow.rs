@@ -65,7 +65,24 @@ fn full_dfa(pattern: &str) -> Option<dense::DFA<Vec<u32>>> {
 /// `Some(true)` when every string `a` accepts `b` accepts too; `None` when the walk is too
 /// long to finish.
 fn included(a: &dense::DFA<Vec<u32>>, b: &dense::DFA<Vec<u32>>) -> Option<bool> {
-    // nginx matches locations against the normalized URI, which starts with `/`.
+    reaches(a, b, |x, y| x && !y, false).map(|found| !found)
+}
+
+/// `Some(true)` when some string both accept.
+fn intersects(a: &dense::DFA<Vec<u32>>, b: &dense::DFA<Vec<u32>>) -> Option<bool> {
+    reaches(a, b, |x, y| x && y, true)
+}
+
+/// Walk the product of `a` and `b` over URIs (strings after a leading `/`, which nginx's
+/// normalized URI always has): `Some(true)` when a pair of states whose acceptance `found`
+/// holds for is reachable; `None` when the walk is too long. `b_must_live` prunes pairs
+/// where `b` can accept nothing more.
+fn reaches(
+    a: &dense::DFA<Vec<u32>>,
+    b: &dense::DFA<Vec<u32>>,
+    found: impl Fn(bool, bool) -> bool,
+    b_must_live: bool,
+) -> Option<bool> {
     let start = |d: &dense::DFA<Vec<u32>>| {
         d.start_state_forward(&Input::new("").anchored(Anchored::Yes))
             .ok()
@@ -77,15 +94,14 @@ fn included(a: &dense::DFA<Vec<u32>>, b: &dense::DFA<Vec<u32>>) -> Option<bool> 
     let mut todo = vec![(sa, sb)];
     seen.insert((sa, sb));
     while let Some((x, y)) = todo.pop() {
-        if accepts(a, x) && !accepts(b, y) {
-            return Some(false);
+        if found(accepts(a, x), accepts(b, y)) {
+            return Some(true);
         }
         for byte in 0..=255u8 {
-            let nx = a.next_state(x, byte);
-            if a.is_dead_state(nx) {
+            let (nx, ny) = (a.next_state(x, byte), b.next_state(y, byte));
+            if a.is_dead_state(nx) || (b_must_live && b.is_dead_state(ny)) {
                 continue;
             }
-            let ny = b.next_state(y, byte);
             if seen.insert((nx, ny)) {
                 if seen.len() > MAX_PAIRS {
                     return None;
@@ -94,7 +110,7 @@ fn included(a: &dense::DFA<Vec<u32>>, b: &dense::DFA<Vec<u32>>) -> Option<bool> 
             }
         }
     }
-    Some(true)
+    Some(false)
 }
 
 /// The locations among `body`'s direct children that nginx never selects.
@@ -161,38 +177,6 @@ fn takers<'a>(earlier: &[&'a Statement], a: &dense::DFA<Vec<u32>>) -> Vec<&'a St
     } else {
         found
     }
-}
-
-fn intersects(a: &dense::DFA<Vec<u32>>, b: &dense::DFA<Vec<u32>>) -> Option<bool> {
-    // nginx matches locations against the normalized URI, which starts with `/`.
-    let start = |d: &dense::DFA<Vec<u32>>| {
-        d.start_state_forward(&Input::new("").anchored(Anchored::Yes))
-            .ok()
-            .map(|s| d.next_state(s, b'/'))
-    };
-    let accepts = |d: &dense::DFA<Vec<u32>>, s: StateID| d.is_match_state(d.next_eoi_state(s));
-    let (sa, sb) = (start(a)?, start(b)?);
-    let mut seen = std::collections::HashSet::new();
-    let mut todo = vec![(sa, sb)];
-    seen.insert((sa, sb));
-    while let Some((x, y)) = todo.pop() {
-        if accepts(a, x) && accepts(b, y) {
-            return Some(true);
-        }
-        for byte in 0..=255u8 {
-            let (nx, ny) = (a.next_state(x, byte), b.next_state(y, byte));
-            if a.is_dead_state(nx) || b.is_dead_state(ny) {
-                continue;
-            }
-            if seen.insert((nx, ny)) {
-                if seen.len() > MAX_PAIRS {
-                    return None;
-                }
-                todo.push((nx, ny));
-            }
-        }
-    }
-    Some(false)
 }
 
 #[cfg(test)]
