@@ -351,12 +351,29 @@ fn check_fmt(target: &Target, data: &[u8], report: &FileReport, settings: &Setti
             .iter()
             .any(|e| e.span.start < f.span.end && f.span.start < e.span.end)
     };
+    // Lines fmt rewrote: it may move a list's entries among them (sorting), and a rule that
+    // names a list's first bad entry then names another one there.
+    let rewritten_lines: Vec<usize> = report.source.as_ref().map_or(Vec::new(), |s| {
+        formatted
+            .edits
+            .iter()
+            .flat_map(|e| s.position(e.span.start).line..=s.position(e.span.end).line)
+            .collect()
+    });
     for f in &report.findings {
         if rewritten(f) {
             continue;
         }
         let key = (f.code, line(report, f));
-        let Some(i) = after.iter().position(|k| *k == key) else {
+        let same_place = after.iter().position(|k| *k == key);
+        let moved_within = || {
+            rewritten_lines.contains(&key.1).then(|| {
+                after
+                    .iter()
+                    .position(|(c, l)| *c == f.code && rewritten_lines.contains(l))
+            })?
+        };
+        let Some(i) = same_place.or_else(moved_within) else {
             panic!(
                 "fmt removes {} at line {} ({}) without rewriting its bytes\n--- formatted file ---\n{}",
                 f.code,
