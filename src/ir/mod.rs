@@ -5,6 +5,7 @@
 //! which header bytes a request gets — not the syntax that produced it, and every value keeps
 //! the file bytes it came from so a finding can point at them.
 
+pub mod attack;
 pub mod fetch;
 pub mod origin;
 pub mod routes;

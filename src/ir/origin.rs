@@ -158,6 +158,8 @@ pub enum Weakness {
     OpenStart,
     /// An unescaped `.` matches any character: `https://appxexample.com`.
     UnescapedDot,
+    /// A class or repetition admits hosts of domains the pattern does not name.
+    OtherDomain,
 }
 
 impl Weakness {
@@ -169,6 +171,7 @@ impl Weakness {
                 "nothing anchors it at the start of the host (or at a `.` before the domain)"
             }
             Weakness::UnescapedDot => "an unescaped `.` matches any character",
+            Weakness::OtherDomain => "it admits hosts of domains it does not name",
         }
     }
 }
@@ -179,6 +182,19 @@ pub const ATTACKER_DOMAIN: &str = "evil.example";
 /// Host names a matcher appears to be written for: the literal runs of host characters that
 /// contain a dot (regex escapes `\.` read as dots).
 pub fn intended_hosts(matcher: &OriginMatcher) -> Vec<String> {
+    let mut hosts = literal_hosts(matcher);
+    if let OriginMatcher::Regex { pattern, .. } = matcher
+        && let Some(h) = witness_host(pattern)
+    {
+        hosts.insert(0, h);
+    }
+    let mut seen = std::collections::HashSet::new();
+    hosts.retain(|h| seen.insert(h.clone()));
+    hosts
+}
+
+/// The runs of host characters with a dot that a matcher's text spells.
+pub fn literal_hosts(matcher: &OriginMatcher) -> Vec<String> {
     let text = match matcher {
         OriginMatcher::Regex { pattern, .. } => pattern.replace("\\.", "."),
         OriginMatcher::Prefix { value, .. } | OriginMatcher::Suffix { value, .. } => value.clone(),
@@ -194,13 +210,6 @@ pub fn intended_hosts(matcher: &OriginMatcher) -> Vec<String> {
             hosts.push(run.to_ascii_lowercase());
         }
     }
-    if let OriginMatcher::Regex { pattern, .. } = matcher
-        && let Some(h) = witness_host(pattern)
-    {
-        hosts.insert(0, h);
-    }
-    let mut seen = std::collections::HashSet::new();
-    hosts.retain(|h| seen.insert(h.clone()));
     hosts
 }
 
@@ -256,13 +265,39 @@ fn witness_host(pattern: &str) -> Option<String> {
     (host.contains('.') && host.split('.').all(|l| !l.is_empty())).then_some(host)
 }
 
-/// Origins an attacker can own that `matcher` accepts, each with the weakness it shows,
-/// best explanation first. Empty for a matcher that only accepts what it names.
+/// Origins an attacker can own that `matcher` accepts, each with the weakness it shows:
+/// first the shortest one the exact search (`ir::attack`) finds, then the neighbour probes
+/// whose registrable domain someone else owns. Empty for a matcher that accepts only hosts
+/// of the domains it names.
 pub fn attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     thread_local! {
         static MEMO: Memo<OriginMatcher, Vec<(String, Weakness)>> = Memo::new(MEMO_CAPACITY);
     }
-    MEMO.with(|m| m.get_or(matcher, || probe_attacker_origins(matcher)))
+    MEMO.with(|m| m.get_or(matcher, || search_attacker_origins(matcher)))
+}
+
+fn search_attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
+    use super::attack::{Verdict, named_domains, outside_origin, owned_by_others};
+    let mut probes = neighbour_origins(matcher);
+    if probes
+        .first()
+        .is_some_and(|(_, w)| *w == Weakness::AcceptsAny)
+    {
+        return probes;
+    }
+    let named = named_domains(matcher);
+    probes.retain(|(o, _)| owned_by_others(o, &named));
+    match outside_origin(matcher) {
+        Some(Verdict::Accepts(origin)) => {
+            let weakness = weakness_shown(matcher, &origin, &named, &probes);
+            probes.retain(|(o, _)| *o != origin);
+            probes.insert(0, (origin, weakness));
+            probes
+        }
+        // The probes' origins are evidence: a disagreement is a bug the tests look for, and
+        // meanwhile the concrete origin stands.
+        Some(Verdict::NoneOutside) | None => probes,
+    }
 }
 
 /// Origins a matcher accepts among the hosts it was written for and the local development
@@ -296,7 +331,57 @@ pub fn accepted_examples(matcher: &OriginMatcher) -> Vec<String> {
 /// regex searches.
 const MEMO_CAPACITY: usize = 64;
 
-fn probe_attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
+/// How `origin`, accepted though someone else owns it, gets through: compared with the
+/// hosts the matcher spells and the origins it accepts that the named domains own. An open
+/// start only when a probe shows one (`evilexample.com`): a host that merely ends like the
+/// named one may come from a wildcard inside a pattern its engine anchors.
+fn weakness_shown(
+    matcher: &OriginMatcher,
+    origin: &str,
+    named: &[String],
+    probes: &[(String, Weakness)],
+) -> Weakness {
+    let host_of = |o: &str| {
+        let rest = o.split_once("://").map_or(o, |(_, r)| r);
+        rest.rsplit_once(':').map_or(rest, |(h, _)| h).to_string()
+    };
+    let host = host_of(origin);
+    let hosts = intended_hosts(matcher);
+    let dot_replaced = |h: &String| {
+        h.len() == host.len()
+            && h != &host
+            && h.bytes()
+                .zip(host.bytes())
+                .all(|(a, b)| a == b || a == b'.')
+    };
+    let own: Vec<String> = accepted_examples(matcher)
+        .into_iter()
+        .filter(|o| !super::attack::owned_by_others(o, named))
+        .collect();
+    if hosts.iter().any(dot_replaced) {
+        Weakness::UnescapedDot
+    } else if hosts.iter().any(|h| host.contains(&format!("{h}.")))
+        || own
+            .iter()
+            .any(|o| origin.len() > o.len() && origin.starts_with(o.as_str()))
+    {
+        Weakness::OpenEnd
+    } else if probes.iter().any(|(_, w)| *w == Weakness::OpenStart)
+        && hosts
+            .iter()
+            .chain(own.iter().map(|o| host_of(o)).collect::<Vec<_>>().iter())
+            .any(|h| host.len() > h.len() && host.ends_with(h.as_str()))
+    {
+        Weakness::OpenStart
+    } else {
+        Weakness::OtherDomain
+    }
+}
+
+/// Origins near the hosts a matcher was written for that it should refuse (a domain after
+/// it, a prefix glued to it, a dot replaced): the cross-check of the exact search, and
+/// readable calls for the equivalence engine.
+pub fn neighbour_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     let any = format!("https://{ATTACKER_DOMAIN}");
     if matcher.accepts(&any) {
         return vec![(any, Weakness::AcceptsAny)];
@@ -709,23 +794,22 @@ mod tests {
         }
     }
 
+    /// The shortest origin someone else owns comes first, explained by the neighbour probe
+    /// that shows the weakness.
     #[test]
     fn attacker_origins_show_each_weakness() {
         let first = |m: &OriginMatcher| attacker_origins(m).first().cloned();
         assert_eq!(
             first(&regex(r"https://app\.example\.com", Case::Insensitive)),
-            Some((
-                "https://app.example.com.evil.example".into(),
-                Weakness::OpenEnd
-            ))
+            Some(("https://app.example.com.com".into(), Weakness::OpenEnd))
         );
         assert_eq!(
             first(&regex(r"example\.com$", Case::Insensitive)),
-            Some(("https://evilexample.com".into(), Weakness::OpenStart))
+            Some(("https://aexample.com".into(), Weakness::OpenStart))
         );
         assert_eq!(
             first(&regex(r"^https://app.example\.com$", Case::Sensitive)),
-            Some(("https://appxexample.com".into(), Weakness::UnescapedDot))
+            Some(("https://appaexample.com".into(), Weakness::UnescapedDot))
         );
         assert_eq!(
             first(&regex(r"^https://.*", Case::Sensitive)),

@@ -97,5 +97,9 @@ fn remedy(weakness: Weakness) -> &'static str {
              (`^https://([a-z0-9-]+\\.)*example\\.com$`)"
         }
         Weakness::UnescapedDot => "escape every literal `.` as `\\.`",
+        Weakness::OtherDomain => {
+            "name the allowed hosts in full, or let the pattern vary only below your own domain \
+             (`^https://([a-z0-9-]+\\.)*example\\.com$`)"
+        }
     }
 }

@@ -114,6 +114,48 @@ pub fn check(target: &Target, data: &[u8], settings: &Settings) {
     check_fixes(target, data, &report, settings);
     check_safe_fixes_keep_behaviour(target, data, &report, settings);
     check_fmt(target, data, &report, settings);
+    check_attack_search(target, data, &settings.options);
+}
+
+/// The exact attacker search and the neighbour probes agree on every origin matcher the
+/// file holds: a probe origin that someone else owns means the search finds one too, and
+/// what the search reports the matcher accepts (the regex engines and the DFA agree) and
+/// someone else owns.
+fn check_attack_search(target: &Target, data: &[u8], options: &Options) {
+    use cors_lint::ir::attack::{Verdict, named_domains, outside_origin, owned_by_others};
+    use cors_lint::ir::origin::neighbour_origins;
+    use cors_lint::ir::{OriginMatcher, OriginPolicy};
+    let file = SourceFile::new(target.file_name, data.to_vec(), target.dialect.encoding());
+    let Ok(lowered) = frontend::lower(target.dialect, &file, options) else {
+        return;
+    };
+    for policy in &lowered.policies {
+        let OriginPolicy::Match(m) = &policy.allow_origin else {
+            continue;
+        };
+        for (matcher, _) in &m.matchers {
+            if *matcher == OriginMatcher::Any {
+                continue;
+            }
+            let named = named_domains(matcher);
+            let probes: Vec<String> = neighbour_origins(matcher)
+                .into_iter()
+                .map(|(o, _)| o)
+                .filter(|o| owned_by_others(o, &named))
+                .collect();
+            match outside_origin(matcher) {
+                Some(Verdict::Accepts(o)) => assert!(
+                    matcher.accepts(&o) && owned_by_others(&o, &named),
+                    "the search reports {o} for {matcher:?}, which does not accept it or owns it"
+                ),
+                Some(Verdict::NoneOutside) => assert!(
+                    probes.is_empty(),
+                    "the probes find {probes:?} for {matcher:?}, the search nothing"
+                ),
+                None => {}
+            }
+        }
+    }
 }
 
 /// The whole pipeline on one input (the `pipeline` fuzz target): its first byte picks the
