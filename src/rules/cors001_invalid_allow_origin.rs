@@ -63,7 +63,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
     }
 }
 
-fn explain(kind: &ProblemKind) -> (&'static str, String) {
+pub(super) fn explain(kind: &ProblemKind) -> (&'static str, String) {
     match kind {
         ProblemKind::Empty => ("blank", "the value is blank".into()),
         ProblemKind::List { count } if *count >= 2 => (

@@ -243,6 +243,7 @@ mod cors028_request_echoed_with_credentials;
 mod cors029_short_default_max_age;
 mod cors030_credentials_for_any_origin;
 mod cors032_outside_org_policy;
+mod cors033_unmatchable_origin_entry;
 mod eg001_target_not_in_file;
 mod eg002_security_policy_rejected;
 mod eg003_overridden_by_route_filter;
@@ -321,6 +322,7 @@ pub static RULES: &[&dyn Rule] = &[
     &gw002_cors_filter_allows_no_origin::CorsFilterAllowsNoOrigin,
     &cors030_credentials_for_any_origin::CredentialsForAnyOrigin,
     &cors032_outside_org_policy::OutsideOrgPolicy,
+    &cors033_unmatchable_origin_entry::UnmatchableOriginEntry,
     &ingx001_implicit_credentials::ImplicitCredentials,
     &ingx002_origin_fails_open::OriginFailsOpen,
     &ingx003_origin_entry_dropped::OriginEntryDropped,

@@ -649,5 +649,73 @@ fn spell(parent: &HashMap<State, (State, u8)>, mut s: State) -> String {
     String::from_utf8(out).unwrap_or_default()
 }
 
+/// Bytes a browser's serialized origin may hold after `scheme://`: a lower-case host (IPv6
+/// in brackets) and a port. Generous on purpose: a matcher is called dead only when it
+/// accepts none of these.
+const AUTHORITY_BYTES: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789.-_~!$&'()*+,;=%[]:";
+
+/// Where a backwards read of `scheme://authority` stands.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+enum Shape {
+    Authority {
+        empty: bool,
+    },
+    /// `/`, `//` or `://` read.
+    Separator(u8),
+    Scheme {
+        letter_first: bool,
+    },
+}
+
+/// Whether `matcher` accepts any `Origin` a browser can send (`null` or `scheme://host`);
+/// `None` when the DFA cannot be built or walked.
+pub fn matches_some_browser_origin(matcher: &OriginMatcher) -> Option<bool> {
+    if matcher.accepts("null") {
+        return Some(true);
+    }
+    let dfa = reverse_dfa(&whole_origin_pattern(matcher)?)?;
+    let start = end_state(&dfa)?;
+    let first = (start, Shape::Authority { empty: true });
+    let mut seen = HashSet::from([first]);
+    let mut todo = vec![first];
+    while let Some((at, shape)) = todo.pop() {
+        if let Shape::Scheme { letter_first: true } = shape
+            && dfa.is_match_state(dfa.next_eoi_state(at))
+        {
+            return Some(true);
+        }
+        let bytes: &[u8] = match shape {
+            Shape::Authority { .. } => AUTHORITY_BYTES,
+            Shape::Separator(_) => b"/:",
+            Shape::Scheme { .. } => b"abcdefghijklmnopqrstuvwxyz0123456789+.-",
+        };
+        for &b in bytes.iter().chain(b"/") {
+            let next = match (shape, b) {
+                (Shape::Authority { empty: false }, b'/') => Shape::Separator(1),
+                (Shape::Authority { .. }, b'/') => continue,
+                (Shape::Authority { .. }, _) => Shape::Authority { empty: false },
+                (Shape::Separator(1), b'/') => Shape::Separator(2),
+                (Shape::Separator(2), b':') => Shape::Scheme {
+                    letter_first: false,
+                },
+                (Shape::Separator(_), _) => continue,
+                (Shape::Scheme { .. }, b'/') => continue,
+                (Shape::Scheme { .. }, _) => Shape::Scheme {
+                    letter_first: b.is_ascii_lowercase(),
+                },
+            };
+            let d = dfa.next_state(at, b);
+            if dfa.is_dead_state(d) || !seen.insert((d, next)) {
+                continue;
+            }
+            if seen.len() > MAX_STATES {
+                return None;
+            }
+            todo.push((d, next));
+        }
+    }
+    Some(false)
+}
+
 #[cfg(test)]
 mod tests;

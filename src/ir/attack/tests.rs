@@ -208,3 +208,34 @@ fn agrees_with_the_neighbour_probes() {
         );
     }
 }
+
+#[test]
+fn matchers_no_browser_origin_can_satisfy() {
+    let dead = [
+        // A path, junk before the scheme, a stray quote, upper case compared byte for byte.
+        full(r"https://app\.example\.com/.*"),
+        full(r" https://app\.example\.com"),
+        full(r"//app\.example\.com"),
+        full(r#"https://app\.example\.com""#),
+        full(r"https://App\.example\.com"),
+        search_only(r"^https://app\.example\.com/$"),
+    ];
+    for m in &dead {
+        assert_eq!(matches_some_browser_origin(m), Some(false), "{m:?}");
+    }
+    let live = [
+        full(r"https://app\.example\.com"),
+        regex(
+            r"https://App\.example\.com",
+            Anchoring::Full,
+            Case::Insensitive,
+        ),
+        search_only(r"example\.com"),
+        full(r"chrome-extension://[a-p]{32}"),
+        full(r"http://\[::1\]:8080"),
+        OriginMatcher::Null,
+    ];
+    for m in &live {
+        assert_eq!(matches_some_browser_origin(m), Some(true), "{m:?}");
+    }
+}
