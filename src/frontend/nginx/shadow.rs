@@ -8,10 +8,9 @@
 //! too large to determinize makes no claim.
 
 use super::syntax::Statement;
-use regex_automata::dfa::{Automaton, StartKind, dense};
+use regex_automata::dfa::{Automaton, dense};
 use regex_automata::util::primitives::StateID;
-use regex_automata::util::syntax;
-use regex_automata::{Anchored, Input, MatchKind};
+use regex_automata::{Anchored, Input};
 
 /// A location nginx never selects, and the earlier locations that take its requests.
 pub struct Shadowed<'a> {
@@ -21,8 +20,6 @@ pub struct Shadowed<'a> {
 
 /// Pairs of states the product walk may visit before it gives up (no claim).
 const MAX_PAIRS: usize = 200_000;
-/// Bytes of DFA a pattern may take.
-const MAX_DFA_BYTES: usize = 4 << 20;
 
 fn modifier(s: &Statement) -> &str {
     if s.args.len() == 2 {
@@ -48,18 +45,8 @@ fn search_dfa(inner: &str) -> Option<dense::DFA<Vec<u32>>> {
 }
 
 fn full_dfa(pattern: &str) -> Option<dense::DFA<Vec<u32>>> {
-    dense::Builder::new()
-        .syntax(syntax::Config::new().unicode(false).utf8(false))
-        .configure(
-            dense::Config::new()
-                .start_kind(StartKind::Anchored)
-                // Membership, not a leftmost match: every string the pattern matches whole.
-                .match_kind(MatchKind::All)
-                .dfa_size_limit(Some(MAX_DFA_BYTES))
-                .determinize_size_limit(Some(MAX_DFA_BYTES)),
-        )
-        .build(pattern)
-        .ok()
+    // Membership, not a leftmost match: every string the pattern matches whole.
+    crate::ir::attack::dfa_builder(false).build(pattern).ok()
 }
 
 /// `Some(true)` when every string `a` accepts `b` accepts too; `None` when the walk is too

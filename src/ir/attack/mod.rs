@@ -88,7 +88,7 @@ fn reverse_dfa(pattern: &str) -> Option<Dfa> {
 
 /// Byte-oriented (origins are ASCII; `\w`, `\d` and case folding ASCII-only, as in PCRE, RE2
 /// and Go), membership rather than leftmost matches, bounded in size.
-fn dfa_builder(reverse: bool) -> dense::Builder {
+pub(crate) fn dfa_builder(reverse: bool) -> dense::Builder {
     let mut b = dense::Builder::new();
     b.syntax(syntax::Config::new().unicode(false).utf8(false))
         .thompson(thompson::Config::new().reverse(reverse))
