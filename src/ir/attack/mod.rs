@@ -578,13 +578,17 @@ pub fn outside_origin(matcher: &OriginMatcher) -> Option<Verdict> {
     search(&dfa, &live, &named, psl::trie())
 }
 
-/// Whether `origin`'s host has a registrable domain and it is not among `named`.
+/// Whether `origin` is one a browser can send (a lower-case DNS host) and its host has a
+/// registrable domain that is not among `named`.
 pub fn owned_by_others(origin: &str, named: &[String]) -> bool {
     let Some((_, rest)) = origin.split_once("://") else {
         return false;
     };
     let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
-    psl::registrable_domain(host).is_some_and(|d| !named.contains(&d))
+    let well_formed = host
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    well_formed && psl::registrable_domain(host).is_some_and(|d| !named.contains(&d))
 }
 
 fn search(dfa: &Dfa, live: &Live, named: &Named, trie: &psl::Trie) -> Option<Verdict> {

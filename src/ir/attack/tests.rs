@@ -239,3 +239,15 @@ fn matchers_no_browser_origin_can_satisfy() {
         assert_eq!(matches_some_browser_origin(m), Some(true), "{m:?}");
     }
 }
+
+/// Found by the fuzz checks: a `\s` in a pattern made the probes try a host with a tab,
+/// which no browser sends; it is no evidence against the search.
+#[test]
+fn probes_no_browser_can_send_are_no_evidence() {
+    let m = search_only(r"https://.*\shop\.example\.com");
+    assert!(!owned_by_others(
+        "https://\thop.example.com.evil.example",
+        &named_domains(&m)
+    ));
+    assert_eq!(witness(&m), None);
+}
