@@ -951,6 +951,57 @@ fn convert_keeps_the_source_objects_names_namespace_and_host() {
         ));
 }
 
+/// The back end writes what the assumed release accepts, and the output is checked under
+/// that release: `allowCredentials: false` is refused before Gateway API v1.5, and what
+/// cors-lint's own check says of the output is shown as a note.
+#[test]
+fn convert_honours_the_assumed_target_release() {
+    let d = tempfile::tempdir().unwrap();
+    let ing = write(
+        d.path(),
+        "ingress.yaml",
+        "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n    \
+         nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    \
+         nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\n    \
+         nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\nspec:\n  rules:\n    - host: api.example.com\n",
+    );
+    let args = |v: &str| {
+        let v = format!("gateway-api={v}");
+        [
+            "convert",
+            &ing,
+            "--to",
+            "gateway-api",
+            "--gateway",
+            "gw",
+            "--service",
+            "api:80",
+            "--assume-version",
+            &v,
+        ]
+        .map(String::from)
+    };
+    cmd()
+        .args(args("1.4"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("allowCredentials").not())
+        .stderr(predicate::str::contains(
+            "cors-lint's check of the output: CORS020",
+        ))
+        .stderr(predicate::str::contains("GW001").not());
+    cmd()
+        .args(args("1.5"))
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("allowCredentials: false"));
+    cmd()
+        .args(args("1.2"))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("arrived in v1.3"));
+}
+
 #[test]
 fn convert_writes_traefik_and_kong_configuration_files() {
     let d = tempfile::tempdir().unwrap();

@@ -82,6 +82,15 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
             )));
         }
     }
+    let version = cx
+        .target
+        .gateway_api_version
+        .unwrap_or(crate::frontend::gateway_api::Version::NEWEST);
+    if version < crate::frontend::gateway_api::Version::CORS {
+        return Err(refuse(format!(
+            "a CORS filter at all: Gateway API {version} has none (it arrived in v1.3)"
+        )));
+    }
     let Some(gateway) = &cx.gateway else {
         return Err(refuse(
             "the Gateway the route attaches to: pass `--gateway NAME`".into(),
@@ -119,10 +128,12 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     if !c.expose.is_empty() {
         text.push_str(&format!("            exposeHeaders: {}\n", list(&c.expose)));
     }
-    text.push_str(&format!(
-        "            allowCredentials: {}\n",
-        if c.credentials { "true" } else { "false" }
-    ));
+    // Before v1.5 `allowCredentials` is a `TrueField`: `false` is refused, absence means off.
+    if c.credentials {
+        text.push_str("            allowCredentials: true\n");
+    } else if version >= crate::frontend::gateway_api::Version::CREDENTIALS_FALSE {
+        text.push_str("            allowCredentials: false\n");
+    }
     let mut notes = Vec::new();
     // Without a max-age browsers cache a preflight for 5 s, which is also Gateway API's default.
     let age = c.max_age.unwrap_or(5);
@@ -183,6 +194,50 @@ mod tests {
         let e = emit(&p, &cx()).unwrap();
         assert!(e.text.contains("allowOrigins: [\"*\"]"), "{}", e.text);
         assert!(e.text.contains("allowCredentials: false"));
+    }
+
+    /// `convert --assume-version gateway-api=1.4` wrote `allowCredentials: false`, which the
+    /// API server before v1.5 refuses (GW001 said so); the CORS filter itself needs v1.3.
+    #[test]
+    fn the_assumed_release_decides_what_is_written() {
+        use crate::frontend::gateway_api::Version;
+        let p = ingress(
+            "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\n",
+        );
+        let at = |v: Version| {
+            let mut c = cx();
+            c.target.gateway_api_version = Some(v);
+            emit(&p, &c)
+        };
+        let old = at(Version(1, 4)).unwrap();
+        assert!(!old.text.contains("allowCredentials"), "{}", old.text);
+        assert!(
+            at(Version(1, 5))
+                .unwrap()
+                .text
+                .contains("allowCredentials: false")
+        );
+        let r = at(Version(1, 2)).unwrap_err();
+        assert!(r.feature.contains("v1.3"), "{}", r.feature);
+        // What is written reads back under that release without a GW001.
+        let file = SourceFile::new(
+            "r.yaml",
+            old.text.into_bytes(),
+            Dialect::GatewayApi.encoding(),
+        );
+        let options = Options {
+            gateway_api_version: Some(Version(1, 4)),
+            ..Options::default()
+        };
+        let l = frontend::lower(Dialect::GatewayApi, &file, &options).unwrap();
+        assert_eq!(l.policies.len(), 1);
+        assert!(
+            !l.facts
+                .iter()
+                .any(|f| matches!(f, frontend::Fact::GatewayApi(_))),
+            "{:?}",
+            l.facts
+        );
     }
 
     #[test]

@@ -33,6 +33,9 @@ pub struct Context {
     /// Write the target's configuration-file form instead of a Kubernetes object (Traefik's
     /// file provider, Kong's declarative `kong.yml`).
     pub file_format: bool,
+    /// What the target runs (`--assume-version`): a back end writes only what that release
+    /// accepts, and its output is read back under the same assumptions.
+    pub target: crate::frontend::Options,
 }
 
 /// The target cannot express the policy.

@@ -102,7 +102,14 @@ pub fn run(args: &ConvertArgs) -> i32 {
         );
         return 2;
     };
-    let (file, policies) = match build_options(&args.server).and_then(|o| read(args, &o)) {
+    let options = match build_options(&args.server) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    let (file, policies) = match read(args, &options) {
         Ok(x) => x,
         Err(e) => {
             eprintln!("error: {e}");
@@ -141,6 +148,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
         host: args.host.clone(),
         gateway: args.gateway.clone(),
         route: args.route.clone(),
+        target: options.clone(),
     };
     let mut texts = Vec::new();
     let mut widened = false;
@@ -166,7 +174,7 @@ pub fn run(args: &ConvertArgs) -> i32 {
             emitted.text.clone().into_bytes(),
             target.encoding(),
         );
-        let result = match frontend::lower(target, &back, &Options::default()) {
+        let result = match frontend::lower(target, &back, &cx.target) {
             Ok(l) if !l.policies.is_empty() => l.policies.into_iter().next().expect("one"),
             Ok(_) => {
                 eprintln!(
@@ -185,7 +193,13 @@ pub fn run(args: &ConvertArgs) -> i32 {
             }
         };
         let c = equiv::compare(p, &result);
-        for n in emitted.notes.iter().chain(&equiv::side_notes(p, &result)) {
+        let checked = own_findings(&emitted, target, &cx.target);
+        for n in emitted
+            .notes
+            .iter()
+            .chain(&equiv::side_notes(p, &result))
+            .chain(&checked)
+        {
             report.push_str(&format!("note: {}: {n}\n", p.scope.description));
         }
         if !c.equivalent() {
@@ -237,6 +251,28 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => print!("{out}"),
     }
     0
+}
+
+/// What cors-lint's own check says of the output, under the target's assumptions: a
+/// normalized result is shown with its findings, never as if it were clean.
+fn own_findings(emitted: &backend::Emitted, target: Dialect, options: &Options) -> Vec<String> {
+    let settings = crate::lint::Settings {
+        options: options.clone(),
+        ..crate::lint::Settings::default()
+    };
+    let report = crate::lint::lint_bytes(
+        emitted.file_name.into(),
+        emitted.text.clone().into_bytes(),
+        target,
+        String::new(),
+        &settings,
+    );
+    report
+        .findings
+        .iter()
+        .filter(|f| f.severity >= crate::finding::Severity::Warning)
+        .map(|f| format!("cors-lint's check of the output: {} {}", f.code, f.message))
+        .collect()
 }
 
 /// The context of each policy's output: what the user passed, else what the source says —
