@@ -46,6 +46,9 @@ pub struct Canonical {
     pub headers: Vec<String>,
     pub expose: Vec<String>,
     pub credentials: bool,
+    /// The source sends credentials next to a literal `*`, which no browser call can tell
+    /// from not sending them; `credentials` is then false.
+    pub credentials_unobservable: bool,
     pub max_age: Option<i64>,
 }
 
@@ -239,13 +242,18 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
         v
     };
     let (headers, expose) = (sorted(headers), sorted(expose));
+    // Browsers refuse credentialed calls answered with a literal `*` whatever else is sent,
+    // so `*` with `Access-Control-Allow-Credentials: true` (ingress-nginx's default) is, for
+    // every call, `*` without it: written so, targets that refuse the pair can take it.
+    let credentials_unobservable = credentials && origins == Origins::Star;
     Ok(Canonical {
+        credentials: credentials && !credentials_unobservable,
+        credentials_unobservable,
         origins,
         origin_span,
         methods,
         headers,
         expose,
-        credentials,
         max_age: match p.max_age {
             MaxAge::Seconds { value, .. } => Some(value),
             MaxAge::NotSent => None,

@@ -14,13 +14,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     };
     let origins: Vec<String> = match &c.origins {
         Origins::None => return Err(refuse("no allowed origin: leave `cors` out".into())),
-        Origins::Star if c.credentials => {
-            return Err(refuse(
-                "a literal `*` with credentials: Envoy echoes every origin instead, which lets every site read \
-                 credentialed responses"
-                    .into(),
-            ));
-        }
         Origins::Star | Origins::EchoAny => vec!["*".into()],
         Origins::List(list) => {
             let mut out = Vec::new();

@@ -25,13 +25,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
                 "no allowed origin: leave the CORS filter out instead".into(),
             ));
         }
-        Origins::Star if c.credentials => {
-            return Err(refuse(
-                "a literal `*` with credentials: with `allowCredentials: true`, Gateway API echoes every origin \
-                 instead, which lets every site read credentialed responses the source never exposed"
-                    .into(),
-            ));
-        }
         Origins::Star | Origins::EchoAny => vec!["*".into()],
         Origins::List(list) => {
             let mut out = Vec::new();
@@ -181,19 +174,24 @@ mod tests {
         }
     }
 
+    /// ingress-nginx's default, `*` with `Access-Control-Allow-Credentials: true`, is for
+    /// every browser call `*` without credentials (a credentialed call answered with `*`
+    /// fails either way): it converts to `["*"]` without credentials, where ingress2gateway
+    /// writes `allowCredentials: true`, which echoes every origin with credentials.
     #[test]
-    fn ingress_nginx_default_star_is_refused_where_ingress2gateway_widens() {
-        // ingress2gateway maps a bare `enable-cors` to `["*"]` + `allowCredentials: true`.
+    fn ingress_nginx_default_star_converts_to_what_browsers_see() {
         let p = ingress("    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n");
-        let r = emit(&p, &cx()).unwrap_err();
-        assert!(r.feature.contains("echoes every origin"), "{}", r.feature);
-        // Without credentials the same `*` converts.
-        let p = ingress(
-            "    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-allow-credentials: \"false\"\n",
-        );
         let e = emit(&p, &cx()).unwrap();
         assert!(e.text.contains("allowOrigins: [\"*\"]"), "{}", e.text);
-        assert!(e.text.contains("allowCredentials: false"));
+        assert!(e.text.contains("allowCredentials: false"), "{}", e.text);
+        let file = SourceFile::new(
+            "r.yaml",
+            e.text.into_bytes(),
+            Dialect::GatewayApi.encoding(),
+        );
+        let back = frontend::lower(Dialect::GatewayApi, &file, &Options::default()).unwrap();
+        let c = crate::equiv::compare(&p, &back.policies[0]);
+        assert!(c.equivalent(), "{}", c.render(10));
     }
 
     /// `convert --assume-version gateway-api=1.4` wrote `allowCredentials: false`, which the

@@ -16,13 +16,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     let mut origins: Vec<String> = Vec::new();
     match &c.origins {
         Origins::None => return Err(refuse("no allowed origin: leave `corsPolicy` out".into())),
-        Origins::Star if c.credentials => {
-            return Err(refuse(
-                "a literal `*` with credentials: Envoy echoes every origin instead, which lets every site read \
-                 credentialed responses"
-                    .into(),
-            ));
-        }
         // Without credentials echoing every origin and `*` allow the same calls.
         Origins::Star | Origins::EchoAny => origins.push("exact: \"*\"".into()),
         Origins::List(list) => {

@@ -27,11 +27,6 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
     }
     let origins: Vec<String> = match &c.origins {
         Origins::None => return Err(refuse("no allowed origin: leave the plugin out".into())),
-        Origins::Star if c.credentials => {
-            return Err(refuse(
-                "a literal `*` with credentials: Kong echoes every origin instead".into(),
-            ));
-        }
         Origins::Star | Origins::EchoAny => vec!["*".into()],
         Origins::List(list) => list
             .iter()

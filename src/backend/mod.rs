@@ -73,6 +73,19 @@ pub const TARGETS: [Dialect; 8] = [
 ];
 
 pub fn emit(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitted, Refusal> {
+    let mut emitted = emit_in(policy, target, cx)?;
+    if canonical::canonical(policy).is_ok_and(|c| c.credentials_unobservable) {
+        emitted.notes.push(
+            "the source's `Access-Control-Allow-Credentials: true` next to a literal `*` changes \
+             no browser call (browsers refuse credentialed calls answered with `*`): written \
+             without credentials"
+                .into(),
+        );
+    }
+    Ok(emitted)
+}
+
+fn emit_in(policy: &CorsPolicy, target: Dialect, cx: &Context) -> Result<Emitted, Refusal> {
     match target {
         Dialect::TorchServe => torchserve::emit(policy),
         Dialect::Nginx => nginx::emit(policy),
