@@ -217,14 +217,16 @@ fn istio_forwards_unmatched_preflights_unless_ignore() {
     let ignore = VS.replace("UNMATCHED", "      unmatchedPreflights: IGNORE\n");
     let p = &policies(Dialect::Istio, &ignore)[0];
     let a = answers(p, "https://evil.example", "PUT");
-    // Envoy answers itself: credentials, methods and max-age, no origin.
+    // Envoy answers itself: credentials, methods and max-age, no origin. Istio joins the
+    // lists with `,` (pilot's `TranslateCORSPolicy`: `strings.Join(in.AllowMethods, ",")`),
+    // and Envoy sends the string as it is.
     assert_eq!(
         a,
         [(
             200,
             vec![
                 "access-control-allow-credentials: true".to_string(),
-                "access-control-allow-methods: GET, PUT".to_string(),
+                "access-control-allow-methods: GET,PUT".to_string(),
                 "access-control-max-age: 7201".to_string()
             ]
         )]

@@ -143,6 +143,9 @@ pub struct Server {
     pub version: String,
     /// Whether the version was assumed (not stated by the user), so findings can say so.
     pub version_assumed: bool,
+    /// What the server writes between the entries of a list header (`, ` mostly; `,` where
+    /// the configuration is joined before the proxy sends it verbatim).
+    pub list_separator: &'static str,
 }
 
 /// Which requests the policy governs.

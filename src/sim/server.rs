@@ -188,7 +188,7 @@ pub fn respond(
                     e.iter()
                         .map(|(s, _)| s.as_str())
                         .collect::<Vec<_>>()
-                        .join(", "),
+                        .join(policy.server.list_separator),
                 ),
                 AllowList::EchoRequest { .. } => req.header(request_header).map(str::to_string),
             };

@@ -397,6 +397,8 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                 product: "Envoy Gateway",
                 version: "1.6".into(),
                 version_assumed: true,
+                // Istio and Envoy Gateway join list fields with `,` before Envoy sends them.
+                list_separator: ",",
             },
             scope,
             object: Some(crate::ir::ObjectName {

@@ -747,6 +747,7 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         product: "Gateway API",
         version: cx.version.to_string(),
         version_assumed: cx.assumed,
+        list_separator: ", ",
     };
     for Found {
         place,

@@ -573,6 +573,7 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
             product: "ingress-nginx",
             version: v.to_string(),
             version_assumed: cx.version_assumed,
+            list_separator: ", ",
         },
         scope: scope(ing, &object),
         anchor,

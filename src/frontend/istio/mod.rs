@@ -470,6 +470,8 @@ fn cors_policy(
             product: "Istio",
             version: "1.30".into(),
             version_assumed: true,
+            // Istio and Envoy Gateway join list fields with `,` before Envoy sends them.
+            list_separator: ",",
         },
         scope,
         object: None,

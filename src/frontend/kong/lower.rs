@@ -304,6 +304,7 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
             product: "Kong",
             version: "3.x (cors plugin)".into(),
             version_assumed: false,
+            list_separator: ", ",
         },
         scope: Scope {
             description: p.description.clone(),

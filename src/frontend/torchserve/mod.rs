@@ -36,6 +36,7 @@ fn server() -> Server {
         product: "TorchServe",
         version: VERSION.into(),
         version_assumed: false,
+        list_separator: ", ",
     }
 }
 

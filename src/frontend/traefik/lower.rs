@@ -353,6 +353,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
             product: "Traefik",
             version: v.to_string(),
             version_assumed: cx.version_assumed,
+            list_separator: ", ",
         },
         scope: Scope {
             description: format!("Traefik middleware `{}`", m.name),

@@ -433,6 +433,7 @@ impl<'a> Lowerer<'a> {
                 product: "nginx",
                 version: self.target.version.to_string(),
                 version_assumed: self.target.assumed,
+                list_separator: ", ",
             },
             scope: Scope {
                 description: describe(levels, branch.map(|(st, _)| st)),
