@@ -739,6 +739,38 @@ fn directive_arity_agrees_with_nginx() {
     assert!(refused >= 8, "{refused}");
 }
 
+/// Directives outside their context and `if` conditions nginx does not take (issue 18 §5:
+/// `if (1)` and `server "name";` in a location were accepted): nginx's verdict, and for a
+/// refusal its message and line, are cors-lint's.
+#[test]
+fn contexts_and_conditions_agree_with_nginx() {
+    let cases = [
+        "location / { server \"name\"; }",
+        "location / { if (1) { return 204; } }",
+        "location / { if ($http_origin) { if ($a) { } } }",
+        "location / { if ($http_origin ~* x) { add_header A b; } }",
+        "if ($http_origin) { add_header A b; }",
+        "if ($http_origin) { set $a 1; return 204; }",
+        "location / { location /x { proxy_pass http://127.0.0.1:9; } }",
+        "proxy_pass http://127.0.0.1:9;",
+        "location / { map $a $b { } }",
+        "if (!-f $request_filename) { return 404; }",
+        "if ( $http_origin ) { return 204; }",
+        "if (\"x\") { return 204; }",
+        "location / { if ($a) { location /y { } } }",
+        "location / { proxy_hide_header A; }",
+        "if ($a) { proxy_hide_header A; }",
+    ];
+    let verdicts = verdicts_agree(
+        "nginx-contexts",
+        &in_server(&cases),
+        |m| m.split(';').next().unwrap(),
+        true,
+    );
+    let refused = verdicts.iter().filter(|r| **r).count();
+    assert!(refused >= 7, "{refused}");
+}
+
 /// Byte-order marks, UTF-16, NUL and Latin-1 bytes, lone CRs and a name outside ASCII:
 /// nginx's verdict, and for a refusal its line, are cors-lint's.
 #[test]

@@ -24,9 +24,103 @@ fn arity(name: &str) -> Option<(usize, usize)> {
 /// Blocks whose lines are entries their directive reads, not directives.
 const ENTRY_BLOCKS: [&str; 5] = ["map", "geo", "types", "split_clients", "charset_map"];
 
+/// Where a directive stands, as far as the directives below tell contexts apart.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Main,
+    Http,
+    Server,
+    Location,
+    IfInServer,
+    IfInLocation,
+    /// A file's top level without `http`/`events` (a `conf.d` fragment, included somewhere
+    /// nginx decides), or a block not modelled here (`upstream`, `stream`, `limit_except`…):
+    /// nothing is claimed about what it may hold.
+    Unknown,
+}
+
+impl Context {
+    fn inside(self, block: &str) -> Context {
+        match (block, self) {
+            ("http", _) => Context::Http,
+            ("server", Context::Http | Context::Unknown) => Context::Server,
+            ("location", _) => Context::Location,
+            ("if", Context::Server) => Context::IfInServer,
+            ("if", Context::Location) => Context::IfInLocation,
+            _ => Context::Unknown,
+        }
+    }
+}
+
+/// The contexts a directive may stand in (`ngx_command_t.type`, nginx 1.22), for the
+/// directives the model reads; `None` for the others.
+fn allowed(name: &str) -> Option<&'static [Context]> {
+    use Context::*;
+    Some(match name {
+        "http" | "events" => &[Main],
+        // `server` also stands in `upstream`, `stream` and `mail`, which are `Unknown` here.
+        "server" => &[Http],
+        "location" => &[Server, Location],
+        "if" => &[Server, Location],
+        "map" => &[Http],
+        "add_header" | "add_trailer" | "more_set_headers" | "more_clear_headers"
+        | "add_header_inherit" => &[Http, Server, Location, IfInLocation],
+        "set" | "return" => &[Server, Location, IfInServer, IfInLocation],
+        "proxy_pass" => &[Location, IfInLocation],
+        "proxy_hide_header" | "proxy_pass_header" => &[Http, Server, Location],
+        _ => return None,
+    })
+}
+
 /// `bytes`: the file `config` was parsed from.
 pub fn check(config: &Config, bytes: &[u8]) -> Result<(), SyntaxError> {
-    check_all(&config.statements, bytes)
+    let main = config
+        .statements
+        .iter()
+        .any(|s| matches!(s.name.value.as_str(), "http" | "events"));
+    let context = if main {
+        Context::Main
+    } else {
+        Context::Unknown
+    };
+    check_all(&config.statements, bytes, context)
+}
+
+/// nginx checks a directive's context before anything else about it (`ngx_conf_handler`
+/// skips the commands of other contexts, then says the name is not allowed here).
+fn check_context(s: &Statement, context: Context) -> Result<(), SyntaxError> {
+    if context == Context::Unknown {
+        return Ok(());
+    }
+    match allowed(&s.name.value) {
+        Some(contexts) if !contexts.contains(&context) => Err(SyntaxError {
+            span: s.name.span,
+            message: format!("\"{}\" directive is not allowed here", s.name.value),
+            nginx_rejects: true,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What `ngx_http_rewrite_if_condition` takes: a variable (alone or compared), or a file
+/// test (`-f`, `!-e`…); anything else is "invalid condition".
+fn check_condition(s: &Statement) -> Result<(), SyntaxError> {
+    let args = super::eval::condition_args(s);
+    let Some(first) = args.first() else {
+        return Ok(());
+    };
+    let file_test = matches!(
+        first.as_str(),
+        "-f" | "!-f" | "-d" | "!-d" | "-e" | "!-e" | "-x" | "!-x"
+    );
+    if first.starts_with('$') || file_test {
+        return Ok(());
+    }
+    Err(SyntaxError {
+        span: s.args.first().map_or(s.name.span, |a| a.span),
+        message: format!("invalid condition \"{}\"", escape_controls(first)),
+        nginx_rejects: true,
+    })
 }
 
 /// What nginx refuses before any syntax error could show: a UTF-16 file. nginx reads its
@@ -46,11 +140,18 @@ pub fn check_encoding(bytes: &[u8]) -> Result<(), SyntaxError> {
     })
 }
 
-fn check_all(statements: &[Statement], bytes: &[u8]) -> Result<(), SyntaxError> {
+fn check_all(statements: &[Statement], bytes: &[u8], context: Context) -> Result<(), SyntaxError> {
     for s in statements {
-        check_one(s, bytes)?;
+        if let Some(e) = unknown_name(s, bytes) {
+            return Err(e);
+        }
+        check_context(s, context)?;
+        check_one(s)?;
+        if s.name.value == "if" {
+            check_condition(s)?;
+        }
         if !ENTRY_BLOCKS.contains(&s.name.value.as_str()) {
-            check_all(s.children(), bytes)?;
+            check_all(s.children(), bytes, context.inside(&s.name.value))?;
         }
     }
     Ok(())
@@ -81,10 +182,7 @@ fn unknown_name(s: &Statement, bytes: &[u8]) -> Option<SyntaxError> {
     })
 }
 
-fn check_one(s: &Statement, bytes: &[u8]) -> Result<(), SyntaxError> {
-    if let Some(e) = unknown_name(s, bytes) {
-        return Err(e);
-    }
+fn check_one(s: &Statement) -> Result<(), SyntaxError> {
     let name = s.name.value.as_str();
     let Some((fewest, most)) = arity(name) else {
         return Ok(());
@@ -190,6 +288,58 @@ mod tests {
             err("add_header A;"),
             Some("invalid number of arguments in \"add_header\" directive @add_header A;".into())
         );
+    }
+
+    /// Each is what `nginx -t` (1.22.1) prints for the file.
+    #[test]
+    fn directives_outside_their_context_are_refused() {
+        let e = |src: &str| err(src).unwrap_or_default();
+        assert_eq!(
+            e("http { server { location / { server \"name\"; } } }"),
+            "\"server\" directive is not allowed here @server"
+        );
+        assert_eq!(
+            e("http { location / { } }"),
+            "\"location\" directive is not allowed here @location"
+        );
+        assert_eq!(
+            e("http { server { if ($a) { add_header A b; } } }"),
+            "\"add_header\" directive is not allowed here @add_header"
+        );
+        assert_eq!(
+            e("http { server { location / { if ($a) { if ($b) { } } } } }"),
+            "\"if\" directive is not allowed here @if"
+        );
+        assert_eq!(
+            e("events {} http { server { map $a $b { } } }"),
+            "\"map\" directive is not allowed here @map"
+        );
+        // Allowed: `add_header` in a location's `if`, `server` in an `upstream`, and anything
+        // at the top of a fragment, whose context its includer decides.
+        for ok in [
+            "http { server { location / { if ($a) { add_header A b; } } } }",
+            "http { upstream u { server 127.0.0.1; } }",
+            "location / { add_header A b; }",
+            "server { listen 80; }",
+        ] {
+            assert_eq!(err(ok), None, "{ok}");
+        }
+    }
+
+    #[test]
+    fn if_takes_a_variable_or_a_file_test() {
+        assert_eq!(
+            err("server { if (1) { return 204; } }"),
+            Some("invalid condition \"1\" @(1)".into())
+        );
+        for ok in [
+            "server { if ($a) { } }",
+            "server { if ($request_method = OPTIONS) { } }",
+            "server { if ( $a ) { } }",
+            "server { if (!-f $request_filename) { } }",
+        ] {
+            assert_eq!(err(ok), None, "{ok}");
+        }
     }
 
     #[test]

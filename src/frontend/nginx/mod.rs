@@ -75,6 +75,9 @@ pub struct LoweredFile {
 /// lower into policies.
 pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<LoweredFile, InputError> {
     let config = check_syntax(file)?;
+    if let Some(version) = options.nginx_version {
+        check_version(&config.statements, version)?;
+    }
     let path = std::path::Path::new(file.name());
     let prefix = options
         .nginx_prefix
@@ -106,6 +109,26 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
             .collect(),
         included: x.included,
     })
+}
+
+/// Directives the stated nginx release does not have yet: `nginx -t` calls them unknown.
+fn check_version(
+    statements: &[syntax::Statement],
+    version: headers::Version,
+) -> Result<(), InputError> {
+    for s in statements {
+        if s.name.value == "add_header_inherit" && !version.has_add_header_inherit() {
+            return Err(InputError {
+                span: Some(s.name.span),
+                message: format!(
+                    "unknown directive \"add_header_inherit\" (it arrived in nginx 1.29.3; \
+                     --assume-version says {version}); nginx refuses to load this configuration"
+                ),
+            });
+        }
+        check_version(s.children(), version)?;
+    }
+    Ok(())
 }
 
 /// Check the file's syntax as nginx would.
@@ -158,6 +181,31 @@ mod tests {
     use super::*;
     use crate::ir::OriginPolicy;
     use crate::source::{MappedText, Span};
+
+    /// `nginx -t` of 1.22.1 says `unknown directive "add_header_inherit"`; the newest knows it.
+    #[test]
+    fn directives_newer_than_the_stated_release_are_refused() {
+        let text = "http { server { add_header_inherit merge; location / { add_header A b; } } }";
+        let file = SourceFile::new(
+            "n.conf",
+            text.as_bytes().to_vec(),
+            crate::source::Encoding::Utf8,
+        );
+        let at = |v: Option<headers::Version>| {
+            let options = super::super::Options {
+                nginx_version: v,
+                ..Default::default()
+            };
+            lower_file(&file, &options).err().map(|e| e.message)
+        };
+        let old = at(Some(headers::Version(1, 22, 1))).unwrap();
+        assert!(
+            old.starts_with("unknown directive \"add_header_inherit\""),
+            "{old}"
+        );
+        assert_eq!(at(Some(headers::Version(1, 29, 3))), None);
+        assert_eq!(at(None), None);
+    }
 
     #[test]
     fn embedded_snippets_point_into_the_embedding_file() {
