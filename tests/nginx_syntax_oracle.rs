@@ -769,6 +769,28 @@ fn contexts_and_conditions_agree_with_nginx() {
     );
     let refused = verdicts.iter().filter(|r| **r).count();
     assert!(refused >= 7, "{refused}");
+    // An unquoted `{` in a `map` line: nginx stops there, not at the end of the file.
+    let maps: Vec<(String, Vec<u8>)> = [
+        "~^https://a{1,5}\\.example\\.com$ $http_origin;",
+        "\"~^https://a{1,5}\\.example\\.com$\" $http_origin;",
+        "default ${http_origin};",
+        "~^x { }",
+    ]
+    .iter()
+    .map(|entry| {
+        let text = format!(
+            "events {{}}\nhttp {{\n    map $http_origin $o {{\n        {entry}\n    }}\n}}\n"
+        );
+        (entry.to_string(), text.into_bytes())
+    })
+    .collect();
+    let verdicts = verdicts_agree(
+        "nginx-map-braces",
+        &maps,
+        |m| m.split(';').next().unwrap(),
+        true,
+    );
+    assert_eq!(verdicts, [true, false, false, true]);
 }
 
 /// Byte-order marks, UTF-16, NUL and Latin-1 bytes, lone CRs and a name outside ASCII:

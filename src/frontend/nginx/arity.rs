@@ -22,7 +22,7 @@ fn arity(name: &str) -> Option<(usize, usize)> {
 }
 
 /// Blocks whose lines are entries their directive reads, not directives.
-const ENTRY_BLOCKS: [&str; 5] = ["map", "geo", "types", "split_clients", "charset_map"];
+pub(super) const ENTRY_BLOCKS: [&str; 5] = ["map", "geo", "types", "split_clients", "charset_map"];
 
 /// Where a directive stands, as far as the directives below tell contexts apart.
 #[derive(Clone, Copy, PartialEq, Eq)]

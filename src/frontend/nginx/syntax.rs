@@ -212,6 +212,21 @@ impl Reader<'_> {
                             self.refuse_depth(at);
                             return top;
                         }
+                        // `map`, `geo`… read their lines with a handler of their own,
+                        // which takes no block (`ngx_conf_parse`: unexpected "{").
+                        Some(at)
+                            if open.last().is_some_and(|b| {
+                                super::arity::ENTRY_BLOCKS
+                                    .contains(&b.statement.name.value.as_str())
+                            }) =>
+                        {
+                            self.fail(at, "unexpected \"{\"".into());
+                            open.push(OpenBlock {
+                                statement,
+                                open: at,
+                                statements: Vec::new(),
+                            });
+                        }
                         Some(at) => open.push(OpenBlock {
                             statement,
                             open: at,
