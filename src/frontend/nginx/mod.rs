@@ -23,7 +23,7 @@ use std::sync::LazyLock;
 /// CamelCase).
 static NGINX_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(
-        r"(?m)^[ \t]*(server|location|http|upstream|add_header|more_set_headers|proxy_pass|server_name|listen|map|include)[ \t]",
+        r"(?m)^[ \t]*(server|location|http|upstream|add_header|more_set_headers|proxy_pass|server_name|listen|map|include)[ \t]|^[ \t]*(if[ \t]*\([ \t]*\$|set[ \t]+\$)",
     )
     .expect("valid regex")
 });
@@ -39,11 +39,16 @@ pub fn recognise(file_name: &str, bytes: &[u8]) -> Result<String, String> {
     let text = String::from_utf8_lossy(bytes);
     match NGINX_LINE.captures(&text) {
         Some(c) => {
-            let at = c.get(1).expect("group").start();
-            let line = 1 + text[..at].matches('\n').count();
+            // `if ($…` and `set $…` are nginx's own spelling of a condition and a variable.
+            let m = c.get(1).or_else(|| c.get(2)).expect("a group");
+            let line = 1 + text[..m.start()].matches('\n').count();
+            let name = m
+                .as_str()
+                .split([' ', '\t', '('])
+                .next()
+                .unwrap_or_default();
             Ok(format!(
-                "a line starts with the nginx directive `{}` (line {line})",
-                &c[1]
+                "a line starts with the nginx directive `{name}` (line {line})"
             ))
         }
         None => Err("no line starts with an nginx directive".into()),
@@ -181,6 +186,21 @@ mod tests {
     use super::*;
     use crate::ir::OriginPolicy;
     use crate::source::{MappedText, Span};
+
+    /// A `conf.d` fragment holding only an `if` block, or only `set`s, is nginx (issue 18 §5);
+    /// other `.conf` files with `if` or `set` words are not.
+    #[test]
+    fn fragments_of_only_if_or_set_are_recognised() {
+        let yes = |t: &str| recognise("cors.conf", t.as_bytes()).is_ok();
+        assert!(yes(
+            "if ($request_method = OPTIONS) {\n    return 204;\n}\n"
+        ));
+        assert!(yes("  set $cors \"true\";\n"));
+        assert!(!yes(
+            "[program:x]\ncommand=/bin/sh -c 'if [ -f a ]; then set -e; fi'\n"
+        ));
+        assert!(!yes("if (x) then\nset y\n"));
+    }
 
     /// `nginx -t` of 1.22.1 says `unknown directive "add_header_inherit"`; the newest knows it.
     #[test]
