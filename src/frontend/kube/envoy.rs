@@ -212,10 +212,13 @@ pub fn policy(spec: Spec) -> CorsPolicy {
             preflight_headers_unless_allowed: matches!(spec.unmatched, Unmatched::EnvoyAnswers),
             credentials_unconditional: false,
             absent_origin_is_empty: false,
-            // Methods, headers and max-age only on preflights, exposed headers only on the
-            // other responses; never `Vary`.
+            // Methods, headers and max-age only on preflights; never `Vary`. Exposed headers
+            // on every answer, the filter's own preflight reply too: a decoder filter's
+            // `encodeHeaders` starts the encoder chain at its beginning
+            // (`FilterManager::commonEncodePrefix` with no filter), so `CorsFilter::encodeHeaders`
+            // runs on it and adds `Access-Control-Expose-Headers`.
             preflight_split: Some(crate::ir::PreflightSplit {
-                expose_on_preflight: false,
+                expose_on_preflight: true,
                 vary_on_preflight: false,
             }),
         },
