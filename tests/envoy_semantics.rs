@@ -146,6 +146,16 @@ fn methods_and_headers_go_on_preflights_exposed_headers_everywhere() {
     );
 }
 
+/// A case: its name, the Istio `corsPolicy`, the request method and headers, the CORS lines
+/// the upstream test expects.
+type IntegrationCase = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+    &'static [&'static str],
+);
+
 /// Envoy's own integration test (`test/extensions/filters/http/cors/cors_filter_integration_test.cc`,
 /// envoyproxy/envoy, the `CorsFilterIntegrationTest` cases whose route config one Istio
 /// `corsPolicy` expresses), re-expressed: the expected CORS header lines, byte for byte, are
@@ -155,7 +165,7 @@ fn methods_and_headers_go_on_preflights_exposed_headers_everywhere() {
 /// compares bytes.
 #[test]
 fn envoy_integration_test_cases() {
-    let cases: [(&str, &str, &str, &[(&str, &str)], &[&str]); 5] = [
+    let cases: [IntegrationCase; 5] = [
         (
             "TestVHostConfigSuccess",
             "        allowOrigins:\n          - regex: \".*\"\n        allowHeaders: [content-type, x-grpc-web]\n        allowMethods: [GET, POST]\n",
