@@ -282,6 +282,58 @@ fn nginx_preflight_branch_without_allow_origin() {
         ));
 }
 
+/// Every shipped nginx file simulates as the linter reads it (issue 18 §5: "does not
+/// evaluate a file without `http`" on all of them): `conf.d` server fragments, location
+/// snippets, and a `proxy_pass` location whose backend is taken to answer 200. A path no
+/// location takes names the locations and `--path`.
+#[test]
+fn nginx_fragments_and_proxied_locations_simulate() {
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("corpus/nginx");
+    let mut simulated = 0;
+    for entry in std::fs::read_dir(&corpus).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "conf") {
+            continue;
+        }
+        let f = path.to_string_lossy().into_owned();
+        let out = simulate(&f, "--origin https://app.example.com")
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!err.contains("without `http`"), "{f}: {err}");
+        if out.status.code() != Some(2) {
+            simulated += 1;
+        } else {
+            assert!(
+                err.contains("--path chooses the request path"),
+                "{f}: {err}"
+            );
+        }
+    }
+    assert!(simulated >= 6, "{simulated}");
+    let snippet = corpus
+        .join("cors-snippet.conf")
+        .to_string_lossy()
+        .into_owned();
+    simulate(&snippet, "--origin https://app.example.com")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("taken to answer 200"))
+        .stdout(predicate::str::contains(
+            "< access-control-allow-origin: https://app.example.com",
+        ));
+    let proxied = corpus
+        .join("map-regex-keys.conf")
+        .to_string_lossy()
+        .into_owned();
+    simulate(&proxied, "--origin https://foo.client.com --path /v1/x")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "< access-control-allow-origin: https://foo.client.com",
+        ));
+}
+
 #[test]
 fn assume_version_is_validated_and_named() {
     let d = tempfile::tempdir().unwrap();

@@ -187,7 +187,8 @@ fn answers_agree_with_real_nginx() {
                                 headers.clone()
                             },
                         };
-                        let model = eval::answer(&config.statements, &request, Version(1, 22, 1));
+                        let model =
+                            eval::answer(&config.statements, &request, Version(1, 22, 1), None);
                         headers.pop();
                         let real = support::http::request_to_host(
                             port,

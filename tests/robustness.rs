@@ -238,8 +238,8 @@ fn run_nginx(bytes: Vec<u8>) {
                     ("Host".into(), "a.test".into()),
                 ],
             };
-            let _ = eval::answer(&config.statements, &request, Version(1, 22, 1));
-            let _ = eval::answer(&config.statements, &request, Version::NEWEST);
+            let _ = eval::answer(&config.statements, &request, Version(1, 22, 1), None);
+            let _ = eval::answer(&config.statements, &request, Version::NEWEST, None);
         }
     }
 }

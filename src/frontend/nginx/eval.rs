@@ -241,6 +241,10 @@ pub fn select_location<'a>(server: &'a [Statement], path: &str) -> Option<&'a St
 
 /// [`answer`] for the semantics engine (`cors-lint simulate`): the status and the CORS lines
 /// (`access-control-*`, `vary`; names lower-cased); `Err` says what the model cannot evaluate.
+/// What a location's content handler (a backend behind `proxy_pass`, a static file) is taken
+/// to answer when `simulate` asks; the headers nginx adds to it are modelled exactly.
+pub const CONTENT_STATUS: u16 = 200;
+
 pub fn respond(
     config: &[Statement],
     request: &crate::sim::ServerRequest,
@@ -251,10 +255,12 @@ pub fn respond(
         uri: request.path.clone(),
         headers: request.headers.clone(),
     };
-    match answer(config, &request, version) {
+    match answer(config, &request, version, Some(CONTENT_STATUS)) {
         Answer::Response { status, headers } => Ok(crate::sim::ServerResponse {
             status: Some(status),
-            reason: "the configuration's `return`".into(),
+            reason: "the configuration's `return`, or the location's content handler \
+                     (`proxy_pass`, static files), taken to answer 200"
+                .into(),
             headers: headers
                 .into_iter()
                 .map(|(n, v)| (n.to_ascii_lowercase(), v))
@@ -350,12 +356,62 @@ pub fn select_server<'a>(http: &'a [Statement], host: &str) -> Option<&'a Statem
     default.or(servers.first()).copied()
 }
 
-/// Answer `request` with the `server` its `Host` selects in the first `http` block.
-pub fn answer(config: &[Statement], request: &Request, version: Version) -> Answer {
-    let Some(http) = config.iter().find(|s| s.name.value == "http") else {
-        return Answer::Unknown("this model does not evaluate a file without `http`".into());
-    };
-    answer_in(http.children(), request, version, None)
+/// Answer `request` with the `server` its `Host` selects in the first `http` block. A file
+/// without `http` is read as the linter reads it: `server` blocks at its top are a `conf.d`
+/// fragment included into `http`, `location` blocks one included into a `server`, other
+/// directives a snippet included into a `location /`. A
+/// location's content handler (`proxy_pass`, static files) is taken to answer `content`.
+pub fn answer(
+    config: &[Statement],
+    request: &Request,
+    version: Version,
+    content: Option<u16>,
+) -> Answer {
+    if let Some(http) = config.iter().find(|s| s.name.value == "http") {
+        return answer_in(http.children(), request, version, content);
+    }
+    if config.iter().any(|s| s.name.value == "server") {
+        return answer_in(config, request, version, content);
+    }
+    if config.iter().any(|s| s.name.value == "location") {
+        // The directives besides the locations (`map` aside, which only `http` takes) are the
+        // including server's.
+        let (maps, rest): (Vec<Statement>, Vec<Statement>) =
+            config.iter().cloned().partition(|s| s.name.value == "map");
+        let mut http = maps;
+        http.push(synthetic_block("server", rest));
+        return answer_in(&http, request, version, content);
+    }
+    // Directives alone: a snippet included into a location, answering every path.
+    let mut location = synthetic_block("location", config.to_vec());
+    location.args.push(super::syntax::Token {
+        span: crate::source::Span::default(),
+        text: crate::source::Span::default(),
+        quote: super::syntax::Quote::None,
+        value: "/".into(),
+    });
+    let http = [synthetic_block("server", vec![location])];
+    answer_in(&http, request, version, content)
+}
+
+/// A block the file does not spell, around statements it does (their spans stay theirs).
+fn synthetic_block(name: &str, statements: Vec<Statement>) -> Statement {
+    let nowhere = crate::source::Span::default();
+    Statement {
+        name: super::syntax::Token {
+            span: nowhere,
+            text: nowhere,
+            quote: super::syntax::Quote::None,
+            value: name.to_string(),
+        },
+        args: Vec::new(),
+        body: Some(super::syntax::Body::Block {
+            open: nowhere,
+            statements,
+            close: nowhere,
+        }),
+        span: nowhere,
+    }
 }
 
 /// Answer `request` with the servers of an `http` block's body. A location's content
@@ -424,8 +480,26 @@ fn answer_inner(
         Some(found) => found,
         None => {
             let path = request.uri.split('?').next().unwrap_or("");
-            let location =
-                select_location(server.children(), path).ok_or("a request no location matches")?;
+            let location = select_location(server.children(), path).ok_or_else(|| {
+                let names: Vec<String> = server
+                    .children()
+                    .iter()
+                    .filter(|s| s.name.value == "location")
+                    .map(|s| {
+                        let a: Vec<&str> = s.args.iter().map(|a| a.value.as_str()).collect();
+                        format!("`{}`", a.join(" "))
+                    })
+                    .collect();
+                format!(
+                    "a request no location matches (`{path}`; the server's locations: {}; \
+                     --path chooses the request path)",
+                    if names.is_empty() {
+                        "none".to_string()
+                    } else {
+                        names.join(", ")
+                    }
+                )
+            })?;
             if location
                 .children()
                 .iter()
@@ -503,6 +577,7 @@ mod tests {
                 headers,
             },
             Version(1, 22, 1),
+            None,
         )
     }
 
