@@ -214,7 +214,7 @@ fn bad_input_exits_2() {
         ),
         (
             vec!["--origin", "https://app.example", "--host", "a.example"],
-            "no policy in this file is scoped by host",
+            "no policy in this file serves `a.example`",
         ),
     ] {
         cmd()
@@ -332,6 +332,44 @@ fn nginx_fragments_and_proxied_locations_simulate() {
         .stdout(predicate::str::contains(
             "< access-control-allow-origin: https://foo.client.com",
         ));
+}
+
+/// `--host` chooses the Ingress or route serving a host (issue 18 §5: it was refused with
+/// "applies to ingress and gateway files", on an Ingress).
+#[test]
+fn host_chooses_the_policy_serving_it() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ingress = root
+        .join("corpus/ingress/clean.yaml")
+        .to_string_lossy()
+        .into_owned();
+    simulate(
+        &ingress,
+        "--origin https://app.example.com --host catalog.shop.example.com",
+    )
+    .assert()
+    .stdout(predicate::str::contains(
+        "catalog.shop.example.com listener",
+    ));
+    simulate(
+        &ingress,
+        "--origin https://app.example.com --host nope.example",
+    )
+    .assert()
+    .code(2)
+    .stderr(predicate::str::contains(
+        "no policy in this file serves `nope.example` (hosts: catalog.shop.example.com)",
+    ));
+    let route = root
+        .join("corpus/gateway-api/clean.yaml")
+        .to_string_lossy()
+        .into_owned();
+    simulate(
+        &route,
+        "--origin https://app.example.com --host catalog.example.com --path /v1/x",
+    )
+    .assert()
+    .stdout(predicate::str::contains("catalog.example.com"));
 }
 
 #[test]

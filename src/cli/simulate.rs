@@ -131,12 +131,15 @@ fn simulate(args: &SimulateArgs) -> Result<(String, bool), String> {
     let (exchange, context) = if dialect == Dialect::Nginx {
         simulate_nginx(&file, &page, args, options.nginx_version)?
     } else {
-        let policy = choose_policy(&lowered.policies, args)?;
-        let listener = policy
-            .scope
-            .listeners
-            .iter()
-            .find(|l| l.name == args.listener)
+        let (policy, by_host) = choose_policy(&lowered.policies, args)?;
+        let listener = by_host
+            .or_else(|| {
+                policy
+                    .scope
+                    .listeners
+                    .iter()
+                    .find(|l| l.name == args.listener)
+            })
             // A policy with one listener (a gateway route, an Ingress host) needs no choice
             // unless one was asked for.
             .or_else(|| {
@@ -230,14 +233,68 @@ fn simulate_nginx(
     ))
 }
 
+/// The host a listener serves: its address's, without scheme and port (`*.example.com` for
+/// a wildcard listener).
+fn listener_host(l: &crate::ir::Listener) -> &str {
+    let rest = l
+        .address
+        .split_once("://")
+        .map_or(l.address.as_str(), |(_, r)| r);
+    rest.split([':', '/']).next().unwrap_or(rest)
+}
+
+fn serves(l: &crate::ir::Listener, host: &str) -> bool {
+    let served = listener_host(l);
+    let host = host.to_ascii_lowercase();
+    served.eq_ignore_ascii_case(&host)
+        || served
+            .strip_prefix("*.")
+            .is_some_and(|base| host.ends_with(&format!(".{}", base.to_ascii_lowercase())))
+}
+
+/// The policy to simulate, and with `--host` the listener serving that host.
 fn choose_policy<'a>(
     policies: &'a [CorsPolicy],
     args: &SimulateArgs,
-) -> Result<&'a CorsPolicy, String> {
+) -> Result<(&'a CorsPolicy, Option<&'a crate::ir::Listener>), String> {
     if let Some(host) = &args.host {
-        return Err(format!(
-            "no policy in this file is scoped by host (`--host {host}` applies to ingress and gateway files)"
-        ));
+        let serving: Vec<(&CorsPolicy, &crate::ir::Listener)> = policies
+            .iter()
+            .filter_map(|p| {
+                p.scope
+                    .listeners
+                    .iter()
+                    .find(|l| serves(l, host))
+                    .map(|l| (p, l))
+            })
+            .collect();
+        return match (serving.as_slice(), args.policy) {
+            ([], _) => {
+                let mut hosts: Vec<&str> = policies
+                    .iter()
+                    .flat_map(|p| p.scope.listeners.iter().map(listener_host))
+                    .filter(|h| !h.is_empty() && *h != "*")
+                    .collect();
+                hosts.dedup();
+                Err(format!(
+                    "no policy in this file serves `{host}` (hosts: {})",
+                    if hosts.is_empty() {
+                        "none named".to_string()
+                    } else {
+                        hosts.join(", ")
+                    }
+                ))
+            }
+            ([(p, l)], _) => Ok((p, Some(l))),
+            (several, Some(n)) if n >= 1 && n <= several.len() => {
+                Ok((several[n - 1].0, Some(several[n - 1].1)))
+            }
+            (several, _) => Err(format!(
+                "{} policies serve `{host}`: choose one with --policy N (1 to {})",
+                several.len(),
+                several.len()
+            )),
+        };
     }
     match (args.policy, policies.len()) {
         (_, 0) => Err("this file configures no policy".into()),
@@ -245,8 +302,8 @@ fn choose_policy<'a>(
             "--policy {n}: the file holds {len} polic{}",
             if len == 1 { "y" } else { "ies" }
         )),
-        (Some(n), _) => Ok(&policies[n - 1]),
-        (None, 1) => Ok(&policies[0]),
+        (Some(n), _) => Ok((&policies[n - 1], None)),
+        (None, 1) => Ok((&policies[0], None)),
         (None, len) => Err(format!(
             "the file holds {len} policies: choose one with --policy N or --host HOST"
         )),
