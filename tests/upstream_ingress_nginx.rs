@@ -15,7 +15,7 @@ fn policies(annotations: &[(&str, &str)]) -> Vec<CorsPolicy> {
         "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: foo\n  annotations:\n"
             .to_string();
     for (k, v) in annotations {
-        text.push_str(&format!("    {P}{k}: {}\n", serde_json_string(v)));
+        text.push_str(&format!("    {P}{k}: {}\n", yaml_quoted(v)));
     }
     text.push_str("spec:\n  rules:\n    - host: foo.bar.com\n");
     let file = SourceFile::new(
@@ -29,7 +29,7 @@ fn policies(annotations: &[(&str, &str)]) -> Vec<CorsPolicy> {
 }
 
 /// A YAML double-quoted scalar.
-fn serde_json_string(v: &str) -> String {
+fn yaml_quoted(v: &str) -> String {
     format!("\"{}\"", v.replace('\\', "\\\\").replace('"', "\\\""))
 }
 

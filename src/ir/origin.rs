@@ -202,15 +202,19 @@ pub fn literal_hosts(matcher: &OriginMatcher) -> Vec<String> {
         OriginMatcher::Subdomains { base, .. } => base.clone(),
         OriginMatcher::Any | OriginMatcher::Null => return Vec::new(),
     };
-    let mut hosts: Vec<String> = Vec::new();
-    for run in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')) {
-        let run = run.trim_matches('.');
-        // `https` of a scheme, `www.` of an optional group: not a host by themselves.
-        if run.contains('.') && !run.starts_with('-') && run.split('.').all(|l| !l.is_empty()) {
-            hosts.push(run.to_ascii_lowercase());
-        }
-    }
-    hosts
+    host_runs(&text)
+}
+
+/// The runs of host characters in `text` that hold a dot between non-empty labels, lower
+/// case: `https` of a scheme or `www.` of an optional group is no host by itself.
+pub fn host_runs(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-'))
+        .map(|run| run.trim_matches('.'))
+        .filter(|run| {
+            run.contains('.') && !run.starts_with('-') && run.split('.').all(|l| !l.is_empty())
+        })
+        .map(str::to_ascii_lowercase)
+        .collect()
 }
 
 /// One short string a regex matches, built from its syntax tree: the first alternative,
@@ -287,7 +291,7 @@ fn search_attacker_origins(matcher: &OriginMatcher) -> Vec<(String, Weakness)> {
     }
     let named = named_domains(matcher);
     probes.retain(|(o, _)| owned_by_others(o, &named));
-    match outside_origin(matcher) {
+    match outside_origin(matcher, &named) {
         Some(Verdict::Accepts(origin)) => {
             let weakness = weakness_shown(matcher, &origin, &named, &probes);
             probes.retain(|(o, _)| *o != origin);
@@ -341,10 +345,7 @@ fn weakness_shown(
     named: &[String],
     probes: &[(String, Weakness)],
 ) -> Weakness {
-    let host_of = |o: &str| {
-        let rest = o.split_once("://").map_or(o, |(_, r)| r);
-        rest.rsplit_once(':').map_or(rest, |(h, _)| h).to_string()
-    };
+    let host_of = |o: &str| super::attack::origin_host(o).unwrap_or(o).to_string();
     let host = host_of(origin);
     let hosts = intended_hosts(matcher);
     let dot_replaced = |h: &String| {

@@ -1,7 +1,7 @@
 //! Phrases and predicates several rules share, all computed from the IR.
 
 use crate::finding::quote;
-use crate::ir::origin::{AllowOriginValue, classify_allow_origin};
+use crate::ir::origin::{AllowOriginValue, ProblemKind, classify_allow_origin};
 use crate::ir::{CorsPolicy, HeaderValue, OnMatch, OriginMatcher, OriginPolicy, ValueSource};
 use crate::source::Span;
 
@@ -315,5 +315,50 @@ pub fn in_dialect(policy: &CorsPolicy, syntax: &Option<String>) -> String {
     match syntax {
         Some(s) => format!("; in {}: {s}", policy.server.product),
         None => String::new(),
+    }
+}
+
+/// A short label and the reason a value can never equal a page's serialized origin.
+pub fn explain_origin_problem(kind: &ProblemKind) -> (&'static str, String) {
+    match kind {
+        ProblemKind::Empty => ("blank", "the value is blank".into()),
+        ProblemKind::List { count } if *count >= 2 => (
+            "several origins",
+            format!("it names {count} origins, but browsers accept exactly one origin or `*`"),
+        ),
+        ProblemKind::List { .. } => (
+            "separator inside the value",
+            "a comma or space makes it a list, but browsers accept exactly one origin or `*`".into(),
+        ),
+        ProblemKind::Quoted => ("quotes are part of the value", "the quotes are part of the value".into()),
+        ProblemKind::MissingScheme => (
+            "no scheme",
+            "it has no scheme, and a browser's origin always has one (`https://…`)".into(),
+        ),
+        ProblemKind::TrailingSlash => ("trailing slash", "a serialized origin never ends with `/`".into()),
+        ProblemKind::Path => ("path", "an origin has no path".into()),
+        ProblemKind::QueryOrFragment => ("query or fragment", "an origin has no query or fragment".into()),
+        ProblemKind::UpperCase => (
+            "upper case",
+            "browsers serialize origins in lower case and compare byte for byte".into(),
+        ),
+        ProblemKind::DefaultPort => (
+            "default port",
+            "browsers leave the default port out of the origin they compare".into(),
+        ),
+        ProblemKind::InvalidPort => ("invalid port", "the port is not written as browsers serialize it".into()),
+        ProblemKind::Wildcard => (
+            "not a wildcard here",
+            "`*` inside an origin is a literal character, not a wildcard (only a bare `*` is)".into(),
+        ),
+        ProblemKind::Userinfo => ("user info", "an origin has no user name or password".into()),
+        ProblemKind::InvalidHost => (
+            "invalid host",
+            "the host cannot appear in a serialized origin (non-ASCII hosts must be written in punycode)".into(),
+        ),
+        ProblemKind::OpaqueScheme => (
+            "opaque origin",
+            "pages at `file:` URLs have the origin `null`, not this".into(),
+        ),
     }
 }

@@ -1,6 +1,6 @@
 //! CORS001: an `Access-Control-Allow-Origin` value no browser can ever match.
 
-use super::common::{provenance, sends};
+use super::common::{explain_origin_problem, provenance, sends};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::OriginPolicy;
 use crate::ir::origin::{AllowOriginValue, ProblemKind, classify_allow_origin};
@@ -27,7 +27,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         };
         let at = view_range.start;
         let span = value.span_of(at + problem.range.start..at + problem.range.end);
-        let (label, why) = explain(&problem.kind);
+        let (label, why) = explain_origin_problem(&problem.kind);
         let message = format!(
             "{}{}; {why}, so browsers block every cross-origin read",
             sends(policy, "Access-Control-Allow-Origin", view),
@@ -60,49 +60,5 @@ fn check(unit: &Unit, out: &mut Reporter) {
             };
         }
         out.report(span, label, message).help(help);
-    }
-}
-
-pub(super) fn explain(kind: &ProblemKind) -> (&'static str, String) {
-    match kind {
-        ProblemKind::Empty => ("blank", "the value is blank".into()),
-        ProblemKind::List { count } if *count >= 2 => (
-            "several origins",
-            format!("it names {count} origins, but browsers accept exactly one origin or `*`"),
-        ),
-        ProblemKind::List { .. } => (
-            "separator inside the value",
-            "a comma or space makes it a list, but browsers accept exactly one origin or `*`".into(),
-        ),
-        ProblemKind::Quoted => ("quotes are part of the value", "the quotes are part of the value".into()),
-        ProblemKind::MissingScheme => (
-            "no scheme",
-            "it has no scheme, and a browser's origin always has one (`https://…`)".into(),
-        ),
-        ProblemKind::TrailingSlash => ("trailing slash", "a serialized origin never ends with `/`".into()),
-        ProblemKind::Path => ("path", "an origin has no path".into()),
-        ProblemKind::QueryOrFragment => ("query or fragment", "an origin has no query or fragment".into()),
-        ProblemKind::UpperCase => (
-            "upper case",
-            "browsers serialize origins in lower case and compare byte for byte".into(),
-        ),
-        ProblemKind::DefaultPort => (
-            "default port",
-            "browsers leave the default port out of the origin they compare".into(),
-        ),
-        ProblemKind::InvalidPort => ("invalid port", "the port is not written as browsers serialize it".into()),
-        ProblemKind::Wildcard => (
-            "not a wildcard here",
-            "`*` inside an origin is a literal character, not a wildcard (only a bare `*` is)".into(),
-        ),
-        ProblemKind::Userinfo => ("user info", "an origin has no user name or password".into()),
-        ProblemKind::InvalidHost => (
-            "invalid host",
-            "the host cannot appear in a serialized origin (non-ASCII hosts must be written in punycode)".into(),
-        ),
-        ProblemKind::OpaqueScheme => (
-            "opaque origin",
-            "pages at `file:` URLs have the origin `null`, not this".into(),
-        ),
     }
 }

@@ -1,7 +1,6 @@
 //! CORS033: an origin entry or pattern no browser's `Origin` can match.
 
-use super::common::product;
-use super::cors001_invalid_allow_origin::explain;
+use super::common::{explain_origin_problem, product};
 use super::{FindingExt, Reporter, Unit};
 use crate::finding::{Fix, quote};
 use crate::ir::attack::matches_some_browser_origin;
@@ -28,7 +27,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     else {
                         continue;
                     };
-                    let (label, why) = explain(&problem.kind);
+                    let (label, why) = explain_origin_problem(&problem.kind);
                     out.report(
                         *span,
                         label,

@@ -143,7 +143,7 @@ fn check_attack_search(target: &Target, data: &[u8], options: &Options) {
                 .map(|(o, _)| o)
                 .filter(|o| owned_by_others(o, &named))
                 .collect();
-            match outside_origin(matcher) {
+            match outside_origin(matcher, &named) {
                 Some(Verdict::Accepts(o)) => assert!(
                     matcher.accepts(&o) && owned_by_others(&o, &named),
                     "the search reports {o} for {matcher:?}, which does not accept it or owns it"

@@ -384,26 +384,27 @@ pub fn answer(
     }
     // Directives alone: a snippet included into a location, answering every path.
     let mut location = synthetic_block("location", config.to_vec());
-    location.args.push(super::syntax::Token {
-        span: crate::source::Span::default(),
-        text: crate::source::Span::default(),
-        quote: super::syntax::Quote::None,
-        value: "/".into(),
-    });
+    location.args.push(synthetic_token("/"));
     let http = [synthetic_block("server", vec![location])];
     answer_in(&http, request, version, content)
+}
+
+/// A word the file does not spell.
+fn synthetic_token(value: &str) -> super::syntax::Token {
+    let nowhere = crate::source::Span::default();
+    super::syntax::Token {
+        span: nowhere,
+        text: nowhere,
+        quote: super::syntax::Quote::None,
+        value: value.to_string(),
+    }
 }
 
 /// A block the file does not spell, around statements it does (their spans stay theirs).
 fn synthetic_block(name: &str, statements: Vec<Statement>) -> Statement {
     let nowhere = crate::source::Span::default();
     Statement {
-        name: super::syntax::Token {
-            span: nowhere,
-            text: nowhere,
-            quote: super::syntax::Quote::None,
-            value: name.to_string(),
-        },
+        name: synthetic_token(name),
         args: Vec::new(),
         body: Some(super::syntax::Body::Block {
             open: nowhere,

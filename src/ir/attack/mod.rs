@@ -278,47 +278,10 @@ fn spelled_hosts(pattern: &str) -> Vec<String> {
     else {
         return Vec::new();
     };
-    let mut out = Vec::new();
-    for s in walk(&hir) {
-        for run in s.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.' || c == '-')) {
-            let run = run.trim_matches('.');
-            if run.contains('.') && run.split('.').all(|l| !l.is_empty()) {
-                out.push(run.to_ascii_lowercase());
-            }
-        }
-    }
-    out
-}
-
-/// A trie of the named domains, reversed, walked beside the list's trie.
-struct Named {
-    next: Vec<HashMap<u8, u32>>,
-    terminal: HashSet<u32>,
-}
-
-impl Named {
-    fn new(domains: &[String]) -> Named {
-        let mut t = Named {
-            next: vec![HashMap::new()],
-            terminal: HashSet::new(),
-        };
-        for d in domains {
-            let mut at = 0u32;
-            for b in d.bytes().rev() {
-                let len = t.next.len() as u32;
-                at = *t.next[at as usize].entry(b).or_insert(len);
-                if at == len {
-                    t.next.push(HashMap::new());
-                }
-            }
-            t.terminal.insert(at);
-        }
-        t
-    }
-
-    fn step(&self, at: u32, b: u8) -> Option<u32> {
-        self.next[at as usize].get(&b).copied()
-    }
+    walk(&hir)
+        .iter()
+        .flat_map(|s| super::origin::host_runs(s))
+        .collect()
 }
 
 /// How far the labels read so far (from the right) are past the public suffix.
@@ -387,7 +350,8 @@ enum Phase {
         /// The label being read follows a node with a `*.` rule.
         wild_parent: bool,
         past: Past,
-        named: Option<u32>,
+        /// Where the bytes read stand in the trie of named domains.
+        named: Option<psl::NodeId>,
         label: Label,
     },
 }
@@ -401,7 +365,8 @@ struct State {
 struct Walk<'a> {
     dfa: &'a Dfa,
     trie: &'a psl::Trie,
-    named: &'a Named,
+    /// The named domains, as a trie of their own.
+    named: &'a psl::Trie,
 }
 
 impl Walk<'_> {
@@ -411,7 +376,7 @@ impl Walk<'_> {
             psl: Some(psl::ROOT),
             wild_parent: false,
             past: Past::NoSuffix,
-            named: Some(0),
+            named: Some(psl::ROOT),
             label: Label::Empty,
         }
     }
@@ -422,9 +387,9 @@ impl Walk<'_> {
         psl: Option<psl::NodeId>,
         wild_parent: bool,
         past: Past,
-        named: Option<u32>,
+        named: Option<psl::NodeId>,
     ) -> Past {
-        let named_here = named.is_some_and(|n| self.named.terminal.contains(&n));
+        let named_here = named.is_some_and(|n| self.named.is_rule(n));
         if psl.is_some_and(|n| self.trie.is_exception(n)) {
             return Past::Registrable { named: named_here };
         }
@@ -514,7 +479,7 @@ impl Walk<'_> {
 
     /// Whether the bytes read so far, after `scheme://`, make an origin the matcher accepts
     /// whose registrable domain someone else owns.
-    fn completes(&self, state: State, scheme: &str) -> bool {
+    fn completes(&self, state: State, scheme: &Scheme) -> bool {
         let Phase::Host {
             port,
             psl,
@@ -532,18 +497,32 @@ impl Walk<'_> {
         ) {
             return false;
         }
-        let default_port = match scheme {
-            "https" => PortTail::Https,
-            _ => PortTail::Http,
-        };
         if let Port::Digits { tail, .. } = port
-            && tail == default_port
+            && tail == scheme.default_port
         {
             return false;
         }
-        accepts_with_prefix(self.dfa, state.dfa, format!("{scheme}://").as_bytes())
+        accepts_with_prefix(self.dfa, state.dfa, scheme.prefix)
     }
 }
+
+/// A scheme the walk completes origins with, `https` first.
+struct Scheme {
+    prefix: &'static [u8],
+    /// The port browsers leave out of its origins.
+    default_port: PortTail,
+}
+
+const SCHEMES: [Scheme; 2] = [
+    Scheme {
+        prefix: b"https://",
+        default_port: PortTail::Https,
+    },
+    Scheme {
+        prefix: b"http://",
+        default_port: PortTail::Http,
+    },
+];
 
 /// The bytes a host or port may hold, in the order the walk tries them (letters first, so
 /// among origins of one length the most readable comes first).
@@ -561,17 +540,17 @@ pub enum Verdict {
     NoneOutside,
 }
 
-/// Decide whether `matcher` accepts an origin outside the domains it names; `None` when the
-/// matcher is outside what the DFA builder reads or the walk is too long.
-pub fn outside_origin(matcher: &OriginMatcher) -> Option<Verdict> {
+/// Decide whether `matcher` accepts an origin outside `domains`, the ones it names
+/// ([`named_domains`]); `None` when the matcher is outside what the DFA builder reads or the
+/// walk is too long.
+pub fn outside_origin(matcher: &OriginMatcher, domains: &[String]) -> Option<Verdict> {
     let dfa = reverse_dfa(&whole_origin_pattern(matcher)?)?;
-    let domains = named_domains(matcher);
-    let named = Named::new(&domains);
+    let named = psl::Trie::of_names(domains);
     let live = live_states(&dfa, end_state(&dfa)?)?;
     // Under `com` alone a host's registrable domain can read shorter than under the whole
     // list (`app.herokuapp.com`): a witness found there counts once the list agrees.
     if let Some(Verdict::Accepts(origin)) = search(&dfa, &live, &named, psl::common())
-        && owned_by_others(&origin, &domains)
+        && owned_by_others(&origin, domains)
     {
         return Some(Verdict::Accepts(origin));
     }
@@ -581,17 +560,22 @@ pub fn outside_origin(matcher: &OriginMatcher) -> Option<Verdict> {
 /// Whether `origin` is one a browser can send (a lower-case DNS host) and its host has a
 /// registrable domain that is not among `named`.
 pub fn owned_by_others(origin: &str, named: &[String]) -> bool {
-    let Some((_, rest)) = origin.split_once("://") else {
+    let Some(host) = origin_host(origin) else {
         return false;
     };
-    let host = rest.rsplit_once(':').map_or(rest, |(h, _)| h);
     let well_formed = host
         .bytes()
         .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
     well_formed && psl::registrable_domain(host).is_some_and(|d| !named.contains(&d))
 }
 
-fn search(dfa: &Dfa, live: &Live, named: &Named, trie: &psl::Trie) -> Option<Verdict> {
+/// The host of `scheme://host[:port]`; `None` without `://`.
+pub fn origin_host(origin: &str) -> Option<&str> {
+    let (_, rest) = origin.split_once("://")?;
+    Some(rest.rsplit_once(':').map_or(rest, |(h, _)| h))
+}
+
+fn search(dfa: &Dfa, live: &Live, named: &psl::Trie, trie: &psl::Trie) -> Option<Verdict> {
     let walk = Walk { dfa, trie, named };
     let start = end_state(dfa)?;
     let mut parent: HashMap<State, (State, u8)> = HashMap::new();
@@ -605,15 +589,13 @@ fn search(dfa: &Dfa, live: &Live, named: &Named, trie: &psl::Trie) -> Option<Ver
         parent.insert(s, (s, 0));
     }
     while !layer.is_empty() {
-        let found = ["https", "http"].iter().find_map(|scheme| {
+        let found = SCHEMES.iter().find_map(|scheme| {
             let s = layer.iter().find(|s| walk.completes(**s, scheme))?;
-            Some((*scheme, *s))
+            Some((scheme, *s))
         });
         if let Some((scheme, s)) = found {
-            return Some(Verdict::Accepts(format!(
-                "{scheme}://{}",
-                spell(&parent, s)
-            )));
+            let prefix = String::from_utf8_lossy(scheme.prefix);
+            return Some(Verdict::Accepts(format!("{prefix}{}", spell(&parent, s))));
         }
         let mut next_layer = Vec::new();
         for s in layer {

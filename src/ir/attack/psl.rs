@@ -85,6 +85,19 @@ impl Trie {
         trie
     }
 
+    /// A trie of `names`, reversed, each one a rule: the domains a matcher names, walked
+    /// beside the list's own trie.
+    pub fn of_names(names: &[String]) -> Trie {
+        let mut trie = Trie {
+            nodes: vec![Node::default()],
+        };
+        for name in names {
+            let id = trie.insert(name.bytes().rev());
+            trie.nodes[id as usize].rule = true;
+        }
+        trie
+    }
+
     pub fn step(&self, at: NodeId, byte: u8) -> Option<NodeId> {
         let next = &self.nodes[at as usize].next;
         next.binary_search_by_key(&byte, |(k, _)| *k)

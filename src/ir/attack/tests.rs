@@ -19,7 +19,7 @@ fn search_only(pattern: &str) -> OriginMatcher {
 }
 
 fn witness(m: &OriginMatcher) -> Option<String> {
-    match outside_origin(m) {
+    match outside_origin(m, &named_domains(m)) {
         Some(Verdict::Accepts(o)) => Some(o),
         Some(Verdict::NoneOutside) => None,
         None => panic!(
