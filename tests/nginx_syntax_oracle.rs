@@ -908,3 +908,81 @@ fn invalid_regexes_agree_with_nginx() {
     let refused = verdicts.iter().filter(|r| **r).count();
     assert!(refused >= 8, "{refused}");
 }
+
+/// Variables nothing defines (issue 18 §5: nginx refuses them, cors-lint read the file): for
+/// whole configurations, `nginx -t` refuses exactly the files cors-lint reports as CL000, for
+/// the same variable. nginx names no line for this error, so only the name is compared.
+#[test]
+fn unknown_variables_agree_with_nginx() {
+    let cases = [
+        "add_header A $cors_origin;",
+        "add_header A \"$Request_Method $HTTP_ORIGIN $cookie_a $arg_b $sent_http_x $1\";",
+        "add_header A $upstream_http_y$ssl_protocol$upstream_cache_status$request_id;",
+        "add_header A $realip_remote_addr$proxy_add_x_forwarded_for$o;",
+        "add_header A $later; set $later 1;",
+        "if ($request_uri ~ ^/(?<rest>.*)$) { return 200 $rest; }",
+        "return 200 ${undefined_thing}x;",
+        "if ($undefined_a = $http_origin) { return 204; }",
+        "if ($http_origin = $undefined_b) { return 204; }",
+        "if ($http_origin ~ ^https://a$) { return 204; }",
+        "location ~ \\.php$ { add_header A $uri; }",
+        "rewrite ^/(.*)$ /$1 break;",
+        "rewrite ^/(.*)$ /$nope break;",
+        "add_header A '$host $Binary_Remote_Addr';",
+    ];
+    let mut files = in_server(&cases);
+    for map in [
+        "map $http_origin $m { default $nope_in_map; }",
+        "map $nope_source $m { default 1; }",
+        "geo $g { default 0; }",
+        "map $http_origin $m { ~^https://(?<sub>[a-z]+)\\.a$ $sub; default \"\"; }",
+    ] {
+        let text = format!(
+            "events {{}}\nhttp {{\n    {map}\n    server {{\n        add_header A $http_origin;\n    }}\n}}\n"
+        );
+        files.push((map.to_string(), text.into_bytes()));
+    }
+    let dir = support::work_dir().join("nginx-variables");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("logs")).unwrap();
+    if Command::new("nginx").arg("-v").output().is_err() {
+        support::unavailable("`nginx` is not on PATH (apt install nginx)");
+    }
+    let mut refused = 0;
+    for (i, (case, bytes)) in files.iter().enumerate() {
+        let path = dir.join(format!("case{i}.conf"));
+        std::fs::write(&path, bytes).unwrap();
+        let file = cors_lint::source::SourceFile::new(
+            path.to_string_lossy(),
+            bytes.clone(),
+            cors_lint::source::Encoding::Utf8,
+        );
+        let ours = cors_lint::frontend::lower(
+            cors_lint::frontend::Dialect::Nginx,
+            &file,
+            &cors_lint::frontend::Options::default(),
+        );
+        let theirs = nginx_test(&dir, &path);
+        let nginx_unknown = theirs.as_ref().err().and_then(|e| {
+            let at = e.find("unknown \"")? + "unknown \"".len();
+            Some(e[at..].split('"').next()?.to_string())
+        });
+        let ours_unknown = ours.as_ref().err().and_then(|e| {
+            let at = e.message.find("unknown \"")? + "unknown \"".len();
+            Some(e.message[at..].split('"').next()?.to_string())
+        });
+        assert_eq!(nginx_unknown, ours_unknown, "{case:?}: nginx {theirs:?}");
+        if let Some(name) = &ours_unknown {
+            refused += 1;
+            let e = ours.err().unwrap();
+            let at = &bytes[e.span.unwrap().range()];
+            assert!(
+                String::from_utf8_lossy(at).contains(name.as_str()),
+                "{case:?}: the span shows {at:?}"
+            );
+        } else {
+            assert!(theirs.is_ok(), "{case:?}: nginx {theirs:?}");
+        }
+    }
+    assert_eq!(refused, 7);
+}

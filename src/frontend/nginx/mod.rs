@@ -13,6 +13,7 @@ pub mod map;
 mod pcre;
 pub mod shadow;
 pub mod syntax;
+mod variables;
 
 use super::InputError;
 use crate::source::SourceFile;
@@ -93,6 +94,17 @@ pub fn lower_file(file: &SourceFile, options: &super::Options) -> Result<Lowered
         return Err(InputError {
             span: Some(span),
             message: format!("this `include` leads into {cycle}"),
+        });
+    }
+    if x.unresolved.is_empty()
+        && let Some((span, name)) =
+            variables::first_unknown(&x.config, &x.bytes, file.bytes().len())
+    {
+        return Err(InputError {
+            span: Some(span),
+            message: format!(
+                "unknown \"{name}\" variable: no module defines it and no `set`, `map` or `geo` declares it; nginx refuses to load this configuration"
+            ),
         });
     }
     let target = lower::Target {
