@@ -27,6 +27,7 @@ const ACAO: &[&str] = &[
     "$cors_origin",
     "https://app.example.com",
     "\"$cors_origin\"",
+    "https://$server_name",
 ];
 
 fn cors_lines(rng: &mut Rng, always: bool) -> String {
@@ -116,6 +117,7 @@ const SERVER_NAMES: &[&str] = &[
     "a.test",
     "\"*.b.test\" .c.test",
     "\"~^api\\d+\\.d\\.test$\"",
+    "_ E.test",
 ];
 const HOSTS: &[&str] = &[
     "a.test",

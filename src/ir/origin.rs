@@ -469,6 +469,9 @@ pub enum ProblemKind {
     Wildcard,
     Userinfo,
     InvalidHost,
+    /// A host without a letter or digit (`_`, nginx's catch-all `server_name`): no page is
+    /// served from it.
+    NamelessHost,
     /// A scheme whose origins are opaque and serialize as `null` (`file:`).
     OpaqueScheme,
 }
@@ -564,6 +567,9 @@ fn find_problem(v: &str) -> Option<OriginProblem> {
     let host_range = authority.start..authority.start + host.len();
     if host.is_empty() || !host.is_ascii() || !host_chars_ok(host) {
         return problem(ProblemKind::InvalidHost, host_range, None);
+    }
+    if !host.bytes().any(|b| b.is_ascii_alphanumeric()) {
+        return problem(ProblemKind::NamelessHost, host_range, None);
     }
     if scheme.bytes().any(|b| b.is_ascii_uppercase())
         || host.bytes().any(|b| b.is_ascii_uppercase())
@@ -737,6 +743,9 @@ mod tests {
         assert_eq!(kind("https://*.a.example"), Some(ProblemKind::Wildcard));
         assert_eq!(kind("https://u@a.example"), Some(ProblemKind::Userinfo));
         assert_eq!(kind("https://café.example"), Some(ProblemKind::InvalidHost));
+        assert_eq!(kind("https://_"), Some(ProblemKind::NamelessHost));
+        assert_eq!(kind("http://-.-:8080"), Some(ProblemKind::NamelessHost));
+        assert_eq!(kind("https://_dmarc.example"), None);
         assert_eq!(kind("file:///tmp"), Some(ProblemKind::OpaqueScheme));
     }
 

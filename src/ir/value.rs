@@ -11,6 +11,9 @@ pub enum ValueSource {
     /// Read from an environment variable at start-up (e.g. TorchServe `TS_CORS_ALLOWED_ORIGIN`
     /// with `enable_envvars_config=true`); the span is the setting that enables it.
     Environment { variable: String },
+    /// Written with variables the server replaces by one literal (nginx `set`,
+    /// `$server_name`); `written` is the text as written.
+    Expanded { written: String },
 }
 
 /// Whether the value is known at lint time.

@@ -32,6 +32,7 @@ pub fn provenance(value: &HeaderValue) -> String {
         ValueSource::Environment { variable } => {
             format!(" (from environment variable `{variable}`)")
         }
+        ValueSource::Expanded { written } => format!(" (`{written}` as nginx expands it here)"),
         ValueSource::File => String::new(),
     }
 }
@@ -355,6 +356,10 @@ pub fn explain_origin_problem(kind: &ProblemKind) -> (&'static str, String) {
         ProblemKind::InvalidHost => (
             "invalid host",
             "the host cannot appear in a serialized origin (non-ASCII hosts must be written in punycode)".into(),
+        ),
+        ProblemKind::NamelessHost => (
+            "no such host",
+            "a host without a letter or digit names no site a page could come from".into(),
         ),
         ProblemKind::OpaqueScheme => (
             "opaque origin",

@@ -26,7 +26,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             continue;
         };
         let at = view_range.start;
-        let span = value.span_of(at + problem.range.start..at + problem.range.end);
+        // An expanded value is reported where it is written, not where its variable is set.
+        let span = match value.source {
+            crate::ir::ValueSource::Expanded { .. } => value.span(),
+            _ => value.span_of(at + problem.range.start..at + problem.range.end),
+        };
         let (label, why) = explain_origin_problem(&problem.kind);
         let message = format!(
             "{}{}; {why}, so browsers block every cross-origin read",

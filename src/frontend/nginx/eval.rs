@@ -271,6 +271,29 @@ pub fn respond(
     }
 }
 
+/// `$server_name`: the server's first name, lower-cased, a leading `.` dropped, `""` when it
+/// has none, a regex name as written (`ngx_http_core_server_name` and
+/// `ngx_http_core_merge_srv_conf`); `None` for `$hostname`, the machine's name.
+fn server_name(server: &Statement) -> Option<String> {
+    let first = server
+        .children()
+        .iter()
+        .find(|d| d.name.value == "server_name")
+        .and_then(|d| d.args.first());
+    let Some(first) = first else {
+        return Some(String::new());
+    };
+    if first.value.starts_with('~') {
+        // A regex name is kept as written, `~` included.
+        return Some(first.value.clone());
+    }
+    let name = first.value.to_ascii_lowercase();
+    if name == "$hostname" {
+        return None;
+    }
+    Some(name.strip_prefix('.').unwrap_or(&name).to_string())
+}
+
 /// nginx's virtual server for a `Host` (`ngx_http_find_virtual_server`): an exact
 /// `server_name`; else the longest `*.example.com` / `.example.com`; else the longest
 /// `www.example.*`; else the first regex (`~`, matched against the lower-cased host) that
@@ -468,6 +491,9 @@ fn answer_inner(
         captures: Vec::new(),
     };
     declare(http, &mut state.declared);
+    if let Some(name) = server_name(server) {
+        state.vars.insert("server_name".into(), name);
+    }
     let mut ignored = None;
     let status = if bad_method {
         Some((400, vec![http, server.children()]))

@@ -393,7 +393,7 @@ fn token_auth(values: &HashMap<String, Value>, cli_disabled: bool) -> Auth {
         Some(t) => {
             let shown = match &v.source {
                 ValueSource::Environment { variable } => format!("{variable}={t}"),
-                ValueSource::File => format!("{TOKEN_KEY}={t}"),
+                ValueSource::File | ValueSource::Expanded { .. } => format!("{TOKEN_KEY}={t}"),
             };
             let why = if cli_disabled {
                 format!("`{shown}` from the environment overrides `--disable-token-auth`")

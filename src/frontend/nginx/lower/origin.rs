@@ -19,6 +19,19 @@ impl<'a> Lowerer<'a> {
             at: value.span(),
             why,
         };
+        // Variables holding one literal here (`set`, `$server_name`) send that literal.
+        if let Ok(literal) =
+            self.resolve_variables(value.mapped(), levels, branch.map(|(st, _)| st), 0)
+        {
+            let written = crate::ir::ValueSource::Expanded {
+                written: text.to_string(),
+            };
+            return OriginPolicy::Static(HeaderValue::new(
+                literal,
+                written,
+                crate::ir::Resolution::Known,
+            ));
+        }
         let Some(var) = single_variable(text) else {
             return unknown(format!(
                 "`{text}` combines variables with text; cors-lint models a single variable"

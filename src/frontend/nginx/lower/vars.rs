@@ -1,11 +1,12 @@
 //! Variables in CORS header values other than the origin: `add_header
 //! Access-Control-Allow-Methods $cors_methods` sends whatever `$cors_methods` holds, so the
 //! value is read through the `set` that gives it one literal here, or left unknown (a
-//! `map`, `geo`, a `set` inside an `if`, a built-in variable, an `envsubst` placeholder a
-//! template engine fills before nginx starts) — never read as the method `$cors_methods`.
+//! `map`, `geo`, a `set` inside an `if`, a per-request built-in variable, an `envsubst`
+//! placeholder a template engine fills before nginx starts) — never read as the method
+//! `$cors_methods`. `$server_name` is the server's first name.
 
 use super::{Level, Lowerer};
-use crate::source::MappedText;
+use crate::source::{MappedText, Span};
 
 /// The variables `text` names (`$name`, `${name}`), with their byte ranges in it.
 pub(super) fn variables(text: &str) -> Vec<(String, std::ops::Range<usize>)> {
@@ -89,6 +90,9 @@ impl<'a> Lowerer<'a> {
         if depth > 8 || self.assigned_per_request(name) {
             return None;
         }
+        if name == "server_name" {
+            return server_name(self.bytes, levels);
+        }
         let sets = |body: &'a [super::Statement]| {
             body.iter()
                 .filter(|s| s.name.value == "set" && s.args.len() == 2)
@@ -117,6 +121,36 @@ impl<'a> Lowerer<'a> {
             .any(|m| m.variable.value.strip_prefix('$') == Some(name))
             || self.assigners.iter().any(|a| a == name)
     }
+}
+
+/// `$server_name`: the server's first name, lower-cased, a leading `.` dropped, `""` when it
+/// names none, a regex as written (`ngx_http_core_merge_srv_conf`); not told for `$hostname`.
+fn server_name(bytes: &[u8], levels: &[Level<'_>]) -> Option<MappedText> {
+    let server = levels
+        .iter()
+        .rev()
+        .find(|l| matches!(l.kind, super::Kind::Server))?;
+    let Some(first) = server
+        .body
+        .iter()
+        .find(|s| s.name.value == "server_name")
+        .and_then(|s| s.args.first())
+    else {
+        let at = server.statement.map_or(Span::new(0, 0), |s| s.name.span);
+        return Some(MappedText::empty(at));
+    };
+    let name = first.value.as_str();
+    // nginx lower-cases a plain name (not modelled: such a value is left unknown) and keeps a
+    // regex as written, `~` included.
+    let plain_upper = !name.starts_with('~') && name.bytes().any(|b| b.is_ascii_uppercase());
+    if name.eq_ignore_ascii_case("$hostname") || plain_upper {
+        return None;
+    }
+    let value = super::mapped_value(bytes, first);
+    Some(match name.strip_prefix('.') {
+        Some(_) => value.slice(1..name.len()),
+        None => value,
+    })
 }
 
 /// The names of variables `geo`, `split_clients`, `perl_set` and `js_set` statements in `body` assign (`map`s
