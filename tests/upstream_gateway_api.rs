@@ -15,7 +15,7 @@
 
 use cors_lint::frontend::{self, Dialect, Options};
 use cors_lint::ir::CorsPolicy;
-use cors_lint::sim::{respond, ServerRequest, ServerResponse};
+use cors_lint::sim::{ServerRequest, ServerResponse, respond};
 use cors_lint::source::{Encoding, SourceFile};
 
 fn lower(dialect: Dialect, src: &str) -> Vec<CorsPolicy> {
@@ -578,11 +578,9 @@ fn eg_e2e_wildcard_origin() {
 // Upstream compares these headers byte for byte (`Headers`, no `IgnoreWhitespace`): Envoy
 // Gateway joins the lists with ", " (internal/xds/translator/cors.go:156, :161, :163
 // `strings.Join(c.AllowMethods, ", ")` @ d32f2829) and Envoy sends the string verbatim.
-// cors-lint's Envoy Gateway front end writes "," (src/frontend/envoy_gateway/mod.rs
-// `list_separator: ","`, commit 1876041, whose message attributes "," to Envoy Gateway's
-// translator — it is Istio's `TranslateCORSPolicy` that joins with ",").
+// (cors-lint wrote "," until this case showed it; only Istio's `TranslateCORSPolicy` joins
+// with ",".)
 #[test]
-#[ignore = "suspected cors-lint bug: Envoy Gateway joins CORS lists with \", \" (cors.go:156), cors-lint models \",\""]
 fn eg_e2e_list_separator_is_comma_space() {
     let r = eg_preflight(EG_EXACT, "/cors-exact", "https://www.foo.com");
     exactly(&r, ACAM, "GET, POST, PUT, PATCH, DELETE, OPTIONS");

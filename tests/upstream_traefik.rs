@@ -17,7 +17,7 @@
 use cors_lint::frontend::traefik::Version;
 use cors_lint::frontend::{self, Dialect, Options};
 use cors_lint::ir::{CorsPolicy, OriginPolicy};
-use cors_lint::lint::{lint_bytes, Settings};
+use cors_lint::lint::{Settings, lint_bytes};
 use cors_lint::sim::{self, ServerRequest, ServerResponse};
 use cors_lint::source::SourceFile;
 

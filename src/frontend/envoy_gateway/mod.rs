@@ -398,7 +398,7 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
                 version: "1.6".into(),
                 version_assumed: true,
                 // Istio and Envoy Gateway join list fields with `,` before Envoy sends them.
-                list_separator: ",",
+                list_separator: ", ",
             },
             scope,
             object: Some(crate::ir::ObjectName {
