@@ -528,11 +528,9 @@ fn star_with_credentials_before_3_7_6() {
 /// header_test.go:225 "Nil MaxAge Preflight" came with 9badb31b ("Fix CORS Max-Age set to 0
 /// by default", first in v3.6.22 and v3.7.6), which made `accessControlMaxAge` a `*int64`.
 /// Before, it is an `int64` and header.go @ 26c96a39 (v3.7.5) line 171 sets
-/// `Access-Control-Max-Age: strconv.Itoa(int(0))` on every preflight: `0`. cors-lint models
-/// that only before v3.1 (`Version::max_age_always_sent`).
+/// `Access-Control-Max-Age: strconv.Itoa(int(0))` on every preflight: `0` — on the 3.6 line
+/// until v3.6.21 and in every older release (`Version::max_age_is_int64`).
 #[test]
-#[ignore = "cors-lint bug: unset accessControlMaxAge sends `Access-Control-Max-Age: 0` up to \
-            v3.6.21/v3.7.5 (9badb31b), not only before v3.1"]
 fn nil_max_age_before_3_7_6() {
     let c = CASES
         .iter()

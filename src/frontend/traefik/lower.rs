@@ -242,7 +242,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
     let first_fact = facts.len();
     unknown_fields(m, facts);
     let custom = custom_cors_headers(&f, facts);
-    let cors = CORS_FIELDS.iter().any(|n| f.get(n).is_some());
+    let cors = CORS_FIELDS.iter().any(|n| enables_cors(&f, n, v));
     for c in &custom {
         facts.push(Fact::CustomCorsHeader {
             middleware: m.name.clone(),
@@ -327,7 +327,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
                 at,
                 defaulted: false,
             },
-            None if v.max_age_always_sent() => MaxAge::Seconds {
+            None if v.max_age_is_int64() => MaxAge::Seconds {
                 value: 0,
                 at: anchor,
                 defaulted: true,
@@ -402,6 +402,25 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
         fixes: Vec::new(),
         unmatched_preflights_forwarded: None,
     })
+}
+
+/// Whether a field counts in `HasCorsHeadersDefined`, which tests Go values, not presence:
+/// `false`, an empty or null list and (while the field is an `int64`) a max age of `0` are
+/// what an unset field decodes to, so they do not make Traefik answer preflights.
+fn enables_cors(f: &Fields, name: &str, v: Version) -> bool {
+    let Some((_, node)) = f.get(name) else {
+        return false;
+    };
+    let flag = name == CREDENTIALS || name == VARY;
+    match &node.value {
+        Value::Bool(b) if flag => *b,
+        Value::Seq(items) if !flag && name != MAX_AGE => !items.is_empty(),
+        Value::Int(0) if name == MAX_AGE => !v.max_age_is_int64(),
+        Value::Other(s) => !s.is_empty(),
+        // A value of the wrong type: counted, so that the middleware is judged refused
+        // (`Fact::WrongType`) rather than absent.
+        _ => true,
+    }
 }
 
 /// CORS-like keys of `headers` that Traefik does not read.

@@ -62,18 +62,24 @@ impl Version {
         Some(Version(major, minor, patch))
     }
 
-    /// `*` with credentials echoes the request's `Origin` (commit f9d79007 "Fix CORS wildcard
-    /// when allow-credentials is true", first in v3.6.22 and v3.7.6); before, a literal `*`.
-    /// The same change makes a `*` method or header entry echo the request's
-    /// `Access-Control-Request-*` and drops `Access-Control-Expose-Headers` holding `*`
-    /// (observed in 3.7.15; assumed to arrive with the same fix).
-    pub fn star_credentials_echo(self) -> bool {
+    /// The release has the June 2026 CORS fixes, commits 9badb31b and f9d79007, both first in
+    /// v3.6.22 (3.6 line) and v3.7.6 (3.7 line); no 2.x or 3.0–3.5 release has them.
+    fn has_2026_cors_fixes(self) -> bool {
         match (self.0, self.1) {
             (3, 6) => self.2 >= 22,
             (3, 7) => self.2 >= 6,
             (3, m) => m > 7,
             (major, _) => major > 3,
         }
+    }
+
+    /// `*` with credentials echoes the request's `Origin` (commit f9d79007 "Fix CORS wildcard
+    /// when allow-credentials is true", first in v3.6.22 and v3.7.6); before, a literal `*`.
+    /// The same change makes a `*` method or header entry echo the request's
+    /// `Access-Control-Request-*` and drops `Access-Control-Expose-Headers` holding `*`
+    /// (header.go:158-171, 94 @ v3.7.6).
+    pub fn star_credentials_echo(self) -> bool {
+        self.has_2026_cors_fixes()
     }
 
     /// The first release on this line that echoes, for messages ("3.7.6").
@@ -85,10 +91,15 @@ impl Version {
         }
     }
 
-    /// `accessControlMaxAge` is an `int64` before v3.1 (`Access-Control-Max-Age: 0` on
-    /// every preflight when unset), a `*int64` after (no header when unset).
-    pub fn max_age_always_sent(self) -> bool {
-        self < Version(3, 1, 0)
+    /// `accessControlMaxAge` is an `int64` before commit 9badb31b ("Fix CORS Max-Age set to
+    /// 0 by default", v3.6.22 and v3.7.6): unset, it is `0`, which `processCorsHeaders` sends
+    /// on every preflight (header.go:171 @ v3.7.5 and v3.6.21, :174 @ v2.11.0) and which
+    /// alone does not make the middleware answer preflights (`AccessControlMaxAge != 0` in
+    /// `HasCorsHeadersDefined`, dynamic/middlewares.go:444 @ v3.7.5). After, a `*int64`:
+    /// unset sends nothing, and any value written — `0` too — enables CORS
+    /// (header.go:178-180, middlewares.go:444 @ v3.7.6).
+    pub fn max_age_is_int64(self) -> bool {
+        !self.has_2026_cors_fixes()
     }
 
     /// `Access-Control-Expose-Headers` on preflight answers too (3.7.15, observed; v2's

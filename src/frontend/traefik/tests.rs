@@ -190,16 +190,78 @@ fn star_with_credentials_depends_on_the_release() {
     assert!(!Version(3, 6, 21).star_credentials_echo());
     assert!(Version(3, 7, 6).star_credentials_echo());
     assert!(!Version(3, 7, 5).star_credentials_echo());
-    // v2/v3.0 `AccessControlMaxAge int64`: `Max-Age: 0` on every preflight.
-    let v2 = lower_as("d.yml", STAR, Some(Version(2, 11, 0)));
-    assert!(matches!(
-        v2.policies[0].max_age,
-        MaxAge::Seconds {
-            value: 0,
-            defaulted: true,
-            ..
-        }
-    ));
+}
+
+fn dynamic(fields: &str) -> String {
+    format!("http:\n  middlewares:\n    cors:\n      headers:\n{fields}")
+}
+
+/// `AccessControlMaxAge int64` until 9badb31b (v3.6.22, v3.7.6): unset, `Max-Age: 0` on every
+/// preflight; a `*int64` after: unset sends nothing.
+#[test]
+fn unset_max_age_depends_on_the_release() {
+    let src = dynamic("        accessControlAllowOriginList: ['*']\n");
+    for v in [
+        Version(2, 11, 53),
+        Version(3, 0, 0),
+        Version(3, 5, 6),
+        Version(3, 6, 21),
+        Version(3, 7, 0),
+        Version(3, 7, 5),
+    ] {
+        let p = &lower_as("d.yml", &src, Some(v)).policies[0];
+        assert!(
+            matches!(
+                p.max_age,
+                MaxAge::Seconds {
+                    value: 0,
+                    defaulted: true,
+                    ..
+                }
+            ),
+            "{v}"
+        );
+    }
+    for v in [Version(3, 6, 22), Version(3, 7, 6), Version(3, 7, 15)] {
+        let p = &lower_as("d.yml", &src, Some(v)).policies[0];
+        assert!(matches!(p.max_age, MaxAge::NotSent), "{v}");
+    }
+}
+
+/// `HasCorsHeadersDefined` tests Go values: a field holding what an unset one decodes to does
+/// not make Traefik answer preflights — `0` only while the max age is an `int64`.
+#[test]
+fn zero_values_do_not_enable_cors() {
+    for fields in [
+        "        accessControlAllowCredentials: false\n",
+        "        addVaryHeader: false\n",
+        "        accessControlAllowMethods: []\n",
+        "        accessControlExposeHeaders:\n",
+    ] {
+        let src = dynamic(fields);
+        assert!(
+            lower_as("d.yml", &src, None).policies.is_empty(),
+            "{fields}"
+        );
+    }
+    let zero = dynamic("        accessControlMaxAge: 0\n");
+    assert!(
+        lower_as("d.yml", &zero, Some(Version(3, 7, 5)))
+            .policies
+            .is_empty()
+    );
+    let p = &lower_as("d.yml", &zero, None).policies[0];
+    let pre = req(
+        "OPTIONS",
+        &[
+            ("origin", "https://a.example"),
+            ("access-control-request-method", "GET"),
+        ],
+    );
+    assert_eq!(
+        answer(p, &pre),
+        (Some(200), h(&[("access-control-max-age", "0")]))
+    );
 }
 
 #[test]
