@@ -548,3 +548,41 @@ fn nil_max_age_before_3_7_6() {
         );
     }
 }
+
+/// header_test.go:378 "Expose Headers Request" sent as a preflight (the upstream suite has no
+/// such case): f9d79007 (first in v3.6.22 and v3.7.6) makes `processCorsHeaders` set
+/// `Access-Control-Expose-Headers` on the preflight answer too (header.go:182-187 @ v3.7.6
+/// and v3.6.22); before, only the response modifier sets it (header.go:93-96 @ v3.7.5), which
+/// a preflight answered by the middleware never reaches (`Max-Age: 0` there: an `int64`).
+#[test]
+fn expose_headers_on_preflights_since_3_7_6() {
+    let response = CASES
+        .iter()
+        .find(|c| c.desc == "Expose Headers Request")
+        .unwrap();
+    let preflight = Case {
+        method: "OPTIONS",
+        request: PREFLIGHT,
+        ..*response
+    };
+    for version in [None, Some("3.7.6"), Some("3.6.22")] {
+        check_expecting(
+            &preflight,
+            &[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Expose-Headers", "origin,X-Forwarded-For"),
+            ],
+            version,
+        );
+    }
+    for version in ["3.7.5", "3.6.21", "3.5.6", "2.11.53"] {
+        check_expecting(
+            &preflight,
+            &[
+                ("Access-Control-Allow-Origin", "*"),
+                ("Access-Control-Max-Age", "0"),
+            ],
+            Some(version),
+        );
+    }
+}

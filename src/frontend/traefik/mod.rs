@@ -102,10 +102,11 @@ impl Version {
         !self.has_2026_cors_fixes()
     }
 
-    /// `Access-Control-Expose-Headers` on preflight answers too (3.7.15, observed; v2's
-    /// `processCorsHeaders` does not set it).
+    /// `Access-Control-Expose-Headers` on preflight answers too: commit f9d79007 adds it to
+    /// `processCorsHeaders` (header.go:182-187 @ v3.7.6 and v3.6.22); before, only the
+    /// response modifier sets it, on other responses (header.go:93-96 @ v3.7.5).
     pub fn expose_on_preflight(self) -> bool {
-        self.0 >= 3
+        self.has_2026_cors_fixes()
     }
 }
 
