@@ -103,20 +103,30 @@ fn gateway_api_rejections_point_at_the_value_and_depend_on_the_version() {
     assert!(has(&ancient, "GW001", "CORS"), "{ancient:?}");
 }
 
+/// Gateway API as the implementations serve it (issue 18 §3; src/frontend/gateway_api/
+/// implementation.rs cites their source): origins compared byte for byte, `*.` over any
+/// number of labels, `*` echoed, the serving implementation named in the scope.
 #[test]
-fn gateway_api_matching_reads_the_spec_text() {
+fn gateway_api_matching_is_the_implementations() {
     let src = ROUTE.replace(", \"*x\"", "");
     let p = &policies(Dialect::GatewayApi, &src)[0];
     let cors_lint::ir::OriginPolicy::Match(m) = &p.allow_origin else {
         panic!("{:?}", p.allow_origin)
     };
     let accepts = |o: &str| m.matchers.iter().any(|(x, _)| x.accepts(o));
-    // Default port written = the origin browsers send; host names case-insensitive.
-    assert!(accepts("https://app.example.com"));
-    // `*.` greedy to the left, the bare domain not included.
+    // No case or default-port normalisation: only the bytes written match.
+    assert!(accepts("https://App.example.com:443"));
+    assert!(!accepts("https://app.example.com"));
+    // `*.`: any number of labels (Envoy Gateway's `.*`, matched whole, so no port after the
+    // domain), not the bare domain.
     assert!(accepts("https://a.b.example.org"));
-    assert!(!accepts("https://example.org"));
     assert!(!accepts("https://a.example.org:8443"));
+    assert!(!accepts("https://example.org"));
+    assert!(
+        p.scope.description.ends_with("on Envoy Gateway (assumed)"),
+        "{}",
+        p.scope.description
+    );
     // Default max-age 5, anchored on the filter type.
     assert!(matches!(
         p.max_age,
@@ -129,18 +139,22 @@ fn gateway_api_matching_reads_the_spec_text() {
     assert_eq!(&src[p.anchor.range()], "CORS");
 }
 
+const STAR: &str = "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: a\nspec:\n  parentRefs: [{name: gw}]\n  rules:\n  - filters:\n    - type: CORS\n      cors:\n        allowOrigins: [\"*\", ]\n        allowMethods: [\"*\"]\n";
+
+fn star(creds: &str) -> String {
+    STAR.replace(", ]", "]") + creds
+}
+
 #[test]
-fn gateway_api_star_is_literal_without_credentials_and_echoed_with() {
-    let star = |creds: &str| {
-        format!(
-            "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata:\n  name: a\nspec:\n  rules:\n  - filters:\n    - type: CORS\n      cors:\n        allowOrigins: [\"*\"]\n        allowMethods: [\"*\"]\n{creds}"
-        )
-    };
+fn gateway_api_star_is_echoed_with_or_without_credentials() {
     let p = &policies(Dialect::GatewayApi, &star(""))[0];
     let a = answers(p, "https://evil.example", "GET");
     assert_eq!(
         a,
-        [(200, vec!["access-control-allow-origin: *".to_string()])]
+        [(
+            200,
+            vec!["access-control-allow-origin: https://evil.example".to_string()]
+        )]
     );
     let p = &policies(
         Dialect::GatewayApi,
@@ -164,6 +178,111 @@ fn gateway_api_star_is_literal_without_credentials_and_echoed_with() {
     assert!(has(&found, "CORS015", "*"), "{found:?}");
     assert!(has(&found, "CORS028", "*"), "{found:?}");
     assert!(!found.iter().any(|(c, _)| c == "CORS017"), "{found:?}");
+}
+
+/// The implementation is the one the route's Gateway and GatewayClass name, else the flag's;
+/// where they differ, so does the verdict: Istio since 1.29.1 does not allow `null` for `*`,
+/// Envoy Gateway does; Istio before 1.29.1 matches a wildcard entry only as a literal and
+/// forwards unmatched preflights.
+#[test]
+fn gateway_api_implementations_differ_where_their_source_does() {
+    use cors_lint::frontend::gateway_api::implementation::Implementation;
+    let class = |controller: &str| {
+        format!(
+            "apiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {{name: c}}\nspec: {{controllerName: {controller}}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: Gateway\nmetadata: {{name: gw}}\nspec: {{gatewayClassName: c}}\n---\n"
+        )
+    };
+    let creds = star("        allowCredentials: true\n");
+    let null_allowed = |text: &str, options: Options| {
+        let file = cors_lint::source::SourceFile::new(
+            "r.yaml",
+            text.as_bytes().to_vec(),
+            Dialect::GatewayApi.encoding(),
+        );
+        let p = &cors_lint::frontend::lower(Dialect::GatewayApi, &file, &options)
+            .unwrap()
+            .policies[0];
+        let cors_lint::ir::OriginPolicy::Match(m) = &p.allow_origin else {
+            panic!("{:?}", p.allow_origin)
+        };
+        (
+            m.matchers.iter().any(|(x, _)| x.accepts("null")),
+            p.scope.description.clone(),
+        )
+    };
+    let (envoy, scope) = null_allowed(&creds, Options::default());
+    assert!(
+        envoy && scope.ends_with("on Envoy Gateway (assumed)"),
+        "{scope}"
+    );
+    let istio = format!("{}{creds}", class("istio.io/gateway-controller"));
+    let (null, scope) = null_allowed(&istio, Options::default());
+    assert!(
+        !null && scope.ends_with("on Istio, as its GatewayClass says"),
+        "{scope}"
+    );
+    // The flag chooses for routes whose Gateway the file does not show.
+    let flagged = Options {
+        gateway_api_implementation: Some(Implementation::IstioExactOrigins),
+        ..Options::default()
+    };
+    let (null, scope) = null_allowed(&creds, flagged.clone());
+    assert!(null && scope.ends_with("on Istio before 1.29.1"), "{scope}");
+    let wildcard = creds.replace(
+        "allowOrigins: [\"*\"]",
+        "allowOrigins: [\"https://*.example.com\"]",
+    );
+    let old = &policies_with(&wildcard, flagged);
+    let cors_lint::ir::OriginPolicy::Match(m) = &old.allow_origin else {
+        panic!()
+    };
+    assert!(
+        !m.matchers
+            .iter()
+            .any(|(x, _)| x.accepts("https://a.example.com"))
+    );
+    assert!(old.unmatched_preflights_forwarded.is_some());
+    let new = &policies_with(&wildcard, Options::default());
+    assert!(new.unmatched_preflights_forwarded.is_none());
+    // NGINX Gateway Fabric and Envoy Gateway join lists with ", ", Istio with ",".
+    let ngf = format!(
+        "{}{}",
+        class("gateway.nginx.org/nginx-gateway-controller"),
+        ROUTE.replace(", \"*x\"", "").replace(
+            "name: api\nspec:\n",
+            "name: api\nspec:\n  parentRefs: [{name: gw}]\n"
+        )
+    );
+    assert_eq!(
+        policies_with(&ngf, Options::default())
+            .server
+            .list_separator,
+        ", "
+    );
+    assert!(
+        policies_with(&ngf, Options::default())
+            .scope
+            .description
+            .contains("NGINX Gateway Fabric")
+    );
+    assert_eq!(
+        policies_with(&istio, Options::default())
+            .server
+            .list_separator,
+        ","
+    );
+}
+
+fn policies_with(text: &str, options: Options) -> cors_lint::ir::CorsPolicy {
+    let file = cors_lint::source::SourceFile::new(
+        "r.yaml",
+        text.as_bytes().to_vec(),
+        Dialect::GatewayApi.encoding(),
+    );
+    cors_lint::frontend::lower(Dialect::GatewayApi, &file, &options)
+        .unwrap()
+        .policies
+        .remove(0)
 }
 
 const VS: &str = r#"apiVersion: networking.istio.io/v1

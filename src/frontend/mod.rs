@@ -122,6 +122,9 @@ pub struct Options {
     /// The Gateway API release whose CRDs the cluster runs (`--assume-version
     /// gateway-api=…`); `None`: the newest known.
     pub gateway_api_version: Option<gateway_api::Version>,
+    /// The implementation serving Gateway API routes whose GatewayClass the file does not
+    /// show (`--assume-version envoy-gateway|istio|nginx-gateway-fabric=…`).
+    pub gateway_api_implementation: Option<gateway_api::implementation::Implementation>,
     /// The Traefik release (`--assume-version traefik=…`); `None`: the newest known.
     pub traefik_version: Option<traefik::Version>,
 }

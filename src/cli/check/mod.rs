@@ -44,10 +44,17 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
     let mut ingress_nginx_version = None;
     let mut gateway_api_version = None;
     let mut traefik_version = None;
+    let mut gateway_api_implementation = None;
     for pair in &args.assume_version {
         let (dialect, version) = pair
             .split_once('=')
             .ok_or_else(|| format!("--assume-version expects DIALECT=VERSION, got `{pair}`"))?;
+        if let Some(implementation) =
+            crate::frontend::gateway_api::implementation::from_flag(dialect, version)
+        {
+            gateway_api_implementation = Some(implementation?);
+            continue;
+        }
         match dialect {
             "nginx" => {
                 nginx_version = Some(
@@ -101,7 +108,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
             }
             other => {
                 return Err(format!(
-                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx, gateway-api, traefik)"
+                    "--assume-version {other}=…: cors-lint models no versions of `{other}` (known: nginx, ingress-nginx, gateway-api, traefik, and the Gateway API implementations envoy-gateway, istio, nginx-gateway-fabric)"
                 ));
             }
         }
@@ -114,6 +121,7 @@ pub fn build_options(args: &ServerArgs) -> Result<Options, String> {
         nginx_prefix: args.nginx_prefix.clone(),
         ingress_nginx_version,
         gateway_api_version,
+        gateway_api_implementation,
         traefik_version,
     })
 }

@@ -10,25 +10,21 @@
 //! `CORS` filter type (its enum is `ResponseHeaderModifier;RequestHeaderModifier;
 //! RequestMirror;ExtensionRef`), so one there is rejected too.
 //!
-//! Matching, as the spec text reads (where it is silent, the reading is stated in the rule
-//! docs and kept the same everywhere): `*.` is greedy to the left (one or more labels, the
-//! bare domain not included); a missing port means 80/443, so a written default port is the
-//! same origin; host names compare case-insensitively (DNS); an allowed origin is echoed;
-//! `*` without credentials is answered `*`, with credentials echoed (the spec requires it);
-//! `allowMethods`/`allowHeaders` `*` with credentials echo the request; a filter without
-//! `allowOrigins` allows no origin; a preflight from an origin not allowed is answered
-//! without CORS headers.
+//! What a valid filter does is the serving implementation's reading of it
+//! ([`implementation`]): the route's Gateway and GatewayClass in the same file name it, else
+//! `--assume-version`, else Envoy Gateway is assumed and the policy's scope says so. A filter
+//! without `allowOrigins` allows no origin.
 
-use super::kube::envoy::{self, Spec, Unmatched};
+pub mod implementation;
+
+use super::kube::envoy::{self, Spec};
 use super::kube::yaml::{self, CharMap};
 use super::kube::{self, Object, Stream, Typed};
 use super::{InputError, Options};
 use crate::ir::ResponseHeader;
-use crate::ir::{
-    AllowList, Case, CorsPolicy, Credentials, FixHints, LabelDepth, MaxAge, OnMatch, OriginMatcher,
-    PortMatch, RegexDialect, Server,
-};
+use crate::ir::{AllowList, CorsPolicy, Credentials, FixHints, MaxAge, OnMatch, Server};
 use crate::source::{Edit, Span};
+use implementation::{Gateways, How, Serving};
 use regex::Regex;
 use saphyr::MarkedYaml;
 use std::sync::LazyLock;
@@ -110,6 +106,7 @@ struct Cx<'s> {
     chars: &'s CharMap,
     version: Version,
     assumed: bool,
+    serving: Serving,
     object: String,
     violations: Vec<Fact>,
     /// Facts about objects the API server accepts.
@@ -489,53 +486,11 @@ fn origin_problem(text: &str) -> String {
     "the host must be DNS labels (letters, digits, `-`) with an optional port".into()
 }
 
-/// How a validated `CORSOrigin` matches a request's `Origin`.
-fn matcher(origin: &str) -> OriginMatcher {
-    if origin == "*" {
-        return OriginMatcher::Any;
-    }
-    let (scheme, rest) = origin.split_once("://").unwrap_or(("https", origin));
-    let (host, port) = match rest.rsplit_once(':') {
-        Some((h, p)) => (h, p.parse::<u16>().ok()),
-        None => (rest, None),
-    };
-    let default = if scheme == "http" { 80 } else { 443 };
-    let port = match port {
-        None => PortMatch::Default,
-        Some(p) if p == default => PortMatch::Default,
-        Some(p) => PortMatch::Exact(p),
-    };
-    let port_text = match port {
-        PortMatch::Exact(p) => format!(":{p}"),
-        _ => String::new(),
-    };
-    if host == "*" {
-        return OriginMatcher::Regex {
-            pattern: format!("{scheme}://[^:/]+{}", regex::escape(&port_text)),
-            dialect: RegexDialect::Re2,
-            anchoring: crate::ir::Anchoring::Full,
-            case: Case::Insensitive,
-        };
-    }
-    if let Some(base) = host.strip_prefix("*.") {
-        return OriginMatcher::Subdomains {
-            scheme: scheme.to_string(),
-            base: base.to_ascii_lowercase(),
-            depth: LabelDepth::OneOrMore,
-            port,
-            case: Case::Insensitive,
-        };
-    }
-    OriginMatcher::Exact {
-        origin: format!("{scheme}://{}{port_text}", host.to_ascii_lowercase()),
-        case: Case::Insensitive,
-    }
-}
-
-fn list(items: &[(String, Span)], key: Option<Span>, credentials: bool) -> AllowList {
+/// `*` (alone, by CEL) echoes the request's method or headers, with or without credentials.
+fn list(items: &[(String, Span)], key: Option<Span>) -> AllowList {
     match (items, key) {
         ([], _) | (_, None) => AllowList::NotSent,
-        ([(star, at)], _) if star == "*" && credentials => AllowList::EchoRequest { at: *at },
+        ([(star, at)], _) if star == "*" => AllowList::EchoRequest { at: *at },
         _ => AllowList::Entries(items.to_vec()),
     }
 }
@@ -592,6 +547,7 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
     let docs = kube::parse_manifests(stream)?;
     let chars = stream.chars();
     let version = options.gateway_api_version.unwrap_or(Version::NEWEST);
+    let gateways = Gateways::read(docs);
     let mut out = Lowered {
         policies: Vec::new(),
         facts: Vec::new(),
@@ -602,6 +558,7 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
             chars,
             version,
             assumed: options.gateway_api_version.is_none(),
+            serving: serving(&gateways, &object, options),
             object: object.display(),
             violations: Vec::new(),
             notes: Vec::new(),
@@ -615,6 +572,23 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
         }
     }
     Ok(out)
+}
+
+/// Who serves `route`: its Gateway's class in the file, else the flag, else the default.
+fn serving(gateways: &Gateways, route: &Object, options: &Options) -> Serving {
+    if let Some(implementation) = gateways.serving(route.node, route.namespace.as_deref()) {
+        return Serving {
+            implementation,
+            how: How::GatewayClass,
+        };
+    }
+    match options.gateway_api_implementation {
+        Some(implementation) => Serving {
+            implementation,
+            how: How::Flag,
+        },
+        None => Serving::DEFAULT,
+    }
 }
 
 /// Every CORS filter of one route, as policies (and `NoOrigins` facts).
@@ -747,8 +721,9 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         product: "Gateway API",
         version: cx.version.to_string(),
         version_assumed: cx.assumed,
-        list_separator: ", ",
+        list_separator: cx.serving.implementation.list_separator(),
     };
+    let implementation = cx.serving.implementation;
     for Found {
         place,
         anchor,
@@ -757,10 +732,10 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
         vary_fix,
     } in found
     {
-        let scope = format!("{} {place}", object.display());
-        let credentials = c.credentials.is_some_and(|(b, _)| b);
+        let scope = format!("{} {place} {}", object.display(), cx.serving.describe());
         let matchers = match &c.origins {
             Some(o) if !o.is_empty() => {
+                let matcher = |t: &str| implementation.origin_matcher(t);
                 Some(o.iter().map(|(t, s)| (matcher(t), *s)).collect::<Vec<_>>())
             }
             _ => None,
@@ -788,10 +763,12 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
             hosts: hosts.clone(),
             anchor,
             matchers,
-            on_match: OnMatch::LiteralStar,
+            // No implementation answers a literal `*` (the spec would allow it without
+            // credentials): the origin is echoed.
+            on_match: OnMatch::EchoOrigin,
             on_match_with_credentials: OnMatch::EchoOrigin,
-            methods: list(&c.methods, c.methods_key, credentials),
-            headers: list(&c.headers, c.headers_key, credentials),
+            methods: list(&c.methods, c.methods_key),
+            headers: list(&c.headers, c.headers_key),
             expose: if c.expose.is_empty() {
                 AllowList::NotSent
             } else {
@@ -803,7 +780,7 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
                 None => Credentials::Off { at: None },
             },
             max_age,
-            unmatched: Unmatched::AnsweredBare,
+            unmatched: implementation.unmatched(anchor),
             fix_hints: FixHints {
                 origin_list: Some(
                     "`allowOrigins: [\"https://app.example.com\"]` in the CORS filter".into(),
@@ -833,8 +810,6 @@ fn route(cx: &mut Cx, object: &Object) -> Vec<CorsPolicy> {
                 safe: true,
             });
         }
-        // Only exact `allowOrigins` entries echo; `*` alone answers `*` without credentials.
-        let policy = fix_on_match(policy);
         if no_origins {
             cx.notes.push(Fact::NoOrigins {
                 object: scope,
@@ -945,14 +920,4 @@ fn vary_filter(cx: &Cx, cors_filter: &MarkedYaml, filters: &MarkedYaml) -> Optio
             "{newline}{indent}- type: ResponseHeaderModifier{newline}{inner}responseHeaderModifier:{newline}{inner}  add:{newline}{inner}    - name: Vary{newline}{inner}      value: Origin"
         ),
     ))
-}
-
-/// A list of origins echoes; only `*` (alone, by CEL) may answer a literal `*`.
-fn fix_on_match(mut policy: CorsPolicy) -> CorsPolicy {
-    if let crate::ir::OriginPolicy::Match(m) = &mut policy.allow_origin
-        && m.matchers.iter().any(|(x, _)| *x != OriginMatcher::Any)
-    {
-        m.on_match = OnMatch::EchoOrigin;
-    }
-    policy
 }

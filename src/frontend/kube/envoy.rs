@@ -26,8 +26,6 @@ pub enum Unmatched {
     Forwarded { at: Span, remedy: String },
     /// Answered `200` by Envoy with every CORS header but the origin.
     EnvoyAnswers,
-    /// Answered by the gateway without any CORS header (the Gateway API reading).
-    AnsweredBare,
 }
 
 /// What a front end read, in Envoy's terms.
@@ -123,14 +121,6 @@ pub fn policy(spec: Spec) -> CorsPolicy {
             &format!(
                 "{product} answers a preflight from an origin it does not allow itself, without \
                  `Access-Control-Allow-Origin`"
-            ),
-        )),
-        Unmatched::AnsweredBare => answers.push(Answer::on(
-            &["OPTIONS"],
-            200,
-            &format!(
-                "{product} answers a preflight from an origin it does not allow without CORS \
-                 headers (200 or 204; some implementations answer 403)"
             ),
         )),
     }
