@@ -136,6 +136,10 @@ pub fn emit(policy: &CorsPolicy, cx: &Context) -> Result<Emitted, Refusal> {
         ));
     }
     text.push_str(&format!("            maxAge: {}\n", age.max(1)));
+    // Every implementation echoes the origin and none adds `Vary` (CORS020 otherwise).
+    text.push_str(
+        "        - type: ResponseHeaderModifier\n          responseHeaderModifier:\n            add:\n              - name: Vary\n                value: Origin\n",
+    );
     text.push_str(&format!(
         "      backendRefs:\n        - name: {svc}\n          port: {port}\n"
     ));
@@ -184,6 +188,15 @@ mod tests {
         let e = emit(&p, &cx()).unwrap();
         assert!(e.text.contains("allowOrigins: [\"*\"]"), "{}", e.text);
         assert!(e.text.contains("allowCredentials: false"), "{}", e.text);
+        // The echoed origin is sent with `Vary: Origin`: cors-lint's own check is clean.
+        let report = crate::lint::lint_bytes(
+            "r.yaml".into(),
+            e.text.clone().into_bytes(),
+            Dialect::GatewayApi,
+            String::new(),
+            &crate::lint::Settings::default(),
+        );
+        assert!(report.findings.is_empty(), "{:?}", report.findings);
         let file = SourceFile::new(
             "r.yaml",
             e.text.into_bytes(),
