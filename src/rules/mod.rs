@@ -249,6 +249,7 @@ mod eg002_security_policy_rejected;
 mod eg003_overridden_by_route_filter;
 mod gw001_rejected_by_api_server;
 mod gw002_cors_filter_allows_no_origin;
+mod gw003_implementation_dependent;
 mod ingx001_implicit_credentials;
 mod ingx002_origin_fails_open;
 mod ingx003_origin_entry_dropped;
@@ -320,6 +321,7 @@ pub static RULES: &[&dyn Rule] = &[
     &eg003_overridden_by_route_filter::OverriddenByRouteFilter,
     &gw001_rejected_by_api_server::RejectedByApiServer,
     &gw002_cors_filter_allows_no_origin::CorsFilterAllowsNoOrigin,
+    &gw003_implementation_dependent::ImplementationDependent,
     &cors030_credentials_for_any_origin::CredentialsForAnyOrigin,
     &cors032_outside_org_policy::OutsideOrgPolicy,
     &cors033_unmatchable_origin_entry::UnmatchableOriginEntry,

@@ -76,6 +76,12 @@ pub enum Fact {
     },
     /// A CORS filter without `allowOrigins`: it allows no origin, so it does nothing.
     NoOrigins { object: String, at: Span },
+    /// The serving implementation was assumed: the same filter as each other implementation
+    /// serves it, for `GW003` to compare.
+    OtherImplementations {
+        assumed: Box<CorsPolicy>,
+        others: Vec<(&'static str, CorsPolicy)>,
+    },
 }
 
 /// A file's policies and facts.
@@ -565,6 +571,10 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
         };
         let policies = route(&mut cx, &object);
         if cx.violations.is_empty() {
+            if cx.serving.how == How::Assumed {
+                out.facts
+                    .extend(other_implementations(&cx, &object, &policies));
+            }
             out.policies.extend(policies);
             out.facts.append(&mut cx.notes);
         } else {
@@ -572,6 +582,35 @@ pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, Input
         }
     }
     Ok(out)
+}
+
+/// Each policy of `object` as the implementations other than the assumed one serve it.
+fn other_implementations(cx: &Cx, object: &Object, policies: &[CorsPolicy]) -> Vec<Fact> {
+    use implementation::Implementation::*;
+    let mut others: Vec<Vec<(&'static str, CorsPolicy)>> = vec![Vec::new(); policies.len()];
+    for implementation in [Istio, IstioExactOrigins, NginxGatewayFabric] {
+        let mut scratch = Cx {
+            serving: Serving {
+                implementation,
+                how: How::Flag,
+            },
+            object: cx.object.clone(),
+            violations: Vec::new(),
+            notes: Vec::new(),
+            ..*cx
+        };
+        for (i, p) in route(&mut scratch, object).into_iter().enumerate() {
+            others[i].push((implementation.name(), p));
+        }
+    }
+    policies
+        .iter()
+        .zip(others)
+        .map(|(p, others)| Fact::OtherImplementations {
+            assumed: Box::new(p.clone()),
+            others,
+        })
+        .collect()
 }
 
 /// Who serves `route`: its Gateway's class in the file, else the flag, else the default.
