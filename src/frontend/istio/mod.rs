@@ -153,6 +153,7 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
             .and_then(|(_, h)| yaml::sequence(h))
             .unwrap_or(&[]);
         for (i, http) in routes.iter().enumerate() {
+            stray_cors_fields(&mut cx, http);
             let Some((key, cors)) = yaml::get(http, "corsPolicy") else {
                 continue;
             };
@@ -209,6 +210,40 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
         }
     }
     Ok(out)
+}
+
+/// `corsPolicy` fields written beside it in the `http` entry (mis-indented, which leaves
+/// `corsPolicy` empty): the API server's structural schema refuses them as unknown fields
+/// (kubectl's strict field validation), or drops them when validation is off.
+fn stray_cors_fields(cx: &mut Cx, http: &MarkedYaml) {
+    let stray: Vec<(&str, Span)> = yaml::mapping(http)
+        .into_iter()
+        .flatten()
+        .filter_map(|(k, _)| {
+            let (key, ..) = yaml::scalar(k)?;
+            CORS_FIELDS
+                .contains(&key)
+                .then(|| (key, kube::scalar::written(cx.src, cx.chars, k)))
+        })
+        .collect();
+    let Some((_, at)) = stray.first() else {
+        return;
+    };
+    let names: Vec<String> = stray.iter().map(|(k, _)| format!("`{k}`")).collect();
+    let names = names.join(", ");
+    let help = if yaml::get(http, "corsPolicy").is_some() {
+        format!("indent {names} under `corsPolicy:`")
+    } else {
+        format!("move {names} into a `corsPolicy:` of this `http` entry")
+    };
+    cx.reject(
+        *at,
+        format!(
+            "{names} belong in `corsPolicy`, not in the `http` route: the API server refuses unknown fields \
+             of a VirtualService (with validation off it drops them, and the route has no CORS policy)"
+        ),
+        help,
+    );
 }
 
 fn cors_policy(
