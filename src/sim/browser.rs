@@ -396,6 +396,34 @@ impl Session {
         exchange.verdict = match actual_resp.status {
             None => blocked(Check::NoResponse, actual_resp.reason.clone()),
             Some(status) => match cors_check(&actual_resp, req, false) {
+                // fetch() follows a redirect (`redirect: "follow"`); only a 3xx that passes
+                // the CORS check gets that far, and what the next URL answers is unknown here.
+                Ok(()) if [301, 302, 303, 307, 308].contains(&status) => Verdict {
+                    allowed: true,
+                    check: None,
+                    detail: format!(
+                        "the {status} redirect passes the CORS check, so fetch() follows it; what its `Location` \
+                         answers is not simulated (after a redirect to yet another origin the browser sends \
+                         `Origin: null`, which that response must allow)"
+                    ),
+                },
+                // Chromium answers a credentialed request's challenge with a login dialog, and
+                // the fetch waits for it (checked: headless Chromium, where no one answers it,
+                // never finishes).
+                Ok(())
+                    if status == 401 && req.credentials && asks_for_credentials(&actual_resp) =>
+                {
+                    Verdict {
+                        allowed: true,
+                        check: None,
+                        detail: format!(
+                            "the page can read the response (status 401) once its user dismisses the login \
+                             dialog Chromium shows for `WWW-Authenticate: {}`; credentials entered there send \
+                             the request again with them",
+                            actual_resp.header("www-authenticate").unwrap_or_default()
+                        ),
+                    }
+                }
                 Ok(()) => Verdict {
                     allowed: true,
                     check: None,
@@ -406,6 +434,17 @@ impl Session {
         };
         exchange
     }
+}
+
+/// A `WWW-Authenticate` challenge in a scheme Chromium asks its user about (`Basic`,
+/// `Digest`, `NTLM`, `Negotiate`; not `Bearer`).
+pub fn asks_for_credentials(resp: &ServerResponse) -> bool {
+    resp.header("www-authenticate").is_some_and(|v| {
+        let scheme = v.trim_start().split([' ', ',']).next().unwrap_or("");
+        ["basic", "digest", "ntlm", "negotiate"]
+            .iter()
+            .any(|s| scheme.eq_ignore_ascii_case(s))
+    })
 }
 
 /// The request itself as the server receives it: the page's headers plus `Origin`.

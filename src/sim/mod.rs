@@ -5,7 +5,9 @@
 mod browser;
 mod server;
 
-pub use browser::{Check, Exchange, PreflightCache, Session, Verdict, actual_request, fetch};
+pub use browser::{
+    Check, Exchange, PreflightCache, Session, Verdict, actual_request, asks_for_credentials, fetch,
+};
 pub use server::{ServerRequest, ServerResponse, respond};
 
 use crate::ir::{CorsPolicy, Listener, fetch as rules};
