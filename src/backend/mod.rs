@@ -9,6 +9,7 @@ pub mod gateway_api;
 pub mod ingress_nginx;
 pub mod istio;
 pub mod kong;
+pub mod nearest;
 pub mod nginx;
 pub mod torchserve;
 pub mod traefik;

@@ -5,6 +5,7 @@
 
 use super::ServerArgs;
 use super::check::build_options;
+use crate::backend::nearest::{self, Direction};
 use crate::backend::{self, Context, TARGETS};
 use crate::equiv;
 use crate::frontend::{self, Dialect, Options};
@@ -156,68 +157,24 @@ pub fn run(args: &ConvertArgs) -> i32 {
     let mut report = String::new();
     let contexts = contexts(&cx, &policies);
     for (p, cx) in policies.iter().zip(contexts) {
-        let emitted = match backend::emit(p, target, &cx) {
-            Ok(e) => e,
-            Err(r) => {
-                eprintln!(
-                    "error: {}: {} cannot express {}",
-                    located(&file, r.span),
-                    target.name(),
-                    r.feature
-                );
+        let converted = match convert_one(p, target, &cx, &file, args) {
+            Ok(c) => c,
+            Err(message) => {
+                eprint!("{report}");
+                eprintln!("error: {message}");
                 return 2;
             }
         };
-        // Read the result back with the target's own front end.
-        let back = SourceFile::new(
-            emitted.file_name,
-            emitted.text.clone().into_bytes(),
-            target.encoding(),
-        );
-        let result = match frontend::lower(target, &back, &cx.target) {
-            Ok(l) if !l.policies.is_empty() => l.policies.into_iter().next().expect("one"),
-            Ok(_) => {
-                eprintln!(
-                    "error: internal: the {} output holds no policy",
-                    target.name()
-                );
-                return 2;
-            }
-            Err(e) => {
-                eprintln!(
-                    "error: internal: the {} output does not read back: {}",
-                    target.name(),
-                    e.message
-                );
-                return 2;
-            }
-        };
-        let c = equiv::compare(p, &result);
-        let checked = own_findings(&emitted, target, &cx.target);
-        for n in emitted
-            .notes
-            .iter()
-            .chain(&equiv::side_notes(p, &result))
-            .chain(&checked)
-        {
-            report.push_str(&format!("note: {}: {n}\n", p.scope.description));
-        }
-        if !c.equivalent() {
-            report.push_str(&format!(
-                "{}:\n{}",
-                p.scope.description,
-                c.render(usize::MAX)
-            ));
-        }
-        widened |= c.widens();
-        narrowed |= c.narrows();
+        report.push_str(&converted.report);
+        widened |= converted.comparison.widens();
+        narrowed |= converted.comparison.narrows();
         // Policies after the first share the configuration file's opening lines.
         let own = if texts.is_empty() {
             0
         } else {
-            emitted.own_part
+            converted.emitted.own_part
         };
-        texts.push(emitted.text[own..].to_string());
+        texts.push(converted.emitted.text[own..].to_string());
     }
     eprint!("{report}");
     let ok = (!widened || args.allow_widening) && (!narrowed || args.allow_narrowing);
@@ -251,6 +208,149 @@ pub fn run(args: &ConvertArgs) -> i32 {
         None => print!("{out}"),
     }
     0
+}
+
+/// One policy written in the target, with what `convert` reports of it.
+struct Converted {
+    emitted: backend::Emitted,
+    comparison: equiv::Comparison,
+    /// Notes and the calls that change, for standard error.
+    report: String,
+}
+
+/// `p` in `target`; when the target cannot write it as it is, the nearest form it can that
+/// browsers cannot tell apart, or that the flags given accept. `Err`: why not, with what
+/// each flag would accept.
+fn convert_one(
+    p: &CorsPolicy,
+    target: Dialect,
+    cx: &Context,
+    file: &SourceFile,
+    args: &ConvertArgs,
+) -> Result<Converted, String> {
+    let refusal = match backend::emit(p, target, cx) {
+        Ok(emitted) => return checked(p, emitted, target, cx, Vec::new()),
+        Err(r) => r,
+    };
+    let cannot = format!(
+        "{}: {} cannot express {}",
+        located(file, refusal.span),
+        target.name(),
+        refusal.feature
+    );
+    let mut candidates: Vec<(Converted, String)> = Vec::new();
+    for direction in [Direction::Narrower, Direction::Wider] {
+        let Some(n) = nearest::nearest(p, target, cx, direction) else {
+            continue;
+        };
+        if candidates
+            .iter()
+            .any(|(c, _)| c.emitted.text == n.emitted.text)
+        {
+            continue;
+        }
+        let changes = describe_changes(file, &n.changes);
+        let note = format!("{cannot}; written {changes}");
+        candidates.push((checked(p, n.emitted, target, cx, vec![note])?, changes));
+    }
+    let accepted = |c: &equiv::Comparison| {
+        (!c.widens() || args.allow_widening) && (!c.narrows() || args.allow_narrowing)
+    };
+    // Of the forms the flags accept (an equivalent one always), the one that changes fewest calls.
+    if let Some(i) = (0..candidates.len())
+        .filter(|&i| accepted(&candidates[i].0.comparison))
+        .min_by_key(|&i| candidates[i].0.comparison.differences.len())
+    {
+        return Ok(candidates.swap_remove(i).0);
+    }
+    let mut message = cannot;
+    for (c, changes) in &candidates {
+        message.push_str(&format!(
+            "\n  {} would write it {changes}:\n{}",
+            flags_for(&c.comparison),
+            c.comparison.render(3).trim_end()
+        ));
+    }
+    Err(message)
+}
+
+/// The flags that accept a result compared so.
+fn flags_for(c: &equiv::Comparison) -> &'static str {
+    match (c.widens(), c.narrows()) {
+        (true, true) => "`--allow-widening --allow-narrowing`",
+        (true, false) => "`--allow-widening`",
+        _ => "`--allow-narrowing`",
+    }
+}
+
+/// "without `null`, with `https://*.example.com` matching subdomains at any depth".
+fn describe_changes(file: &SourceFile, changes: &[nearest::Change]) -> String {
+    let text =
+        |s: crate::source::Span| String::from_utf8_lossy(&file.bytes()[s.range()]).into_owned();
+    changes
+        .iter()
+        .map(|c| match c {
+            nearest::Change::Dropped(at) => format!("without `{}`", text(*at)),
+            nearest::Change::Deepened(at) => {
+                format!("with `{}` matching subdomains at any depth", text(*at))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// `emitted` read back with the target's own front end and compared with `p`.
+fn checked(
+    p: &CorsPolicy,
+    emitted: backend::Emitted,
+    target: Dialect,
+    cx: &Context,
+    extra: Vec<String>,
+) -> Result<Converted, String> {
+    let back = SourceFile::new(
+        emitted.file_name,
+        emitted.text.clone().into_bytes(),
+        target.encoding(),
+    );
+    let result = match frontend::lower(target, &back, &cx.target) {
+        Ok(l) if !l.policies.is_empty() => l.policies.into_iter().next().expect("one"),
+        Ok(_) => {
+            return Err(format!(
+                "internal: the {} output holds no policy",
+                target.name()
+            ));
+        }
+        Err(e) => {
+            return Err(format!(
+                "internal: the {} output does not read back: {}",
+                target.name(),
+                e.message
+            ));
+        }
+    };
+    let comparison = equiv::compare(p, &result);
+    let checked = own_findings(&emitted, target, &cx.target);
+    let mut report = String::new();
+    for n in extra
+        .iter()
+        .chain(&emitted.notes)
+        .chain(&equiv::side_notes(p, &result))
+        .chain(&checked)
+    {
+        report.push_str(&format!("note: {}: {n}\n", p.scope.description));
+    }
+    if !comparison.equivalent() {
+        report.push_str(&format!(
+            "{}:\n{}",
+            p.scope.description,
+            comparison.render(usize::MAX)
+        ));
+    }
+    Ok(Converted {
+        emitted,
+        comparison,
+        report,
+    })
 }
 
 /// What cors-lint's own check says of the output, under the target's assumptions: a
