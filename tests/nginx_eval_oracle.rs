@@ -170,68 +170,17 @@ fn answers_agree_with_real_nginx() {
         }
         conf.push_str("}\n");
         let nginx = Nginx::start_config(&format!("eval-{file}"), &conf);
-        let port = nginx.port;
         let config = syntax::parse(&nginx.config_bytes()).expect("parses");
-        for host in HOSTS {
-            for path in PATHS {
-                for method in METHODS {
-                    for origin in ORIGINS {
-                        let host = host.replace("__PORT__", &port.to_string());
-                        let mut headers: Vec<(String, String)> = origin
-                            .iter()
-                            .map(|o| ("Origin".to_string(), o.to_string()))
-                            .collect();
-                        let request = Request {
-                            method: method.to_string(),
-                            uri: path.to_string(),
-                            headers: {
-                                headers.push(("Host".to_string(), host.clone()));
-                                headers.clone()
-                            },
-                        };
-                        let model =
-                            eval::answer(&config.statements, &request, Version(1, 22, 1), None);
-                        headers.pop();
-                        let real = support::http::request_to_host(
-                            port,
-                            &host,
-                            method,
-                            path,
-                            &headers,
-                            Duration::from_secs(3),
-                        );
-                        let mut real_cors: Vec<(String, String)> = real
-                            .headers
-                            .into_iter()
-                            .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
-                            .collect();
-                        real_cors.sort();
-                        cases += 1;
-                        let label =
-                            format!("file {file} Host {host} {method} {path} Origin {origin:?}");
-                        match model {
-                            Answer::Response { status, headers } => {
-                                let mut model_cors: Vec<(String, String)> = headers
-                                    .into_iter()
-                                    .map(|(n, v)| (n.to_ascii_lowercase(), v))
-                                    .collect();
-                                model_cors.sort();
-                                if real.status == Some(status) && real_cors == model_cors {
-                                    agree += 1;
-                                } else {
-                                    failures.push(format!("{label}\n  nginx: {:?} {real_cors:?}\n  model: {status} {model_cors:?}", real.status));
-                                }
-                            }
-                            Answer::Unknown(why) => {
-                                failures.push(format!("{label}: model cannot answer: {why}"))
-                            }
-                        }
-                    }
-                }
-            }
-        }
+        let tally = agreement(&nginx, &config.statements, HOSTS, &format!("file {file}"));
+        cases += tally.0;
+        agree += tally.1;
+        failures.extend(tally.2);
     }
     eprintln!("nginx answers: {agree}/{cases} agree with nginx 1.22 + headers-more");
+    assert_all_agree(&failures);
+}
+
+fn assert_all_agree(failures: &[String]) {
     assert!(
         failures.is_empty(),
         "{} disagreements:\n{}",
@@ -243,4 +192,131 @@ fn answers_agree_with_real_nginx() {
             .collect::<Vec<_>>()
             .join("\n")
     );
+}
+
+/// Every (Host, path, method, Origin) of the oracle's space against `nginx` and the model of
+/// `statements`: (cases, agreeing, disagreements).
+fn agreement(
+    nginx: &Nginx,
+    statements: &[syntax::Statement],
+    hosts: &[&str],
+    label: &str,
+) -> (usize, usize, Vec<String>) {
+    let port = nginx.port;
+    let (mut cases, mut agree, mut failures) = (0, 0, Vec::new());
+    for host in hosts {
+        for path in PATHS {
+            for method in METHODS {
+                for origin in ORIGINS {
+                    let host = host.replace("__PORT__", &port.to_string());
+                    let mut headers: Vec<(String, String)> = origin
+                        .iter()
+                        .map(|o| ("Origin".to_string(), o.to_string()))
+                        .collect();
+                    headers.push(("Host".to_string(), host.clone()));
+                    let request = Request {
+                        method: method.to_string(),
+                        uri: path.to_string(),
+                        headers: headers.clone(),
+                    };
+                    let model = eval::answer(statements, &request, Version(1, 22, 1), None);
+                    headers.pop();
+                    let real = support::http::request_to_host(
+                        port,
+                        &host,
+                        method,
+                        path,
+                        &headers,
+                        Duration::from_secs(3),
+                    );
+                    let mut real_cors: Vec<(String, String)> = real
+                        .headers
+                        .into_iter()
+                        .filter(|(n, _)| n.starts_with("access-control-") || n == "vary")
+                        .collect();
+                    real_cors.sort();
+                    cases += 1;
+                    let label = format!("{label} Host {host} {method} {path} Origin {origin:?}");
+                    match model {
+                        Answer::Response { status, headers } => {
+                            let mut model_cors: Vec<(String, String)> = headers
+                                .into_iter()
+                                .map(|(n, v)| (n.to_ascii_lowercase(), v))
+                                .collect();
+                            model_cors.sort();
+                            if real.status == Some(status) && real_cors == model_cors {
+                                agree += 1;
+                            } else {
+                                failures.push(format!(
+                                    "{label}\n  nginx: {:?} {real_cors:?}\n  model: {status} {model_cors:?}",
+                                    real.status
+                                ));
+                            }
+                        }
+                        Answer::Unknown(why) => {
+                            failures.push(format!("{label}: model cannot answer: {why}"))
+                        }
+                    }
+                }
+            }
+        }
+    }
+    (cases, agree, failures)
+}
+
+/// What `simulate` makes of a file that is only part of a configuration (issue 18 §5): a
+/// `conf.d` server block, a file of locations included into a server, a snippet of directives
+/// included into a location. Each generated fragment is evaluated alone by the model and
+/// served by a real nginx with the fragment where an `include` would put it (nginx splices an
+/// include's text in place); every answer must agree.
+#[test]
+fn fragments_answer_as_included() {
+    let mut rng = Rng(0xc0de_d00d_5eed_0002);
+    let (mut cases, mut agree) = (0, 0);
+    let mut failures = Vec::new();
+    // Fragments have no `map` of their own: `$cors_origin` becomes `$http_origin`.
+    let own = |t: String| t.replace("$cors_origin", "$http_origin");
+    for file in 0..9 {
+        let locations: String = ["/", "/api", "= /exact", "~ \\.json$"]
+            .iter()
+            .map(|l| format!("location {l} {{\n{}}}\n", own(location_body(&mut rng))))
+            .collect();
+        let (fragment, around): (String, fn(&str) -> String) = match file % 3 {
+            0 => (
+                format!(
+                    "server {{\nlisten 127.0.0.1:__PORT__;\nserver_name a.test;\n{}{locations}}}\n",
+                    own(cors_lines(&mut rng, true))
+                ),
+                |f| format!("events {{}}\nhttp {{\naccess_log off;\n{f}}}\n"),
+            ),
+            1 => (
+                format!("{}{locations}", own(cors_lines(&mut rng, true))),
+                |f| {
+                    format!(
+                        "events {{}}\nhttp {{\naccess_log off;\nserver {{\nlisten 127.0.0.1:__PORT__;\n{f}}}\n}}\n"
+                    )
+                },
+            ),
+            _ => (own(location_body(&mut rng)), |f| {
+                format!(
+                    "events {{}}\nhttp {{\naccess_log off;\nserver {{\nlisten 127.0.0.1:__PORT__;\nlocation / {{\n{f}}}\n}}\n}}\n"
+                )
+            }),
+        };
+        let nginx = Nginx::start_config(&format!("fragment-{file}"), &around(&fragment));
+        let text = fragment.replace("__PORT__", &nginx.port.to_string());
+        let config = syntax::parse(text.as_bytes()).expect("parses");
+        let tally = agreement(
+            &nginx,
+            &config.statements,
+            &["a.test"],
+            &format!("fragment {file}"),
+        );
+        cases += tally.0;
+        agree += tally.1;
+        failures.extend(tally.2);
+    }
+    eprintln!("fragment answers: {agree}/{cases} agree with nginx 1.22 + headers-more");
+    assert!(cases > 0);
+    assert_all_agree(&failures);
 }
