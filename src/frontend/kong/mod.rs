@@ -19,6 +19,7 @@
 //! * `header_filter`: other responses get the origin, credentials and `exposed_headers`, also
 //!   without `Origin` unless `allow_origin_absent: false` (default `true`).
 
+mod embedded;
 mod lower;
 
 pub use lower::is_literal;
@@ -300,6 +301,10 @@ pub fn recognise_stream(file_name: &str, stream: &Stream) -> Result<String, Stri
             let line = src[..p.anchor.start.min(src.len())].matches('\n').count() + 1;
             Ok(format!("it holds {} (line {line})", p.description))
         }
+        None if let Some((description, at)) = embedded::first_plugin(stream) => {
+            let line = src[..at.start.min(src.len())].matches('\n').count() + 1;
+            Ok(format!("it holds {description} (line {line})"))
+        }
         // Objects naming plugins defined elsewhere: read, so uses resolve across files.
         None => match f.references.first() {
             Some(r) => Ok(format!(
@@ -333,7 +338,7 @@ pub fn lower(file: &SourceFile, options: &Options) -> Result<Lowered, InputError
     lower_stream(&Stream::new(file.bytes()), options)
 }
 
-pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, InputError> {
+pub fn lower_stream(stream: &Stream, options: &Options) -> Result<Lowered, InputError> {
     kube::utf8(stream, "Kong")?;
     kube::parse(stream, |why| {
         format!("invalid YAML: {why}; Kong and kubectl refuse the file")
@@ -355,6 +360,9 @@ pub fn lower_stream(stream: &Stream, _options: &Options) -> Result<Lowered, Inpu
         }
         out.policies.extend(lower::plugin(p, &mut out.facts));
     }
+    let mut embedded = embedded::lower_all(stream, options)?;
+    out.policies.append(&mut embedded.policies);
+    out.facts.append(&mut embedded.facts);
     Ok(out)
 }
 
