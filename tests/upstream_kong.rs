@@ -1272,8 +1272,8 @@ fn regex_preflight(p: &(String, String), origin: &str, accept: Accept) -> Vec<St
 
 /// Kong answers an accepted origin with `normalized_req_origin.domain` (handler.lua:163):
 /// `normalize_origin` (:38-59) drops a written default port. That happens only in the
-/// matching loop, i.e. with more than one entry or a single regex entry; cors-lint echoes the
-/// request's `Origin` as sent (see `default_port_is_normalised`).
+/// matching loop, i.e. with more than one entry or a single regex entry (checked by
+/// `default_port_is_normalised`).
 fn default_port_normalised(c: &RegexCase, origin: &str, accept: Accept) -> bool {
     let single_literal = c.origins.len() == 1 && is_literal(c.origins[0].trim_matches('\''));
     !single_literal && origin.ends_with(":80") && !matches!(accept, No)
@@ -1304,14 +1304,11 @@ fn regex_testcases_preflights() {
 /// 01-access_spec.lua:73, :90, :139, :168, :183, :198 (`http://foo.test:80` answered
 /// `http://foo.test`) and :1010-1018 (`http://my-site.test:80` answered
 /// `http://my-site.test` on cors11.test): Kong compares and answers the *normalised*
-/// request origin (handler.lua:139-143, 163). cors-lint's model neither normalises the
-/// request's `Origin` for literal entries (`OriginMatcher::Exact` compares it as sent, so
-/// the literal `http://foo.test` rejects `http://foo.test:80`) nor answers the normalised
-/// form (regexes echo `http://foo.test:80`). No browser sends a default port in `Origin`,
-/// so no lint verdict changes; the simulated answer to such a request does.
+/// request origin (handler.lua:139-143, 163), which cors-lint models as
+/// `OnMatch::EchoNormalisedOrigin`: the matchers see `http://foo.test` and it is what is
+/// echoed. No browser sends a default port in `Origin`, so no lint verdict depends on it;
+/// the simulated answer to such a request does.
 #[test]
-#[ignore = "cors-lint bug: Kong normalises the request origin (default port dropped) before \
-            matching literal entries and answers the normalised origin; cors-lint does not"]
 fn default_port_is_normalised() {
     let mut bad = Vec::new();
     for (i, c) in REGEX_CASES.iter().enumerate() {

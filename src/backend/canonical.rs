@@ -136,7 +136,8 @@ pub fn canonical(p: &CorsPolicy) -> Result<Canonical, Refusal> {
             let span = m.matchers.first().map_or(p.anchor, |(_, s)| *s);
             if m.matchers.iter().any(|(x, _)| *x == OriginMatcher::Any) {
                 let o = match on {
-                    OnMatch::EchoOrigin => Origins::EchoAny,
+                    // Browsers never write a default port: both echo what they send.
+                    OnMatch::EchoOrigin | OnMatch::EchoNormalisedOrigin => Origins::EchoAny,
                     OnMatch::LiteralStar => Origins::Star,
                 };
                 (o, span)

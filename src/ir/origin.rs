@@ -78,8 +78,47 @@ pub enum RegexDialect {
 pub enum OnMatch {
     /// The request's `Origin`, echoed.
     EchoOrigin,
+    /// The request's `Origin` without a written default port (`http://a.example:80` →
+    /// `http://a.example`), echoed; the matchers are tried against that form too (Kong's
+    /// `normalize_origin`). Browsers never write a default port, so only the answer to a
+    /// hand-made request differs from [`OnMatch::EchoOrigin`].
+    EchoNormalisedOrigin,
     /// A literal `*`.
     LiteralStar,
+}
+
+impl OnMatch {
+    /// Whether a matching origin is sent back (in some form) rather than `*`.
+    pub fn echoes(self) -> bool {
+        self != OnMatch::LiteralStar
+    }
+
+    /// The form of the request's `Origin` the matchers see and an echo sends.
+    pub fn subject(self, origin: &str) -> std::borrow::Cow<'_, str> {
+        match self {
+            OnMatch::EchoNormalisedOrigin => without_default_port(origin),
+            OnMatch::EchoOrigin | OnMatch::LiteralStar => origin.into(),
+        }
+    }
+}
+
+/// `scheme://host:port` without `:port` when it is the scheme's default (`80` for `http`,
+/// `443` for `https`, written exactly so); anything else as it is.
+pub fn without_default_port(origin: &str) -> std::borrow::Cow<'_, str> {
+    let Some((scheme, authority)) = origin.split_once("://") else {
+        return origin.into();
+    };
+    let default = match scheme {
+        "http" => ":80",
+        "https" => ":443",
+        _ => return origin.into(),
+    };
+    match authority.strip_suffix(default) {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#']) => {
+            format!("{scheme}://{host}").into()
+        }
+        _ => origin.into(),
+    }
 }
 
 impl OriginMatcher {
@@ -674,6 +713,27 @@ pub fn corrected_origin(text: &str, accepts: impl Fn(&str) -> bool) -> Option<St
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn default_ports_are_dropped_only_where_written_exactly() {
+        for (written, normalised) in [
+            ("http://a.example:80", "http://a.example"),
+            ("https://a.example:443", "https://a.example"),
+            ("http://[::1]:80", "http://[::1]"),
+            ("https://a.example:80", "https://a.example:80"),
+            ("http://a.example:8080", "http://a.example:8080"),
+            ("http://a.example:080", "http://a.example:080"),
+            ("http://:80", "http://:80"),
+            ("null", "null"),
+            ("a.example:80", "a.example:80"),
+        ] {
+            assert_eq!(without_default_port(written), normalised, "{written}");
+        }
+        assert_eq!(
+            OnMatch::EchoOrigin.subject("http://a.example:80"),
+            "http://a.example:80"
+        );
+    }
 
     fn kind(v: &str) -> Option<ProblemKind> {
         match classify_allow_origin(v) {

@@ -40,7 +40,8 @@ fn echo_any(policy: &crate::ir::CorsPolicy) -> Option<crate::source::Span> {
     let crate::ir::OriginPolicy::Match(m) = &policy.allow_origin else {
         return None;
     };
-    (m.on_match == crate::ir::OnMatch::EchoOrigin)
+    m.on_match
+        .echoes()
         .then(|| {
             m.matchers
                 .iter()

@@ -2,7 +2,7 @@
 
 use super::common::{credentials_span, in_dialect, product};
 use super::{FindingExt, Reporter, Unit};
-use crate::ir::{OnMatch, OriginMatcher, OriginPolicy};
+use crate::ir::{OriginMatcher, OriginPolicy};
 
 declare_rule!(OriginReflected, "CORS015", check);
 
@@ -20,7 +20,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         } else {
             m.on_match
         };
-        if on != OnMatch::EchoOrigin {
+        if !on.echoes() {
             continue;
         }
         // Without credentials the exposure is that of `*`: CORS002's (opt-in) finding.

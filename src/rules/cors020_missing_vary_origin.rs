@@ -2,7 +2,7 @@
 
 use super::common::{credentials_span, product, with_hint};
 use super::{FindingExt, Reporter, Unit};
-use crate::ir::{OnMatch, OriginPolicy};
+use crate::ir::OriginPolicy;
 
 declare_rule!(MissingVaryOrigin, "CORS020", check);
 
@@ -18,7 +18,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             m.on_match
         };
         // A literal `*` is sent only for `Any`; other matchers send the origin they accept.
-        let echoes = on == OnMatch::EchoOrigin
+        let echoes = on.echoes()
             || m.matchers
                 .iter()
                 .any(|(x, _)| *x != crate::ir::OriginMatcher::Any);

@@ -80,9 +80,18 @@ pub fn respond(
     let origin = req
         .header("origin")
         .or(policy.emission.absent_origin_is_empty.then_some(""));
+    let credentials = matches!(policy.credentials, Credentials::On { .. });
+    // What a matching origin gets under this policy's credentials, and the form of the
+    // origin the matchers see (and an echo sends).
+    let on_match = match &policy.allow_origin {
+        OriginPolicy::Match(m) if credentials => m.on_match_with_credentials,
+        OriginPolicy::Match(m) => m.on_match,
+        _ => OnMatch::EchoOrigin,
+    };
+    let origin = origin.map(|o| on_match.subject(o));
     // The first matcher that accepts the origin decides what is sent.
     let accepted = match &policy.allow_origin {
-        OriginPolicy::Match(m) => origin.and_then(|o| {
+        OriginPolicy::Match(m) => origin.as_deref().and_then(|o| {
             m.matchers
                 .iter()
                 .find(|(x, _)| x.accepts(o))
@@ -117,7 +126,6 @@ pub fn respond(
     let answered_preflight = split.is_some() && preflight;
     let mut headers = Vec::new();
     if emit {
-        let credentials = matches!(policy.credentials, Credentials::On { .. });
         let mut echoed = false;
         let mut allow_origin_sent = false;
         match &policy.allow_origin {
@@ -127,16 +135,11 @@ pub fn respond(
                 allow_origin_sent = true;
                 headers.push(("access-control-allow-origin".into(), v.text().to_string()))
             }
-            OriginPolicy::Match(m) => {
-                if let (Some(o), Some(matcher)) = (origin, accepted) {
-                    let on = if credentials {
-                        m.on_match_with_credentials
-                    } else {
-                        m.on_match
-                    };
-                    let value = match on {
+            OriginPolicy::Match(_) => {
+                if let (Some(o), Some(matcher)) = (&origin, accepted) {
+                    let value = match on_match {
                         OnMatch::LiteralStar if *matcher == OriginMatcher::Any => "*".to_string(),
-                        OnMatch::EchoOrigin | OnMatch::LiteralStar => {
+                        _ => {
                             echoed = true;
                             o.to_string()
                         }

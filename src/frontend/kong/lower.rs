@@ -253,10 +253,12 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
                 matchers.push((m, text_span(e)));
             }
         }
+        // The loop compares and answers `normalize_origin` of the request's origin
+        // (handler.lua:139-143, 163): a written default port dropped.
         OriginPolicy::Match(OriginMatch {
             matchers,
-            on_match: OnMatch::EchoOrigin,
-            on_match_with_credentials: OnMatch::EchoOrigin,
+            on_match: OnMatch::EchoNormalisedOrigin,
+            on_match_with_credentials: OnMatch::EchoNormalisedOrigin,
         })
     };
     let literal_list = |name: &str, facts: &mut Vec<Fact>| -> Option<AllowList> {

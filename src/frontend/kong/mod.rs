@@ -9,7 +9,8 @@
 //!   leading `^` dropped, `$` appended, matched with the `a` (anchored) flag, so anchored at
 //!   both ends) against the request's `scheme://host[:port]`, or its host alone when the
 //!   entry has no `:` (`by_host`); a literal entry is compared with the normalised origin
-//!   (default port dropped). `Vary: Origin` is always added outside the allow-all case.
+//!   (default port dropped, on both sides), and a match is answered with the request's
+//!   normalised origin. `Vary: Origin` is always added outside the allow-all case.
 //! * `configure_credentials`: `credentials: true` sends `Access-Control-Allow-Credentials:
 //!   true` on every response, or with allow-all echoes the request's `Origin` (and `Vary`).
 //! * `access`: an `OPTIONS` with `Origin` and `Access-Control-Request-Method` is answered

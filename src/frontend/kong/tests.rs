@@ -203,6 +203,16 @@ fn literal_entries_are_normalised() {
         _ => None,
     });
     assert_eq!(dead, Some("b.example"));
+    // The request's origin is normalised too (:139-143) and answered so (:163).
+    let sent = answer(
+        &l.policies[0],
+        "GET",
+        &[("origin", "https://a.example:443")],
+    );
+    assert!(sent.1.contains(&(
+        "access-control-allow-origin".into(),
+        "https://a.example".into()
+    )));
 }
 
 /// `access`: `kong.ctx.plugin.skip_response_headers = true; if conf.preflight_continue then
