@@ -109,11 +109,9 @@ const PLUGINS: &[Plugin] = &[
         line: 426,
         config: "origins: ['http://my-site.test', 'https://my-other-site.test:9000']\n",
     },
-    // 01-access_spec.lua:434 @ 22246ef2 (route12), without its `methods = ngx.null` (:452): Kong accepts a null for the
-    // field, which is not `required` (kong/db/schema/init.lua:877-887), and reads it back as
-    // nil (:1950), as if absent; cors-lint refuses `methods: null` (see
-    // `null_methods_is_the_default`), so it is left out here. The spec's requests to this
-    // route are `GET`s, which the methods do not touch.
+    // 01-access_spec.lua:434 @ 22246ef2 (route12), with its `methods = ngx.null` (:452): Kong
+    // accepts a null for the field, which is not `required` (kong/db/schema/init.lua:877-887),
+    // and reads it back as nil (:1950), as if absent (see `null_methods_is_the_default`).
     Plugin {
         host: "cors12.test",
         line: 434,
@@ -167,7 +165,7 @@ const PLUGINS: &[Plugin] = &[
 const CORS12: &str = "credentials: true\npreflight_continue: false\nmax_age: 1728000\n\
                       headers: [DNT, X-CustomHeader, Keep-Alive, User-Agent, X-Requested-With, \
                       If-Modified-Since, Cache-Control, Content-Type, Authorization]\n\
-                      origins: [a.xxx.test, allowed-domain.test]\n";
+                      methods: null\norigins: [a.xxx.test, allowed-domain.test]\n";
 
 const ROUTE3_LIKE: &str = "origins: [example.test]\nmethods: [GET]\nheaders: [origin, type, accepts]\n\
                            exposed_headers: [x-auth-token]\nmax_age: 10\npreflight_continue: true\n";
@@ -1430,23 +1428,12 @@ fn private_network() {
 /// null for a field that is not `required` (kong/db/schema/init.lua:877-887; `methods` has a
 /// default but no `required`, schema.lua:41-46) and reads it back as nil (init.lua:1950), so
 /// `access` sends the default methods (handler.lua:231-232), and the spec's requests to the
-/// route are answered. cors-lint reports `methods: null` as a value of the wrong type
-/// (KONG005, "Kong's schema refuses the plugin") and models no plugin.
+/// route are answered. A null for a `required` field (`credentials`, schema.lua:48) is
+/// refused ("required field missing", init.lua:884-886): KONG005, and no plugin.
 #[test]
-#[ignore = "cors-lint bug: `methods: null` is accepted by Kong (the default methods), \
-            cors-lint reports KONG005 and drops the plugin"]
 fn null_methods_is_the_default() {
-    let config = CORS12.replace("origins:", "methods: null\norigins:");
-    for (name, text) in forms_of("cors12.test", &config) {
-        let report = lint_bytes(
-            name.into(),
-            text.clone().into_bytes(),
-            Dialect::Kong,
-            String::new(),
-            &Settings::default(),
-        );
-        let codes: Vec<&str> = report.findings.iter().map(|f| f.code).collect();
-        assert!(!codes.contains(&"KONG005"), "{name}: {codes:?}");
+    for (name, text) in forms_of("cors12.test", CORS12) {
+        assert!(!codes_of(name, &text).contains(&"KONG005"), "{name}");
         let policy = lower(name, &text);
         let r = sim::respond(
             &policy,
@@ -1468,4 +1455,23 @@ fn null_methods_is_the_default() {
         );
         assert!(m.is_empty(), "{name}: {m:?}");
     }
+    let refused = CORS12.replace("credentials: true", "credentials: null");
+    for (name, text) in forms_of("cors12.test", &refused) {
+        assert!(codes_of(name, &text).contains(&"KONG005"), "{name}");
+    }
+}
+
+/// Every rule cors-lint reports on a file.
+fn codes_of(name: &str, text: &str) -> Vec<&'static str> {
+    lint_bytes(
+        name.into(),
+        text.as_bytes().to_vec(),
+        Dialect::Kong,
+        String::new(),
+        &Settings::default(),
+    )
+    .findings
+    .iter()
+    .map(|f| f.code)
+    .collect()
 }

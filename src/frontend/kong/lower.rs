@@ -80,6 +80,14 @@ fn joined(entries: &[MappedText], anchor: Span) -> MappedText {
     out.with_whole(whole)
 }
 
+/// A YAML null (`null`, `~`, or nothing after the key): `ngx.null` to Kong's schema (a
+/// declarative file's nulls are converted so, kong/db/declarative/init.lua:126), which
+/// refuses it for a `required` field and otherwise reads it back as nil
+/// (kong/db/schema/init.lua:877-887, 1950).
+fn is_null(node: &Node) -> bool {
+    matches!(&node.value, Value::Other(s) if matches!(s.as_str(), "" | "~" | "null" | "Null" | "NULL"))
+}
+
 struct Config<'a> {
     node: Option<&'a Node>,
 }
@@ -98,9 +106,13 @@ impl<'a> Config<'a> {
         });
     }
 
-    /// An array of strings; `None` when absent or null.
+    /// An array of strings; `None` when absent or null (the arrays are not `required`, so
+    /// Kong's schema takes a null and reads it back as nil, the default).
     fn list(&self, name: &str, facts: &mut Vec<Fact>) -> Option<(Span, Vec<MappedText>)> {
         let (key, node) = self.get(name)?;
+        if is_null(node) {
+            return None;
+        }
         match &node.value {
             Value::Seq(items) => {
                 let mut out = Vec::new();
@@ -112,7 +124,6 @@ impl<'a> Config<'a> {
                 }
                 Some((key, out))
             }
-            Value::Other(s) if s.is_empty() => None,
             _ => {
                 Self::wrong(facts, name, node, "an array of strings");
                 None
@@ -120,11 +131,21 @@ impl<'a> Config<'a> {
         }
     }
 
+    /// A boolean. Every boolean of the schema is `required`: a null is refused
+    /// ("required field missing"), not read as the default.
     fn bool(&self, name: &str, facts: &mut Vec<Fact>) -> Option<(Span, bool)> {
         let (key, node) = self.get(name)?;
         match node.value {
             Value::Bool(b) => Some((key, b)),
-            Value::Other(ref s) if s.is_empty() => None,
+            _ if is_null(node) => {
+                facts.push(Fact::WrongType {
+                    field: name.to_string(),
+                    span: node.span,
+                    expected: "a boolean",
+                    found: "null (the field is `required`)",
+                });
+                None
+            }
             _ => {
                 Self::wrong(facts, name, node, "a boolean");
                 None

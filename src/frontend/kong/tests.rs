@@ -246,3 +246,45 @@ fn declarative_config_and_references() {
             .any(|f| matches!(f, Fact::Unused { .. }))
     );
 }
+
+/// A null is read as the default for a field that is not `required` (kong/db/schema/init.lua:
+/// 877-887, 1950) and refused for one that is (:884-886; every boolean of schema.lua:48-51).
+#[test]
+fn nulls_are_defaults_unless_the_field_is_required() {
+    let src = plugin(
+        "  origins: null\n  methods: ~\n  headers:\n  exposed_headers: NULL\n  max_age: null\n",
+    );
+    let l = lower_src(&src);
+    assert!(l.facts.is_empty(), "{:?}", l.facts);
+    let pre = [
+        ("origin", "https://a.example"),
+        ("access-control-request-method", "PUT"),
+        ("access-control-request-headers", "X-A"),
+    ];
+    assert_eq!(
+        answer(&l.policies[0], "OPTIONS", &pre),
+        (
+            Some(200),
+            h(&[
+                ("access-control-allow-origin", "*"),
+                ("access-control-allow-methods", DEFAULT_METHODS),
+                ("access-control-allow-headers", "X-A"),
+            ])
+        )
+    );
+    for field in ["credentials", "preflight_continue", "allow_origin_absent"] {
+        for null in ["null", "~", ""] {
+            let src = plugin(&format!(
+                "  origins: [\"https://a.example\"]\n  {field}: {null}\n"
+            ));
+            let l = lower_src(&src);
+            assert!(l.policies.is_empty(), "{field}: {null}");
+            assert!(
+                l.facts
+                    .iter()
+                    .any(|f| matches!(f, Fact::WrongType { field: f, .. } if f == field)),
+                "{field}: {null}"
+            );
+        }
+    }
+}
