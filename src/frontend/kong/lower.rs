@@ -236,6 +236,9 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
         });
     }
     let absent = c.bool("allow_origin_absent", facts).is_none_or(|(_, b)| b);
+    // Read for its type only: what it sends (a preflight-only header, and only when asked
+    // for) has no place in the IR.
+    c.bool("private_network", facts);
 
     let entries: Vec<MappedText> = origins.as_ref().map(|(_, e)| e.clone()).unwrap_or_default();
     let origins_key = origins.as_ref().map_or(anchor, |(k, _)| *k);

@@ -272,7 +272,12 @@ fn nulls_are_defaults_unless_the_field_is_required() {
             ])
         )
     );
-    for field in ["credentials", "preflight_continue", "allow_origin_absent"] {
+    for field in [
+        "credentials",
+        "private_network",
+        "preflight_continue",
+        "allow_origin_absent",
+    ] {
         for null in ["null", "~", ""] {
             let src = plugin(&format!(
                 "  origins: [\"https://a.example\"]\n  {field}: {null}\n"
