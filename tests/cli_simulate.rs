@@ -431,3 +431,70 @@ fn nginx_host_chooses_the_server() {
             "the server `Host: api.b.test` selects",
         ));
 }
+
+/// An Ingress behind authentication: the status line says the answer is authentication's,
+/// the challenge is shown, and a credentialed call names Chromium's login dialog; with
+/// `auth-signin` the 302 is followed, which the verdict says it does not simulate.
+#[test]
+fn ingress_authentication_answers_before_the_backend() {
+    let d = tempfile::tempdir().unwrap();
+    let ingress = |annotations: &str| {
+        let path = d.path().join("ingress.yaml");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata:\n  name: api\n  annotations:\n\
+                 {annotations}    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    \
+                 nginx.ingress.kubernetes.io/cors-allow-origin: \"https://app.example.com\"\n\
+                 spec:\n  rules:\n    - host: api.example.com\n"
+            ),
+        )
+        .unwrap();
+        path.to_string_lossy().into_owned()
+    };
+    let basic = ingress(
+        "    nginx.ingress.kubernetes.io/auth-type: basic\n    nginx.ingress.kubernetes.io/auth-secret: htpasswd\n    \
+         nginx.ingress.kubernetes.io/auth-realm: Staff\n",
+    );
+    simulate(&basic, "--origin https://app.example.com --method PUT --credentials")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains("  < 204 (ingress-nginx answers an `OPTIONS` request"))
+        .stdout(predicate::str::contains("  > PUT /\n  > Origin: https://app.example.com\n  < 401 (authentication answers, not the backend: without an `Authorization` header ingress-nginx's basic authentication"))
+        .stdout(predicate::str::contains("  < www-authenticate: Basic realm=\"Staff\"\n"))
+        .stdout(predicate::str::contains("once its user dismisses the login dialog Chromium shows"));
+    simulate(
+        &basic,
+        "--origin https://app.example.com --header Authorization:Basic",
+    )
+    .assert()
+    .code(0)
+    .stdout(predicate::str::contains(
+        "  < 200 (the backend Service answers once authentication passes",
+    ));
+    simulate(&basic, "--origin https://evil.example --method PUT")
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains(
+            "  > Access-Control-Request-Method: PUT\n  < 401 (authentication answers",
+        ))
+        .stdout(predicate::str::contains(
+            "verdict: blocked: preflight-missing-allow-origin",
+        ));
+    let signin = ingress(
+        "    nginx.ingress.kubernetes.io/auth-url: https://auth.example.com/oauth2/auth\n    \
+         nginx.ingress.kubernetes.io/auth-signin: https://auth.example.com/oauth2/start\n",
+    );
+    simulate(&signin, "--origin https://app.example.com")
+        .assert()
+        .code(0)
+        .stdout(predicate::str::contains(
+            "  < 302 (authentication answers, not the backend",
+        ))
+        .stdout(predicate::str::contains(
+            "redirect to https://auth.example.com/oauth2/start",
+        ))
+        .stdout(predicate::str::contains(
+            "verdict: allowed: the 302 redirect passes the CORS check, so fetch() follows it",
+        ));
+}

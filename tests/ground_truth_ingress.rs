@@ -7,7 +7,9 @@
 //! `access-control-*`/`vary` line).
 //!
 //! The backend behind each location is a stand-in that answers 200, which is also what the
-//! front end assumes of an unknown backend.
+//! front end assumes of an unknown backend. With authentication (`auth-url`, `auth-signin`,
+//! `auth-type: basic`) the location also runs `auth_request` against a stand-in auth service
+//! or `auth_basic`, and the backend is proxied so that authentication runs before it.
 
 mod support;
 
@@ -299,6 +301,159 @@ fn ingress_policies_answer_like_the_rendered_controller_config() {
     );
 }
 
+/// Authentication in front of the CORS block: for `auth-url` (with and without
+/// `auth-signin`) and `auth-type: basic`, each with the default `*` and with an origin list,
+/// the policy's answers (status and CORS headers) against a real nginx 1.22 + headers-more
+/// running the location as the controller renders it (`support::ingress::auth`), the
+/// backend a proxied server block. A preflight from an allowed origin is answered before
+/// authentication; every other request meets it, without credentials and with the ones
+/// the stand-in auth service and the htpasswd accept (`foo:bar`).
+#[test]
+fn ingress_authentication_answers_like_the_rendered_controller_config() {
+    let started = Instant::now();
+    let listed = ("cors-allow-origin", "https://app.example.com");
+    let external = ("auth-url", "http://auth.internal/oauth2/auth");
+    let signin = ("auth-signin", "https://auth.example.com/oauth2/start");
+    let basic = [
+        ("auth-type", "basic"),
+        ("auth-secret", "htpasswd"),
+        ("auth-realm", "test auth"),
+    ];
+    let sets: Vec<Vec<(&str, &str)>> = vec![
+        vec![external],
+        vec![external, listed],
+        vec![external, listed, ("cors-allow-credentials", "false")],
+        vec![external, signin],
+        vec![external, signin, listed],
+        basic.to_vec(),
+        [&basic[..], &[listed]].concat(),
+        [&basic[..], &[external, signin, listed]].concat(),
+    ];
+    let sets: Vec<Vec<(String, String)>> = sets
+        .into_iter()
+        .map(|set| {
+            [("enable-cors", "true")]
+                .iter()
+                .chain(&set)
+                .map(|(k, v)| (format!("{P}{k}"), v.to_string()))
+                .collect()
+        })
+        .collect();
+    let mut servers = String::from(
+        "server {\nlisten 127.0.0.1:__PORT__;\nserver_name backend.test;\nlocation / {\nreturn 200 ok;\n}\n}\n",
+    );
+    for (i, set) in sets.iter().enumerate() {
+        let pairs: Vec<(&str, &str)> = set.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let config = ingress::parse(&pairs);
+        let cors = ingress::location_cors(&config);
+        let auth = ingress::auth(&pairs, &config, i);
+        servers.push_str(&format!(
+            "server {{\nlisten 127.0.0.1:__PORT__;\nserver_name auth{i}.test;\n{}location / {{\n{cors}{}\
+             proxy_set_header Host backend.test;\nproxy_pass http://127.0.0.1:__PORT__;\n}}\n}}\n",
+            auth.server_locations, auth.location
+        ));
+    }
+    let nginx = Nginx::start("ingress-auth", &servers);
+    // Read per request by auth_basic: the one user, `foo:bar`.
+    std::fs::write(nginx.dir.join("htpasswd"), "foo:{PLAIN}bar\n").expect("write htpasswd");
+
+    let mut tally = Tally::default();
+    for (i, set) in sets.iter().enumerate() {
+        let host = format!("auth{i}.test");
+        let file = SourceFile::new(
+            "gt.yaml",
+            manifest(&host, set).into_bytes(),
+            Dialect::IngressNginx.encoding(),
+        );
+        let lowered = frontend::lower(Dialect::IngressNginx, &file, &Options::default())
+            .unwrap_or_else(|e| panic!("set {i} {set:?}: {}", e.message));
+        let policy = lowered.policies.first().expect("CORS is on");
+        let listener = &policy.scope.listeners[0];
+        assert!(
+            matches!(listener.auth, cors_lint::ir::Auth::Required { .. }),
+            "set {i}: authentication is modelled: {:?}",
+            listener.auth
+        );
+        for origin in [
+            Some("https://app.example.com"),
+            Some("https://evil.example"),
+            None,
+        ] {
+            for (method, preflight) in [
+                ("GET", false),
+                ("POST", false),
+                ("OPTIONS", true),
+                ("OPTIONS", false),
+            ] {
+                for credentials in [None, Some("Basic Zm9vOmJhcg==")] {
+                    tally.cases += 1;
+                    let mut headers: Vec<(String, String)> = Vec::new();
+                    if let Some(o) = origin {
+                        headers.push(("origin".into(), o.into()));
+                    }
+                    if preflight {
+                        headers.push(("access-control-request-method".into(), "PUT".into()));
+                    }
+                    if let Some(c) = credentials {
+                        headers.push(("authorization".into(), c.into()));
+                    }
+                    let mut with_host = vec![("host".to_string(), host.clone())];
+                    with_host.extend(headers.iter().cloned());
+                    let req = ServerRequest {
+                        method: method.into(),
+                        path: "/api/items".into(),
+                        headers: with_host,
+                    };
+                    let mut model = sim::respond(policy, listener, &req, &[]);
+                    model.reason.clear();
+                    let real = support::http::request_to_host(
+                        nginx.port,
+                        &host,
+                        method,
+                        "/api/items",
+                        &headers,
+                        Duration::from_secs(5),
+                    );
+                    let label = format!(
+                        "[auth set {i} {set:?}] origin {origin:?} credentials {credentials:?}"
+                    );
+                    tally.server(&label, &req, &model, real.status, &real.headers);
+                    // A 401's challenge too (what a browser's login dialog depends on).
+                    let challenge = |h: &[(String, String)]| {
+                        h.iter()
+                            .find(|(n, _)| n.eq_ignore_ascii_case("www-authenticate"))
+                            .map(|(_, v)| v.clone())
+                    };
+                    if real.status == Some(401)
+                        && challenge(&model.headers) != challenge(&real.headers)
+                    {
+                        tally.disagreements.push(format!(
+                            "{label}: WWW-Authenticate: model {:?}, real {:?}",
+                            challenge(&model.headers),
+                            challenge(&real.headers)
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    let summary = tally.summary(
+        &format!(
+            "ingress-nginx authentication ground truth ({} annotation sets, nginx 1.22 + headers-more running the \
+             controller's template with auth_request / auth_basic)",
+            sets.len()
+        ),
+        started,
+        "summary-ingress-auth.txt",
+    );
+    assert!(
+        tally.disagreements.is_empty(),
+        "{} disagreements:\n{}\n{summary}",
+        tally.disagreements.len(),
+        tally.disagreements.join("\n")
+    );
+}
+
 /// The browser side for a subset: deployments whose annotations name (or fail open around)
 /// the calling page's origin, each `fetch()` run in headless Chromium against the real nginx,
 /// the verdict and the requests sent over repeated fetches compared with `simulate` on the
@@ -353,6 +508,40 @@ fn ingress_policies_give_chromium_s_verdicts() {
                 ("cors-allow-origin", "null".into()),
             ],
         ),
+        // Authentication: the 401 and the preflight answered before it, as the page sees them.
+        (
+            "external-auth-page-listed",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", me.clone()),
+                ("auth-url", "http://auth.internal/oauth2/auth".into()),
+            ],
+        ),
+        (
+            "external-auth-star",
+            vec![
+                ("enable-cors", "true".into()),
+                ("auth-url", "http://auth.internal/oauth2/auth".into()),
+            ],
+        ),
+        (
+            "external-auth-other-only",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", other.into()),
+                ("auth-url", "http://auth.internal/oauth2/auth".into()),
+            ],
+        ),
+        (
+            "basic-auth-page-listed",
+            vec![
+                ("enable-cors", "true".into()),
+                ("cors-allow-origin", me.clone()),
+                ("auth-type", "basic".into()),
+                ("auth-secret", "htpasswd".into()),
+                ("auth-realm", "test auth".into()),
+            ],
+        ),
     ];
     // (method, headers, credentials, from the sandboxed page)
     let shapes: [Shape; 7] = [
@@ -360,7 +549,13 @@ fn ingress_policies_give_chromium_s_verdicts() {
         ("GET", &[], true, false),
         ("PUT", &[("X-Token", "1")], true, false),
         ("PUT", &[("X-Token", "1")], false, false),
-        ("GET", &[("Authorization", "Bearer x")], true, false),
+        // `foo:bar`, the one user of the basic-auth deployment's htpasswd.
+        (
+            "GET",
+            &[("Authorization", "Basic Zm9vOmJhcg==")],
+            true,
+            false,
+        ),
         (
             "POST",
             &[("Content-Type", "application/json")],
@@ -380,13 +575,27 @@ fn ingress_policies_give_chromium_s_verdicts() {
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str()))
             .collect();
-        let cors = ingress::location_cors(&ingress::parse(&refs));
+        let config = ingress::parse(&refs);
+        let cors = ingress::location_cors(&config);
+        let auth = ingress::auth(&refs, &config, 0);
+        // With authentication the backend must be proxied (a `return` would answer in the
+        // rewrite phase, before it): a second, unlogged server block on the same port.
+        let backend = if auth.location.is_empty() {
+            "return 200 ok;\n".to_string()
+        } else {
+            "proxy_set_header Host backend.test;\nproxy_pass http://127.0.0.1:__PORT__;\n"
+                .to_string()
+        };
         let nginx = Nginx::start(
             name,
             &format!(
-                "server {{\nlisten 127.0.0.1:__PORT__;\nlocation / {{\n{cors}return 200 ok;\n}}\n}}\n"
+                "server {{\nlisten 127.0.0.1:__PORT__;\n{}location / {{\n{cors}{}{backend}}}\n}}\n\
+                 server {{\nlisten 127.0.0.1:__PORT__;\nserver_name backend.test;\naccess_log off;\n\
+                 location / {{\nreturn 200 ok;\n}}\n}}\n",
+                auth.server_locations, auth.location
             ),
         );
+        std::fs::write(nginx.dir.join("htpasswd"), "foo:{PLAIN}bar\n").expect("write htpasswd");
         let yaml = manifest("127.0.0.1", &pairs);
         let file = SourceFile::new(
             "gt.yaml",
@@ -443,7 +652,24 @@ fn ingress_policies_give_chromium_s_verdicts() {
                 tally.server(&label, &req, &model(&req), real.status, &real.headers);
             }
             let sent = compare::sent_over_repeats(&request, model).expect("answered");
-            expected.insert(id, (label, exchange.verdict, sent));
+            // A 401 the model says the page reads once its user dismisses Chromium's login
+            // dialog: headless Chromium shows none, so the fetch never finishes (5 s timeout).
+            let dialog = exchange.actual.as_ref().is_some_and(|(_, r)| {
+                r.status == Some(401) && credentials && sim::asks_for_credentials(r)
+            });
+            let verdict = if dialog && exchange.verdict.allowed {
+                sim::Verdict {
+                    allowed: false,
+                    check: None,
+                    detail: format!(
+                        "no one dismisses the login dialog: {}",
+                        exchange.verdict.detail
+                    ),
+                }
+            } else {
+                exchange.verdict
+            };
+            expected.insert(id, (label, verdict, sent));
             cases.push(BrowserCase {
                 id,
                 url: format!("http://127.0.0.1:{}{path}", nginx.port),

@@ -1,7 +1,7 @@
 //! ingress-nginx's end-to-end CORS tests (kubernetes/ingress-nginx @ dbb11b92, the release
-//! commit of controller v1.15.1: `test/e2e/annotations/cors.go`, and the one CORS case of
-//! `test/e2e/annotations/auth.go`), re-expressed. Each upstream case deploys one Ingress
-//! (`framework.NewSingleIngress(host, "/", host, ns, echo, 80, annotations)`) and either
+//! commit of controller v1.15.1: `test/e2e/annotations/cors.go`, and the CORS case and some
+//! status cases of `test/e2e/annotations/auth.go`), re-expressed. Each upstream case deploys
+//! one Ingress (`framework.NewSingleIngress(host, "/", host, ns, echo, 80, annotations)`) and either
 //! sends `GET /` with a `Host` and maybe an `Origin` header and checks the response headers,
 //! or checks the rendered `nginx.conf` for `more_set_headers` lines. Here the same Ingress is
 //! read by cors-lint's ingress-nginx front end and the same request is answered by its
@@ -510,9 +510,8 @@ const BASIC_AUTH_CORS: &[(&str, &str)] = &[
     ("enable-cors", "true"),
 ];
 
-/// auth.go l. 170–175, the header half: the 401 carries `Access-Control-Allow-Origin: *`.
-/// cors-lint does not read the auth annotations, but the CORS headers of a location do not
-/// depend on the status (headers-more without `-s`), so its answer has the same header.
+/// auth.go l. 170–175, the header half: the 401 carries `Access-Control-Allow-Origin: *`
+/// (`more_set_headers` without `-s` applies to every status).
 #[test]
 fn e2e_auth_basic_401_carries_cors_headers() {
     let c = deploy_on(AUTH_HOST, BASIC_AUTH_CORS);
@@ -526,10 +525,139 @@ fn e2e_auth_basic_401_carries_cors_headers() {
 
 /// auth.go l. 170–175, the status half: without `Authorization` the controller answers 401.
 #[test]
-#[ignore = "cors-lint does not model auth-type/auth-url: it answers the backend's 200 where \
-            ingress-nginx's auth_basic answers 401 (auth.go l. 174)"]
 fn e2e_auth_basic_without_credentials_is_401() {
     let c = deploy_on(AUTH_HOST, BASIC_AUTH_CORS);
     let r = c.get(None);
     assert_eq!(r.status, Some(401), "auth.go l. 174; {r:?}");
+    assert!(r.reason.starts_with("authentication answers"), "{r:?}");
+    // Not checked upstream; `tests/ground_truth_ingress.rs` checks it against nginx.
+    assert_eq!(
+        values(&r, "www-authenticate"),
+        ["Basic realm=\"test auth\""]
+    );
+}
+
+// The cases below re-express auth.go's authentication cases that have no CORS annotation,
+// with `enable-cors: "true"` added (cors-lint reads an Ingress only when CORS is on; the
+// statuses do not depend on it).
+
+/// auth.go l. 178–203 "should return status code 200 when authentication is configured and
+/// Authorization header is sent" (`WithBasicAuth("foo", "bar")`): the backend answers.
+/// cors-lint takes any `Authorization` header as the valid credentials.
+#[test]
+fn e2e_auth_basic_with_credentials_reaches_the_backend() {
+    let c = deploy_on(AUTH_HOST, BASIC_AUTH_CORS);
+    let r = c.request("GET", &[("Authorization", "Basic Zm9vOmJhcg==")]);
+    assert_eq!(r.status, Some(200), "auth.go l. 202; {r:?}");
+    assert_eq!(values(&r, "access-control-allow-origin"), ["*"], "{r:?}");
+}
+
+/// auth.go l. 463–471: external authentication with a sign-in page (the auth service is
+/// httpbun's `/basic-auth/user/password`).
+const EXTERNAL_AUTH_SIGNIN_CORS: &[(&str, &str)] = &[
+    ("auth-url", "http://10.0.0.7/basic-auth/user/password"),
+    ("auth-signin", "http://$host/auth/start"),
+    ("enable-cors", "true"),
+];
+
+/// auth.go l. 481–488 "should return status code 200 when signed in" (`WithBasicAuth`).
+#[test]
+fn e2e_external_auth_signed_in_reaches_the_backend() {
+    let c = deploy_on(AUTH_HOST, EXTERNAL_AUTH_SIGNIN_CORS);
+    let r = c.request("GET", &[("Authorization", "Basic dXNlcjpwYXNzd29yZA==")]);
+    assert_eq!(r.status, Some(200), "auth.go l. 487; {r:?}");
+}
+
+/// auth.go l. 490–499 "should redirect to signin url when not signed in": 302 (the
+/// `Location` is not part of what cors-lint models), and since #8814 the sign-in location
+/// renders the CORS block too, so the 302 carries the CORS headers.
+#[test]
+fn e2e_external_auth_not_signed_in_is_redirected_with_cors_headers() {
+    let c = deploy_on(AUTH_HOST, EXTERNAL_AUTH_SIGNIN_CORS);
+    let r = c.get(None);
+    assert_eq!(r.status, Some(302), "auth.go l. 497; {r:?}");
+    assert!(r.reason.contains("http://$host/auth/start"), "{r:?}");
+    assert_eq!(values(&r, "access-control-allow-origin"), ["*"], "{r:?}");
+}
+
+/// Without `auth-signin` the auth service's 401 is the answer, with the CORS headers of an
+/// allowed origin on it (confirmed in nginx 1.22 + headers-more: `/ext/` in the research
+/// notes, and `tests/ground_truth_ingress.rs`).
+#[test]
+fn external_auth_refusal_is_401_with_cors_headers() {
+    let c = deploy_on(
+        AUTH_HOST,
+        &[
+            ("auth-url", "https://auth.example.com/oauth2/auth"),
+            ("enable-cors", "true"),
+            ("cors-allow-origin", "https://app.example.com"),
+        ],
+    );
+    let r = c.get(Some("https://app.example.com"));
+    assert_eq!(r.status, Some(401), "{r:?}");
+    assert!(r.reason.contains("`auth-url` service"), "{r:?}");
+    assert_eq!(
+        values(&r, "access-control-allow-origin"),
+        ["https://app.example.com"],
+        "{r:?}"
+    );
+    assert_eq!(values(&r, "access-control-allow-credentials"), ["true"]);
+}
+
+/// A preflight from an allowed origin is answered 204 in nginx's rewrite phase, before any
+/// authentication; one from another origin goes on to authentication and gets its 401 (or
+/// the sign-in 302) without CORS headers.
+#[test]
+fn preflight_skips_authentication_only_from_an_allowed_origin() {
+    for (annotations, refused) in [
+        (
+            &[
+                ("auth-type", "basic"),
+                ("auth-secret", "test"),
+                ("enable-cors", "true"),
+                ("cors-allow-origin", "https://app.example.com"),
+            ][..],
+            401,
+        ),
+        (
+            &[
+                ("auth-url", "https://auth.example.com/oauth2/auth"),
+                ("enable-cors", "true"),
+                ("cors-allow-origin", "https://app.example.com"),
+            ][..],
+            401,
+        ),
+        (
+            &[
+                ("auth-url", "https://auth.example.com/oauth2/auth"),
+                ("auth-signin", "https://auth.example.com/oauth2/start"),
+                ("enable-cors", "true"),
+                ("cors-allow-origin", "https://app.example.com"),
+            ][..],
+            302,
+        ),
+    ] {
+        let c = deploy_on(AUTH_HOST, annotations);
+        let preflight = |origin| {
+            c.request(
+                "OPTIONS",
+                &[("Origin", origin), ("Access-Control-Request-Method", "PUT")],
+            )
+        };
+        let allowed = preflight("https://app.example.com");
+        assert_eq!(allowed.status, Some(204), "{annotations:?}: {allowed:?}");
+        assert_eq!(
+            values(&allowed, "access-control-allow-origin"),
+            ["https://app.example.com"]
+        );
+        let other = preflight("https://evil.example");
+        assert_eq!(other.status, Some(refused), "{annotations:?}: {other:?}");
+        assert!(
+            other
+                .headers
+                .iter()
+                .all(|(n, _)| !n.starts_with("access-control-")),
+            "{annotations:?}: {other:?}"
+        );
+    }
 }

@@ -200,6 +200,16 @@ impl Listener {
                 reason: reason.clone(),
                 cause: *enabled_at,
             }),
+            Auth::Required {
+                enabled_at,
+                status,
+                reason,
+                ..
+            } => Some(Rejection {
+                status: *status,
+                reason: reason.clone(),
+                cause: Some(*enabled_at),
+            }),
             _ => None,
         }
     }
@@ -207,6 +217,19 @@ impl Listener {
     /// Every route's answer to a browser preflight (which never carries credentials).
     pub fn preflight(&self) -> Vec<PreflightRoute> {
         routes::preflight_routes(&self.routes, self.rejection().as_ref())
+    }
+
+    /// The `WWW-Authenticate` challenge on the answer to `req`, when authentication gives it.
+    pub fn challenge(&self, req: &routes::RouteRequest, authorized: bool) -> Option<&str> {
+        let Auth::Required {
+            challenge: Some(challenge),
+            ..
+        } = &self.auth
+        else {
+            return None;
+        };
+        let refused = !authorized && routes::before_auth(&self.routes, req).is_none();
+        refused.then_some(challenge.as_str())
     }
 
     /// Status and reason for a request; `authorized` means it carries the credential the
@@ -265,6 +288,21 @@ pub enum Auth {
         /// The answer to a request without the token.
         status: u16,
         reason: String,
+    },
+    /// A proxy in front of the application checks credentials before it passes a request on
+    /// (ingress-nginx `auth-type: basic`, or an `auth-url` service that decides). Unlike a
+    /// bearer token, the credential need not force a preflight: a browser may send cached
+    /// HTTP authentication or a session cookie by itself. A request with an `Authorization`
+    /// header is taken to carry an accepted one.
+    Required {
+        /// Where it is switched on.
+        enabled_at: Span,
+        /// The answer to a request without the credential.
+        status: u16,
+        reason: String,
+        /// The `WWW-Authenticate` value on that answer, when the proxy's own (a browser may
+        /// then ask its user for credentials); `None` when it sends none or it is not known.
+        challenge: Option<String>,
     },
     Unknown,
 }
@@ -503,8 +541,10 @@ impl CorsPolicy {
         }
         for l in &mut self.scope.listeners {
             l.address_span = l.address_span.map(f);
-            if let Auth::BearerToken { enabled_at, .. } = &mut l.auth {
-                *enabled_at = enabled_at.map(f);
+            match &mut l.auth {
+                Auth::BearerToken { enabled_at, .. } => *enabled_at = enabled_at.map(f),
+                Auth::Required { enabled_at, .. } => *enabled_at = f(*enabled_at),
+                Auth::None | Auth::Unknown => {}
             }
         }
     }

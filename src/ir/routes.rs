@@ -235,6 +235,14 @@ pub struct Rejection {
     pub cause: Option<Span>,
 }
 
+/// The answer a before-auth route gives `req`, if one does.
+pub fn before_auth<'a>(routes: &'a [Route], req: &RouteRequest) -> Option<&'a Answer> {
+    routes.iter().filter(|r| r.before_auth).find_map(|r| {
+        let params = r.matches(req.path)?;
+        r.answer(&params, req)
+    })
+}
+
 /// Evaluate a route table: before-auth routes, then authentication, then the other routes,
 /// then `unmatched`. Returns the answer's status and reason.
 pub fn evaluate(
@@ -243,12 +251,8 @@ pub fn evaluate(
     rejection: Option<&Rejection>,
     req: &RouteRequest,
 ) -> (u16, String) {
-    for r in routes.iter().filter(|r| r.before_auth) {
-        if let Some(params) = r.matches(req.path)
-            && let Some(a) = r.answer(&params, req)
-        {
-            return (a.status, a.reason.clone());
-        }
+    if let Some(a) = before_auth(routes, req) {
+        return (a.status, a.reason.clone());
     }
     if let Some(rej) = rejection {
         return (rej.status, rej.reason.clone());

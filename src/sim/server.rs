@@ -24,8 +24,8 @@ impl ServerRequest {
     }
 }
 
-/// What the server sends back: its status and every CORS header, values exactly as on the
-/// wire (lower-cased names).
+/// What the server sends back: its status and every CORS header (and an authentication
+/// challenge), values exactly as on the wire (lower-cased names).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServerResponse {
     /// `None`: no HTTP response at all.
@@ -225,6 +225,10 @@ pub fn respond(
             }
             headers.push((name, h.value.clone()));
         }
+    }
+    // Authentication's challenge, which a browser may answer with a login dialog.
+    if let Some(challenge) = listener.challenge(&route_request, authorized) {
+        headers.push(("www-authenticate".into(), challenge.to_string()));
     }
     ServerResponse {
         status: Some(status),

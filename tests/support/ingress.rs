@@ -153,3 +153,55 @@ pub fn location_cors(c: &Config) -> String {
          if ($cors = \"trueoptions\") {{\n{headers}more_set_headers 'Content-Type: text/plain charset=UTF-8';\nmore_set_headers 'Content-Length: 0';\nreturn 204;\n}}\n"
     )
 }
+
+/// The authentication a location gets from `auth-url`, `auth-signin`, and `auth-type: basic`
+/// with `auth-realm` (`nginx.tmpl` l. 1006–1127, 1130–1147, 1216–1265), happy path only: the
+/// values are taken as valid and the Secret as present. The auth service is a stand-in
+/// inside the same nginx that, like one behind a real `auth-url`, accepts a request with
+/// `Authorization` and refuses one without (401); basic authentication reads
+/// `htpasswd` in the nginx prefix, whose one user the caller writes.
+pub struct Auth {
+    /// Locations beside the main one: the `auth_request` target and the sign-in location.
+    pub server_locations: String,
+    /// Directives after the CORS block in the main location.
+    pub location: String,
+}
+
+pub fn auth(annotations: &[(&str, &str)], cors: &Config, id: usize) -> Auth {
+    let get = |k: &str| {
+        annotations
+            .iter()
+            .find(|(n, _)| *n == format!("{PREFIX}{k}"))
+            .map(|(_, v)| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    let mut server_locations = String::new();
+    let mut location = String::new();
+    if get("auth-url").is_some() {
+        let path = format!("/_external-auth-{id}");
+        server_locations.push_str(&format!(
+            "location = {path} {{\ninternal;\nif ($http_authorization = \"\") {{\nreturn 401;\n}}\nreturn 200;\n}}\n"
+        ));
+        location.push_str(&format!(
+            "auth_request {path};\nauth_request_set $auth_cookie $upstream_http_set_cookie;\nadd_header Set-Cookie $auth_cookie;\n"
+        ));
+        if let Some(signin) = get("auth-signin") {
+            let named = format!("@signin{id}");
+            server_locations.push_str(&format!(
+                "location {named} {{\ninternal;\nadd_header Set-Cookie $auth_cookie;\n{}return 302 {signin}?rd=$scheme://$host$request_uri;\n}}\n",
+                location_cors(cors)
+            ));
+            location.push_str(&format!("error_page 401 = {named};\n"));
+        }
+    }
+    if get("auth-type").as_deref() == Some("basic") {
+        location.push_str(&format!(
+            "auth_basic \"{}\";\nauth_basic_user_file __DIR__/htpasswd;\nproxy_set_header Authorization \"\";\n",
+            get("auth-realm").unwrap_or_default()
+        ));
+    }
+    Auth {
+        server_locations,
+        location,
+    }
+}

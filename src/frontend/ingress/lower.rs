@@ -6,8 +6,10 @@
 //! insensitive, end-anchored, the `*.` of an entry one DNS label — and the request's `Origin`
 //! echoed, with every header, only when it matches. Headers are set with `more_set_headers`
 //! (headers-more), so error responses carry them too; no `Vary: Origin` is ever sent; an
-//! `OPTIONS` request whose origin matches is answered `204` by nginx itself.
+//! `OPTIONS` request whose origin matches is answered `204` by nginx itself, before the
+//! authentication the `auth-*` annotations add (`auth`) answers anything else.
 
+use super::auth;
 use super::controller::{self as ctl, Invalid, Version};
 use super::facts::{Cors, Effective, Fact, Fate, OriginEntry, Setting, Source};
 use super::objects::{Annotation, Ingress};
@@ -48,14 +50,14 @@ pub fn normalize(raw: &MappedText) -> MappedText {
 }
 
 /// How `checkAnnotation` + `parseString` read a string annotation.
-enum Read<'a> {
+pub(super) enum Read<'a> {
     Absent,
     Empty(&'a Annotation),
     Invalid(&'a Annotation, Invalid),
     Ok(&'a Annotation, MappedText),
 }
 
-fn read<'a>(
+pub(super) fn read<'a>(
     ann: Option<&'a Annotation>,
     validator: impl Fn(&str) -> Result<(), Invalid>,
 ) -> Read<'a> {
@@ -649,33 +651,36 @@ pub fn ingress(ing: &Ingress, cx: &Context, facts: &mut Vec<Fact>) -> Option<Cor
     Some(policy)
 }
 
-/// Hosts and paths the Ingress routes, each host a listener of the controller's nginx.
-fn scope(ing: &Ingress, object: &str) -> Scope {
-    let hosts: Vec<String> = ing.hosts.iter().map(|(h, _)| format!("`{h}`")).collect();
-    let description = match hosts.len() {
-        0 => format!("{object} (every host)"),
-        1 => format!("{object} (host {})", hosts[0]),
-        _ => format!("{object} (hosts {})", join_and(&hosts)),
+/// How the controller's nginx answers, in the order it does: an `OPTIONS` request from an
+/// allowed origin in the rewrite phase (`return 204`, before any authentication), then
+/// authentication, then the backend. Routes match whole segment counts, so each comes once
+/// per path depth.
+fn answers(ing: &Ingress) -> (Auth, Vec<Route>, Answer) {
+    let (auth, backend) = match auth::gate(ing) {
+        auth::Gate::Open => (Auth::None, BACKEND),
+        auth::Gate::NotModelled => (Auth::Unknown, BACKEND),
+        auth::Gate::Checked(c) => (
+            Auth::Required {
+                enabled_at: c.anchor,
+                status: c.status(),
+                reason: c.reason(),
+                challenge: c.challenge(),
+            },
+            auth::PASSED,
+        ),
     };
-    let auth = if ing.annotations.iter().any(|a| {
-        a.key
-            .strip_prefix(ctl::PREFIX)
-            .is_some_and(|n| n.starts_with("auth-"))
-    }) {
-        Auth::Unknown
-    } else {
-        Auth::None
+    let unmatched = Answer::any(200, backend);
+    let depth_path = |depth: usize| {
+        (1..=depth)
+            .map(|i| format!("/{{segment{i}}}"))
+            .collect::<String>()
+            + if depth == 0 { "/" } else { "" }
     };
-    let unmatched = Answer::any(
-        200,
-        "the backend Service answers (its status is not in the manifest)",
-    );
-    // Any path (routes match whole segment counts, so one route per depth): nginx itself
-    // answers `OPTIONS` from an allowed origin in the rewrite phase, before any
-    // authentication; everything else reaches the backend.
-    let routes: Vec<Route> = (0..=8)
-        .map(|depth| Route {
-            path: (1..=depth).map(|i| format!("/{{segment{i}}}")).collect::<String>() + if depth == 0 { "/" } else { "" },
+    let mut routes = Vec::new();
+    for depth in 0..=8 {
+        let path = depth_path(depth);
+        routes.push(Route {
+            path: path.clone(),
             purpose: RoutePurpose::Api,
             before_auth: true,
             answers: vec![
@@ -685,10 +690,29 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
                     "ingress-nginx answers an `OPTIONS` request from an allowed origin itself (`return 204`)",
                 )
                 .when(Condition::OriginAllowed),
-                unmatched.clone(),
             ],
-        })
-        .collect();
+        });
+        routes.push(Route {
+            path,
+            purpose: RoutePurpose::Api,
+            before_auth: false,
+            answers: vec![unmatched.clone()],
+        });
+    }
+    (auth, routes, unmatched)
+}
+
+const BACKEND: &str = "the backend Service answers (its status is not in the manifest)";
+
+/// Hosts and paths the Ingress routes, each host a listener of the controller's nginx.
+fn scope(ing: &Ingress, object: &str) -> Scope {
+    let hosts: Vec<String> = ing.hosts.iter().map(|(h, _)| format!("`{h}`")).collect();
+    let description = match hosts.len() {
+        0 => format!("{object} (every host)"),
+        1 => format!("{object} (host {})", hosts[0]),
+        _ => format!("{object} (hosts {})", join_and(&hosts)),
+    };
+    let (auth, routes, unmatched) = answers(ing);
     let mut listeners: Vec<Listener> = ing
         .hosts
         .iter()

@@ -8,6 +8,7 @@
 //! one policy (`lower`). Values Kubernetes would not read as strings (`resolve`) are facts
 //! for the `INGX` rules, like every default the controller silently applies.
 
+mod auth;
 pub mod controller;
 pub mod facts;
 mod lower;
