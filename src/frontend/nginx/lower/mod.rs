@@ -44,6 +44,8 @@ struct Lowerer<'a> {
     maps: Vec<Map<'a>>,
     /// Variables `geo`, `split_clients`, `perl_set`, `js_set` assign per request.
     assigners: Vec<String>,
+    /// `geo` blocks of `http`, whose literal values a header may send.
+    geos: Vec<&'a Statement>,
     out: Vec<CorsPolicy>,
     /// Locations with CORS headers that nginx never selects: no policy, a finding instead.
     shadowed: Vec<ShadowedLocation>,
@@ -80,6 +82,8 @@ pub fn lower_fragment(
         target,
         maps: config.statements.iter().filter_map(Map::read).collect(),
         assigners: vars::assigned_in(&config.statements),
+        // A snippet stands inside a server or location, where `geo` is not allowed.
+        geos: Vec::new(),
         out: Vec::new(),
         shadowed: Vec::new(),
     };
@@ -117,16 +121,20 @@ pub fn lower_with_shadowed(
     let top: &[Statement] = &config.statements;
     let mut maps: Vec<Map> = top.iter().filter_map(Map::read).collect();
     let mut assigners = vars::assigned_in(top);
+    let is_geo = |s: &&Statement| s.name.value == "geo";
+    let mut geos: Vec<&Statement> = top.iter().filter(is_geo).collect();
     let http: Vec<&Statement> = top.iter().filter(|s| s.name.value == "http").collect();
     for h in &http {
         maps.extend(h.children().iter().filter_map(Map::read));
         assigners.extend(vars::assigned_in(h.children()));
+        geos.extend(h.children().iter().filter(is_geo));
     }
     let mut l = Lowerer {
         bytes,
         target,
         maps,
         assigners,
+        geos,
         out: Vec::new(),
         shadowed: Vec::new(),
     };
@@ -239,7 +247,8 @@ impl<'a> Lowerer<'a> {
     /// in it that has header directives or answers by itself.
     fn site(&mut self, levels: &[Level<'a>]) {
         if let Some(p) = self.policy(levels, None) {
-            self.out.push(p);
+            let split = self.split_by_geo(p);
+            self.out.extend(split);
         }
         let body = levels.last().expect("a level").body;
         let ifs: Vec<&Statement> = body.iter().filter(|s| s.name.value == "if").collect();
@@ -251,7 +260,8 @@ impl<'a> Lowerer<'a> {
                 )
             });
             if acts && let Some(p) = self.policy(levels, Some((st, &ifs[..i]))) {
-                self.out.push(p);
+                let split = self.split_by_geo(p);
+                self.out.extend(split);
             }
         }
     }
@@ -595,6 +605,7 @@ fn describe(levels: &[Level], branch: Option<&Statement>) -> String {
 }
 
 mod fixes;
+mod geo;
 mod losses;
 mod origin;
 mod probe;
