@@ -275,23 +275,31 @@ pub fn respond(
 /// has none, a regex name as written (`ngx_http_core_server_name` and
 /// `ngx_http_core_merge_srv_conf`); `None` for `$hostname`, the machine's name.
 fn server_name(server: &Statement) -> Option<String> {
-    let first = server
-        .children()
+    server_name_of(server.children()).map(|(name, _)| name)
+}
+
+/// [`server_name`] of the server whose directives are `body`, with the `server_name`
+/// argument it comes from (`None` when the server names none).
+pub fn server_name_of(body: &[Statement]) -> Option<(String, Option<&super::syntax::Token>)> {
+    let first = body
         .iter()
         .find(|d| d.name.value == "server_name")
         .and_then(|d| d.args.first());
     let Some(first) = first else {
-        return Some(String::new());
+        return Some((String::new(), None));
     };
     if first.value.starts_with('~') {
         // A regex name is kept as written, `~` included.
-        return Some(first.value.clone());
+        return Some((first.value.clone(), Some(first)));
     }
     let name = first.value.to_ascii_lowercase();
     if name == "$hostname" {
         return None;
     }
-    Some(name.strip_prefix('.').unwrap_or(&name).to_string())
+    Some((
+        name.strip_prefix('.').unwrap_or(&name).to_string(),
+        Some(first),
+    ))
 }
 
 /// nginx's virtual server for a `Host` (`ngx_http_find_virtual_server`): an exact

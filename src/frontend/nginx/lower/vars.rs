@@ -130,27 +130,16 @@ fn server_name(bytes: &[u8], levels: &[Level<'_>]) -> Option<MappedText> {
         .iter()
         .rev()
         .find(|l| matches!(l.kind, super::Kind::Server))?;
-    let Some(first) = server
-        .body
-        .iter()
-        .find(|s| s.name.value == "server_name")
-        .and_then(|s| s.args.first())
-    else {
+    let (name, token) = crate::frontend::nginx::eval::server_name_of(server.body)?;
+    let Some(token) = token else {
         let at = server.statement.map_or(Span::new(0, 0), |s| s.name.span);
         return Some(MappedText::empty(at));
     };
-    let name = first.value.as_str();
-    // nginx lower-cases a plain name (not modelled: such a value is left unknown) and keeps a
-    // regex as written, `~` included.
-    let plain_upper = !name.starts_with('~') && name.bytes().any(|b| b.is_ascii_uppercase());
-    if name.eq_ignore_ascii_case("$hostname") || plain_upper {
-        return None;
-    }
-    let value = super::mapped_value(bytes, first);
-    Some(match name.strip_prefix('.') {
-        Some(_) => value.slice(1..name.len()),
-        None => value,
-    })
+    // The value as the file spells it, or after its leading `.`; a name nginx lower-cases is
+    // not mapped to the bytes (left unknown).
+    let written = token.value.as_str();
+    let skip = usize::from(written.starts_with('.') && !name.starts_with('.'));
+    (written[skip..] == name).then(|| super::mapped_value(bytes, token).slice(skip..written.len()))
 }
 
 /// The names of variables `geo`, `split_clients`, `perl_set` and `js_set` statements in `body` assign (`map`s
