@@ -72,6 +72,21 @@ pub struct Fix {
     pub safe: bool,
 }
 
+/// Where the project lives; every format links a rule's page under it.
+pub const REPOSITORY: &str = "https://github.com/cors-lint/cors-lint";
+
+/// The documentation page of a rule, as every output format links it.
+pub fn rule_url(code: &str) -> String {
+    format!("{REPOSITORY}/blob/main/docs/rules/{code}.md")
+}
+
+impl Finding {
+    /// `Some(true)` for a safe fix, `Some(false)` for one `--unsafe-fixes` applies.
+    pub fn fix_safety(&self) -> Option<bool> {
+        self.fix.as_ref().map(|f| f.safe)
+    }
+}
+
 /// Quote a value for a one-line message, in backticks (see [`escape_controls`]).
 pub fn quote(s: &str) -> String {
     format!("`{}`", escape_controls(s))

@@ -299,6 +299,7 @@ pub fn run_rules(unit: &Unit, selection: &Selection) -> Vec<Finding> {
         (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
     });
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    findings.retain(|f| selection.shown(f.severity));
     findings
 }
 

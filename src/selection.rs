@@ -17,6 +17,8 @@ pub struct Selection {
     warn: Vec<String>,
     /// `[severity]` of cors-lint.toml: selector and severity (`--warn` wins over it).
     severity: Vec<(String, Severity)>,
+    /// `--min-severity`: findings below it are not reported.
+    min_severity: Option<Severity>,
 }
 
 impl Default for Selection {
@@ -26,6 +28,7 @@ impl Default for Selection {
             ignore: Vec::new(),
             warn: Vec::new(),
             severity: Vec::new(),
+            min_severity: None,
         }
     }
 }
@@ -61,6 +64,7 @@ impl Selection {
             ignore: norm(ignore)?,
             warn: norm(warn)?,
             severity: Vec::new(),
+            min_severity: None,
         })
     }
 
@@ -94,6 +98,17 @@ impl Selection {
             (Some(_), None) => true,
             (Some(s), Some(i)) => s > i,
         }
+    }
+
+    /// Hide findings below `min` (ShellCheck's `-S`).
+    pub fn with_min_severity(mut self, min: Option<Severity>) -> Selection {
+        self.min_severity = min;
+        self
+    }
+
+    /// Whether a finding of this (final) severity is reported.
+    pub fn shown(&self, severity: Severity) -> bool {
+        self.min_severity.is_none_or(|min| severity >= min)
     }
 
     pub fn severity(&self, code: &str, default: Severity) -> Severity {

@@ -437,7 +437,7 @@ fn output_file_gets_the_report_and_stdout_stays_empty() {
     assert_eq!((out.as_str(), code), ("", 1));
     assert_eq!(
         std::fs::read_to_string(&target).unwrap(),
-        "1\tCORS004\tpreflight-rejected\n1\tCORS012\tplaceholder-header\n"
+        "1\t0\tCORS004\tpreflight-rejected\n1\t0\tCORS012\tplaceholder-header\n2\t0\tTOTAL\tall rules\n"
     );
     // A report that cannot be written is an error (exit 2), said on stderr.
     let out = cmd()
@@ -463,24 +463,46 @@ fn statistics_count_the_findings_per_code() {
             .entry(f["code"].as_str().unwrap().to_string())
             .or_default() += 1;
     }
+    let fixable = |code: &str| {
+        findings
+            .iter()
+            .filter(|f| {
+                (code == "TOTAL" || f["code"] == code) && f["fix"]["applicability"] == "safe"
+            })
+            .count()
+    };
     let mut got: BTreeMap<String, usize> = BTreeMap::new();
     let mut previous: Option<(usize, String)> = None;
-    for line in out.lines() {
+    let (total, rows) = out
+        .trim_end()
+        .rsplit_once('\n')
+        .map(|(r, t)| (t, r))
+        .unwrap();
+    for line in rows.lines() {
         let cols: Vec<&str> = line.split('\t').collect();
-        assert_eq!(cols.len(), 3, "{line}");
+        assert_eq!(cols.len(), 4, "{line}");
         let n: usize = cols[0].parse().unwrap();
-        let name = findings.iter().find(|f| f["code"] == cols[1]).unwrap()["name"].clone();
-        assert_eq!(name, cols[2]);
+        assert_eq!(
+            cols[1].parse::<usize>().unwrap(),
+            fixable(cols[2]),
+            "{line}"
+        );
+        let name = findings.iter().find(|f| f["code"] == cols[2]).unwrap()["name"].clone();
+        assert_eq!(name, cols[3]);
         if let Some((pn, pc)) = &previous {
             assert!(
-                n < *pn || (n == *pn && cols[1] > pc.as_str()),
+                n < *pn || (n == *pn && cols[2] > pc.as_str()),
                 "order: {line}"
             );
         }
-        previous = Some((n, cols[1].to_string()));
-        got.insert(cols[1].to_string(), n);
+        previous = Some((n, cols[2].to_string()));
+        got.insert(cols[2].to_string(), n);
     }
     assert_eq!(got, want);
+    assert_eq!(
+        total,
+        format!("{}\t{}\tTOTAL\tall rules", findings.len(), fixable("TOTAL"))
+    );
     let as_json: Vec<Value> =
         serde_json::from_str(&run(&["--statistics", "--format", "json", "corpus"]).0).unwrap();
     assert_eq!(as_json.len(), want.len());
@@ -562,4 +584,68 @@ fn input_errors_appear_in_every_format() {
             _ => {}
         }
     }
+}
+
+#[test]
+fn new_formats_carry_every_finding_with_url_fix_and_severity() {
+    let findings = json_findings(&["corpus"]);
+    for f in &findings {
+        let url = f["url"].as_str().unwrap();
+        assert!(
+            url.ends_with(&format!("/docs/rules/{}.md", f["code"].as_str().unwrap())),
+            "{url}"
+        );
+        assert!(
+            f["fix"].is_null()
+                || ["safe", "unsafe"].contains(&f["fix"]["applicability"].as_str().unwrap())
+        );
+    }
+    // json-lines: the same objects, one per line.
+    let lines = run(&["--format", "json-lines", "corpus"]).0;
+    let parsed: Vec<Value> = lines
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(parsed, findings);
+    // GitLab Code Quality: the fields GitLab requires, unique fingerprints.
+    let gitlab: Vec<Value> =
+        serde_json::from_str(&run(&["--format", "gitlab", "corpus"]).0).unwrap();
+    assert_eq!(gitlab.len(), findings.len());
+    let prints: std::collections::HashSet<&str> = gitlab
+        .iter()
+        .map(|i| i["fingerprint"].as_str().unwrap())
+        .collect();
+    assert_eq!(prints.len(), gitlab.len());
+    for i in &gitlab {
+        assert!(["info", "minor", "major"].contains(&i["severity"].as_str().unwrap()));
+        assert!(i["location"]["lines"]["begin"].as_u64().unwrap() >= 1);
+        assert!(i["description"].is_string() && i["check_name"].is_string());
+    }
+    // rdjson: one diagnostic per finding, reviewdog's severities.
+    let rd: Value = serde_json::from_str(&run(&["--format", "rdjson", "corpus"]).0).unwrap();
+    let diags = rd["diagnostics"].as_array().unwrap();
+    assert_eq!(diags.len(), findings.len());
+    for (d, f) in diags.iter().zip(&findings) {
+        assert_eq!(
+            d["severity"],
+            f["severity"].as_str().unwrap().to_uppercase()
+        );
+        assert_eq!(d["location"]["range"]["start"]["line"], f["span"]["line"]);
+    }
+    // checkstyle: one <error> per finding, well-formed attribute quoting.
+    let xml = run(&["--format", "checkstyle", "corpus"]).0;
+    assert!(xml.starts_with("<?xml") && xml.trim_end().ends_with("</checkstyle>"));
+    assert_eq!(xml.matches("<error ").count(), findings.len());
+    assert!(!xml.contains("message=\"\""));
+}
+
+#[test]
+fn min_severity_hides_lower_findings() {
+    let all = json_findings(&["corpus"]);
+    let errors: Vec<Value> =
+        serde_json::from_str(&run(&["--format", "json", "--min-severity", "error", "corpus"]).0)
+            .unwrap();
+    let want = all.iter().filter(|f| f["severity"] == "error").count();
+    assert!(want > 0 && want < all.len());
+    assert_eq!(errors.len(), want);
 }

@@ -64,14 +64,17 @@ fn concise_is_one_line_per_finding_sorted_by_path_then_position() {
         .stdout
         .clone();
     let out = String::from_utf8(out).unwrap();
-    let lines: Vec<&str> = out.lines().collect();
+    let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("Found ")).collect();
     assert_eq!(lines.len(), 4, "{out}");
-    let re = regex::Regex::new(r"^(.+):(\d+):(\d+): ([A-Z]+\d{3}) \S.*$").unwrap();
+    let re = regex::Regex::new(
+        r"^(.+):(\d+):(\d+): (error|warning|info)\[[A-Z]+\d{3}\]( \[\*\])? \S.*$",
+    )
+    .unwrap();
     let mut keys = Vec::new();
     for l in &lines {
         let c = re
             .captures(l)
-            .unwrap_or_else(|| panic!("not PATH:LINE:COL: CODE message: {l}"));
+            .unwrap_or_else(|| panic!("not PATH:LINE:COL: SEVERITY[CODE] message: {l}"));
         keys.push((
             c[1].to_string(),
             c[2].parse::<usize>().unwrap(),
@@ -82,11 +85,11 @@ fn concise_is_one_line_per_finding_sorted_by_path_then_position() {
     sorted.sort();
     assert_eq!(keys, sorted);
     assert!(
-        lines[0].starts_with(&format!("{a}:1:1: TS001 ")),
+        lines[0].starts_with(&format!("{a}:1:1: error[TS001] ")),
         "{}",
         lines[0]
     );
-    assert!(out.contains(&format!("{b}:2:21: CORS001 ")), "{out}");
+    assert!(out.contains(&format!("{b}:2:21: error[CORS001] ")), "{out}");
 }
 
 #[test]
@@ -203,7 +206,7 @@ fn unreadable_and_unparsable_input_exit_2_and_other_files_are_still_linted() {
             .lines()
             .next()
             .unwrap()
-            .split(": CL000")
+            .split(": error[CL000]")
             .next()
             .unwrap(),
         format!("{broken}:1:22")
@@ -227,7 +230,7 @@ fn a_fifo_is_reported_not_read() {
         .timeout(std::time::Duration::from_secs(20))
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("CL000 not a regular file"));
+        .stdout(predicate::str::contains("error[CL000] not a regular file"));
 }
 
 #[test]
@@ -256,11 +259,11 @@ fn directories_are_walked_and_non_torchserve_properties_skipped() {
     let stdout = String::from_utf8(out.stdout).unwrap();
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert!(
-        stdout.contains("deploy/ts/config.properties:2:21: CORS001"),
+        stdout.contains("deploy/ts/config.properties:2:21: error[CORS001]"),
         "{stdout}"
     );
     assert!(
-        stdout.contains("deploy/ts/extra.properties:1:1: TS001"),
+        stdout.contains("deploy/ts/extra.properties:1:1: error[TS001]"),
         "{stdout}"
     );
     assert!(
@@ -296,7 +299,7 @@ fn an_explicit_non_torchserve_file_is_skipped_and_said_so() {
         .assert()
         .code(0)
         .stdout("")
-        .stderr(predicate::str::contains("no file a front end reads"));
+        .stderr(predicate::str::contains("no files were linted"));
     cmd()
         .args(["--verbose", "--format", "concise", &f])
         .assert()
@@ -315,7 +318,7 @@ fn a_path_spelled_like_a_subcommand_is_given_as_dot_slash() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "./rule/config.properties:2:21: CORS001",
+            "./rule/config.properties:2:21: error[CORS001]",
         ));
 }
 
@@ -465,12 +468,13 @@ fn colours_follow_color_and_no_color() {
     let out =
         String::from_utf8(cmd().arg(&f).assert().code(1).get_output().stdout.clone()).unwrap();
     assert!(
-        out.contains("`cors-lint rule CORS001` explains this rule"),
+        out.starts_with("error[CORS001] invalid-allow-origin-value\n"),
         "{out}"
     );
     assert!(
-        out.trim_end()
-            .ends_with("Found 1 finding (1 error) in 1 file."),
+        out.trim_end().ends_with(
+            "Found 1 finding (1 error) in 1 file.\n`cors-lint rule CODE` explains a rule."
+        ),
         "{out}"
     );
 }
@@ -499,7 +503,7 @@ fn environment_flags() {
     assert!(run(&["--extend-select", "TS004"]).contains("TS004"));
     let substituted = run(&["--env", "ORIGIN=https://a.example/"]);
     assert!(
-        substituted.contains(":2:21: CORS001") && substituted.contains("https://a.example/"),
+        substituted.contains(":2:21: error[CORS001]") && substituted.contains("https://a.example/"),
         "{substituted}"
     );
     assert!(run(&["--env", "OTHER=1"]).contains("TS005"));
@@ -559,7 +563,7 @@ fn nginx_syntax_errors_are_cl000() {
         .assert()
         .code(2)
         .stdout(predicate::str::contains(format!(
-            "{bad}:3:1: CL000 unexpected \"}}\": the directive before it is not ended with `;`"
+            "{bad}:3:1: error[CL000] unexpected \"}}\": the directive before it is not ended with `;`"
         )));
     cmd()
         .args(["--format", "concise", "-v"])
@@ -603,8 +607,9 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
         [
-            "./conf.d/api.conf:7:9: NGX001 cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here; CORS headers it may add are not judged here",
-            "./snippets/cors.conf:1:40: CORS002 echoing every `Origin` lets every web page read responses from location `/api/` of the server (for requests without credentials), including pages opened by users on the same host or network",
+            "./conf.d/api.conf:7:9: info[NGX001] cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here; CORS headers it may add are not judged here",
+            "./snippets/cors.conf:1:40: info[CORS002] echoing every `Origin` lets every web page read responses from location `/api/` of the server (for requests without credentials), including pages opened by users on the same host or network",
+            "Found 2 findings (2 info) in 2 files.",
         ],
         "{out}"
     );
@@ -620,7 +625,7 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
     assert!(
         String::from_utf8(alone)
             .unwrap()
-            .contains("snippets/cors.conf:1:40: CORS002")
+            .contains("snippets/cors.conf:1:40: info[CORS002]")
     );
     // nginx cannot load an include cycle: an error at the top file's `include` into it.
     write(root, "loop/nginx.conf", "http { include a.conf; }\n");
@@ -631,7 +636,7 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
         .assert()
         .code(2)
         .stdout(predicate::str::contains(
-            "loop/nginx.conf:1:8: CL000 this `include` leads into an include cycle (",
+            "loop/nginx.conf:1:8: error[CL000] this `include` leads into an include cycle (",
         ));
 }
 
@@ -811,7 +816,11 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
         .get_output()
         .stdout
         .clone();
-    assert!(String::from_utf8(out).unwrap().is_empty());
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .starts_with("All checks passed.")
+    );
     // The router names another middleware: this one is dead, though its own file could not tell.
     std::fs::write(&b, route("other")).unwrap();
     cmd()
@@ -820,7 +829,7 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(format!(
-            "{a}:4:9: TFK001 nothing in the linted files names `cors`"
+            "{a}:4:9: warning[TFK001] nothing in the linted files names `cors`"
         )));
     // Alone, the middleware's file says nothing (nothing there could use it).
     cmd()
@@ -851,7 +860,7 @@ fn gateway_objects_resolve_across_the_files_of_a_run() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(format!(
-            "{p}:10:13: EG001 the target HTTPRoute `missing` is defined in none of the linted files"
+            "{p}:10:13: warning[EG001] the target HTTPRoute `missing` is defined in none of the linted files"
         )));
 }
 
@@ -1140,9 +1149,9 @@ fn suppressions_in_comments_and_annotations() {
         .clone();
     let out = String::from_utf8(out).unwrap();
     assert!(!out.contains("CORS015"), "{out}");
-    assert!(out.contains("site.conf:3:69: CL001"), "{out}");
+    assert!(out.contains("site.conf:3:69: warning[CL001]"), "{out}");
     assert!(
-        out.contains("site.conf:4:60: CL002 `CORS0020` is not a cors-lint rule code"),
+        out.contains("site.conf:4:60: warning[CL002] `CORS0020` is not a cors-lint rule code"),
         "{out}"
     );
     // Kubernetes: the annotation covers the object.
@@ -1247,7 +1256,7 @@ fn org_policy_is_enforced_in_every_dialect() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "site.conf:3:28: CORS032 nginx lets pages from `https://app.example.com.evil.example` read its responses",
+            "site.conf:3:28: error[CORS032] nginx lets pages from `https://app.example.com.evil.example` read its responses",
         ))
         .stdout(predicate::str::contains("cors-lint.toml:2) does not trust that origin"))
         .stdout(predicate::str::contains("config.properties").not());
@@ -1271,4 +1280,96 @@ fn convert_and_diff(src: &str, args: &[&str], out: &Path) -> String {
         .code(0)
         .stdout(predicate::str::ends_with("equivalent\n"));
     std::fs::read_to_string(out).unwrap()
+}
+
+#[test]
+fn ruff_habits_did_you_mean_version_explain_and_output_format() {
+    let said = cmd()
+        .arg("chekc")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(said)
+            .unwrap()
+            .contains("did you mean `check`")
+    );
+    let said = cmd()
+        .arg("explian")
+        .assert()
+        .code(2)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(said)
+            .unwrap()
+            .contains("did you mean `explain`")
+    );
+    let v = cmd()
+        .arg("version")
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(String::from_utf8(v).unwrap().starts_with("cors-lint "));
+    let explained = cmd()
+        .args(["explain", "CORS020"])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(explained)
+            .unwrap()
+            .contains("CORS020 missing-vary-origin")
+    );
+    let d = tempfile::tempdir().unwrap();
+    let f = write(d.path(), "config.properties", BAD);
+    let out = cmd()
+        .args(["--output-format", "concise", &f])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(out)
+            .unwrap()
+            .contains(":2:21: error[CORS001] ")
+    );
+    let empty = tempfile::tempdir().unwrap();
+    let out = cmd()
+        .arg(empty.path())
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert_eq!(String::from_utf8(out).unwrap(), "No files were linted.\n");
+}
+
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("cors-lint"))
+        .args(["rule", "--all", "--format", "json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    child.wait().unwrap();
+    assert!(!err.contains("panicked"), "{err}");
 }

@@ -95,11 +95,11 @@ fn assert_verdict(case: &str, name: &str, run: &Run, verdict: Verdict) {
             let line = run
                 .stdout
                 .lines()
-                .find(|l| l.starts_with(&format!("{name}:")) && l.contains(" CL000 "))
+                .find(|l| l.starts_with(&format!("{name}:")) && l.contains(" error[CL000] "))
                 .unwrap_or_else(|| panic!("{case} {name}: no located CL000 in {}", run.stdout));
             assert!(
-                line.starts_with(&format!("{name}{at} CL000 ")) && line.contains(says),
-                "{case} {name}: expected {name}{at} CL000 …{says}…, got {line}"
+                line.starts_with(&format!("{name}{at} error[CL000] ")) && line.contains(says),
+                "{case} {name}: expected {name}{at} error[CL000] …{says}…, got {line}"
             );
         }
     }
@@ -196,7 +196,7 @@ fn unterminated_quotes_are_located_errors() {
     let run = lint(d.path(), &["nginx.conf", "route.yaml", "other.properties"]);
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
-        run.stdout.contains("nginx.conf:3:18: CL000"),
+        run.stdout.contains("nginx.conf:3:18: error[CL000]"),
         "{}",
         run.stdout
     );
@@ -490,13 +490,13 @@ fn a_hundred_megabyte_file_is_refused_unread() {
     assert_eq!(run.code, 2, "{}", run.stdout);
     assert!(
         run.stdout.contains(
-            "config.properties:1:1: CL000 file is 104857600 bytes, over the 64 MiB limit"
+            "config.properties:1:1: error[CL000] file is 104857600 bytes, over the 64 MiB limit"
         ),
         "{}",
         run.stdout
     );
     assert!(
-        run.stdout.contains("nginx.conf:6:13: CORS021"),
+        run.stdout.contains("nginx.conf:6:13: warning[CORS021]"),
         "{}",
         run.stdout
     );
@@ -529,14 +529,14 @@ fn unterminated_blocks_and_escapes_are_located() {
     let run = lint(d.path(), &names);
     assert_eq!(run.code, 2, "{}", run.stdout);
     for expected in [
-        "block.conf:4:1: CL000 unexpected end of file, expecting \"}\"",
-        "flow.yaml:6:1: CL000 invalid YAML",
-        "escape.yaml:4:9: CL000 invalid YAML: while parsing a quoted scalar, found unknown escape character",
+        "block.conf:4:1: error[CL000] unexpected end of file, expecting \"}\"",
+        "flow.yaml:6:1: error[CL000] invalid YAML",
+        "escape.yaml:4:9: error[CL000] invalid YAML: while parsing a quoted scalar, found unknown escape character",
     ] {
         assert!(run.stdout.contains(expected), "{expected}: {}", run.stdout);
     }
     assert!(
-        !run.stdout.contains("config.properties:1:1: CL000")
+        !run.stdout.contains("config.properties:1:1: error[CL000]")
             && run.stdout.contains("config.properties:"),
         "{}",
         run.stdout

@@ -104,5 +104,5 @@ fn broken_yaml_is_cl000_and_exit_2() {
         .args(["--format", "concise", &f])
         .assert()
         .code(2)
-        .stdout(predicate::str::contains("CL000 invalid YAML"));
+        .stdout(predicate::str::contains("error[CL000] invalid YAML"));
 }

@@ -33,6 +33,7 @@ enum Command {
     /// Lint files and directories (the default subcommand)
     Check(CheckArgs),
     /// Show a rule's documentation, or a table of every rule
+    #[command(visible_alias = "explain")]
     Rule(RuleArgs),
     /// Show what the configured server answers to one fetch() and whether a browser lets the
     /// page read it
@@ -49,6 +50,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout
     Completions(completions::CompletionsArgs),
+    /// Print the version
+    Version,
 }
 
 #[derive(Args, Debug, Default)]
@@ -72,8 +75,12 @@ pub struct CheckArgs {
     pub no_ignore: bool,
 
     /// Output format
-    #[arg(long, value_enum, default_value_t = Format::Full)]
+    #[arg(long, visible_alias = "output-format", value_enum, default_value_t = Format::Full)]
     pub format: Format,
+
+    /// Hide findings below this severity (`-S warning` shows warnings and errors)
+    #[arg(long, short = 'S', value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<FailOn>,
 
     /// When to use colours in the full format (NO_COLOR is honoured by `auto`)
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -195,16 +202,24 @@ pub enum Format {
     /// Graphical report with source excerpts (miette)
     #[default]
     Full,
-    /// One line per finding: PATH:LINE:COL: CODE message
+    /// One line per finding: PATH:LINE:COL: SEVERITY[CODE] message, then the summary
     Concise,
     /// JSON array of findings
     Json,
+    /// One JSON object per finding per line
+    JsonLines,
     /// SARIF 2.1.0 log, for code scanning (e.g. GitHub's upload-sarif)
     Sarif,
     /// GitHub Actions workflow commands (`::error file=…`), one annotation per finding
     Github,
     /// JUnit XML: one test case per file, one failure per finding
     Junit,
+    /// GitLab Code Quality (Code Climate issues)
+    Gitlab,
+    /// Checkstyle XML
+    Checkstyle,
+    /// reviewdog's Diagnostic Format (rdjson)
+    Rdjson,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, Default)]
@@ -231,6 +246,10 @@ enum RuleFormat {
 
 /// Parse the command line and run; returns the process exit code.
 pub fn main() -> i32 {
+    if let Some(message) = mistyped_subcommand(std::env::args_os().nth(1)) {
+        eprintln!("{message}");
+        return 2;
+    }
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -250,8 +269,37 @@ pub fn main() -> i32 {
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
         Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Version) => {
+            println!("cors-lint {}", env!("CORS_LINT_VERSION"));
+            0
+        }
         None => check::run(&cli.check),
     }
+}
+
+/// A first argument that names no file but is a near miss of a subcommand (`chekc`): said,
+/// rather than linted as a missing path.
+fn mistyped_subcommand(first: Option<std::ffi::OsString>) -> Option<String> {
+    let first = first?.into_string().ok()?;
+    if first.starts_with('-') || first.contains(['/', '.']) || std::path::Path::new(&first).exists()
+    {
+        return None;
+    }
+    let names: Vec<String> = <Cli as clap::CommandFactory>::command()
+        .get_subcommands()
+        .flat_map(|c| {
+            std::iter::once(c.get_name().to_string())
+                .chain(c.get_visible_aliases().map(str::to_string))
+        })
+        .collect();
+    if names.contains(&first) {
+        return None;
+    }
+    let (_, near) = crate::spelling::closest(&first, names.iter().map(String::as_str), 2)?;
+    Some(format!(
+        "error: `{first}` is neither a file nor a subcommand; did you mean `{near}`?\n(a path \
+         spelled like a subcommand is given as `./{first}`)"
+    ))
 }
 
 pub use check::{build_options, build_settings, run as run_check};

@@ -1,6 +1,8 @@
-//! `--format concise`: exactly one line per finding, `PATH:LINE:COL: CODE message`.
+//! `--format concise`: one line per finding in the gcc/ShellCheck style,
+//! `PATH:LINE:COL: SEVERITY[CODE] message`, with ` [*]` after the code of a finding `--fix`
+//! resolves; the summary line ends the report.
 
-use super::positions;
+use super::{positions, tag};
 use crate::lint::FileReport;
 
 pub fn render(reports: &[FileReport]) -> String {
@@ -8,12 +10,17 @@ pub fn render(reports: &[FileReport]) -> String {
     for r in reports {
         for f in &r.findings {
             let (start, _) = positions(r, f);
+            let marker = if f.fix_safety() == Some(true) {
+                " [*]"
+            } else {
+                ""
+            };
             out.push_str(&format!(
-                "{}:{}:{}: {} {}\n",
+                "{}:{}:{}: {}{marker} {}\n",
                 r.path,
                 start.line,
                 start.column,
-                f.code,
+                tag(f),
                 one_line(&f.message)
             ));
         }

@@ -1,7 +1,7 @@
 //! The default format: miette's graphical report, one per finding, with the code, a label on
-//! the exact bytes, help, and the command that explains the rule.
+//! the exact bytes and help; the report ends with the totals and how to read a rule's docs.
 
-use super::{summary, totals};
+use super::{footer, totals};
 use crate::finding::{Finding, Severity};
 use crate::lint::FileReport;
 use miette::{
@@ -31,7 +31,7 @@ struct FindingDiagnostic<'a> {
     code: String,
     /// Message, prefixed by the path when there is no source to show it.
     message: String,
-    help: String,
+    help: Option<String>,
     source: Option<Arc<NamedSource<String>>>,
     labels: Vec<LabeledSpan>,
 }
@@ -64,7 +64,9 @@ impl Diagnostic for FindingDiagnostic<'_> {
     }
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(&self.help))
+        self.help
+            .as_ref()
+            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -82,7 +84,7 @@ pub fn render(reports: &[FileReport], options: GraphicalOptions) -> String {
     for r in reports {
         out.push_str(&render_file(r, options));
     }
-    out.push_str(&summary(totals(reports)));
+    out.push_str(&footer(totals(reports)));
     out.push('\n');
     out
 }
@@ -128,19 +130,24 @@ pub fn render_file(r: &FileReport, options: GraphicalOptions) -> String {
         labels.extend(f.related.iter().map(|rel| {
             LabeledSpan::new_with_span(Some(rel.message.clone()), to_display(rel.span))
         }));
-        let explain = format!("`cors-lint rule {}` explains this rule", f.code);
         let diag = FindingDiagnostic {
             finding: f,
-            code: format!("{} {}", f.code, f.name),
+            code: format!(
+                "{} {}{}",
+                super::tag(f),
+                f.name,
+                match f.fix_safety() {
+                    Some(true) => " [*]",
+                    Some(false) => " [unsafe fix]",
+                    None => "",
+                }
+            ),
             message: if named.is_some() {
                 f.message.clone()
             } else {
                 format!("{}: {}", r.path, f.message)
             },
-            help: match &f.help {
-                Some(h) => format!("{h}\n{explain}"),
-                None => explain,
-            },
+            help: f.help.clone(),
             source: named.clone(),
             labels,
         };

@@ -33,6 +33,25 @@ pub struct JsonFinding {
     pub help: Option<String>,
     pub span: JsonSpan,
     pub related: Vec<JsonRelated>,
+    /// The rule's documentation page.
+    pub url: String,
+    /// `null`, or the edits that resolve the finding and whether `--fix` applies them.
+    pub fix: Option<JsonFix>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct JsonFix {
+    pub message: String,
+    /// `safe` (`--fix`) or `unsafe` (`--unsafe-fixes`), as ruff says.
+    pub applicability: &'static str,
+    pub edits: Vec<JsonEdit>,
+}
+
+#[derive(Serialize, Debug)]
+pub struct JsonEdit {
+    /// The bytes replaced; an empty span inserts.
+    pub span: JsonSpan,
+    pub content: String,
 }
 
 pub fn findings(reports: &[FileReport]) -> Vec<JsonFinding> {
@@ -69,6 +88,19 @@ pub fn findings(reports: &[FileReport]) -> Vec<JsonFinding> {
                         span: span(rel.span),
                     })
                     .collect(),
+                url: crate::finding::rule_url(f.code),
+                fix: f.fix.as_ref().map(|fix| JsonFix {
+                    message: fix.description.clone(),
+                    applicability: if fix.safe { "safe" } else { "unsafe" },
+                    edits: fix
+                        .edits
+                        .iter()
+                        .map(|e| JsonEdit {
+                            span: span(e.span),
+                            content: e.replacement.clone(),
+                        })
+                        .collect(),
+                }),
             });
         }
     }
@@ -79,4 +111,12 @@ pub fn render(reports: &[FileReport]) -> String {
     let mut s = serde_json::to_string_pretty(&findings(reports)).expect("findings serialize");
     s.push('\n');
     s
+}
+
+/// `--format json-lines`: the same objects, one per line.
+pub fn render_lines(reports: &[FileReport]) -> String {
+    findings(reports)
+        .iter()
+        .map(|f| serde_json::to_string(f).expect("findings serialize") + "\n")
+        .collect()
 }

@@ -203,6 +203,9 @@ pub fn resolve(
             f.code = meta.code.as_str();
             f.name = meta.name.as_str();
             f.severity = settings.selection.severity(&meta.code, meta.severity);
+            if !settings.selection.shown(f.severity) {
+                continue;
+            }
             crate::suppress::admit(&mut report.findings, &mut report.suppressions, f);
         }
         report

@@ -36,8 +36,11 @@ impl PerFile {
     /// What follows the per-file parts.
     pub fn trailer(self, totals: Totals) -> String {
         match self {
-            PerFile::Full(_) => format!("{}\n", report::summary(totals)),
-            PerFile::Concise | PerFile::Github => String::new(),
+            PerFile::Full(_) => format!("{}\n", report::footer(totals)),
+            // Nothing linted: the warning on standard error says so.
+            PerFile::Concise if totals.files == 0 => String::new(),
+            PerFile::Concise => format!("{}\n", report::summary(totals)),
+            PerFile::Github => String::new(),
         }
     }
 }

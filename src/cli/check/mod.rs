@@ -136,7 +136,8 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     select.extend(args.extend_select.iter().cloned());
     Ok(Settings {
         options: build_options(&args.server)?,
-        selection: Selection::new(&select, &args.ignore, &args.warn)?,
+        selection: Selection::new(&select, &args.ignore, &args.warn)?
+            .with_min_severity(args.min_severity.map(severity_of)),
         org_policy: None,
     })
 }
@@ -383,7 +384,7 @@ fn finish_with(
     if linted == 0 && shown.is_empty() && !args.quiet {
         let _ = writeln!(
             stderr,
-            "warning: no file a front end reads was found under the given paths{}",
+            "warning: no files were linted: nothing under the given paths is a configuration cors-lint reads{}",
             if noted {
                 ""
             } else {
@@ -465,7 +466,13 @@ fn per_file_format(args: &CheckArgs) -> Option<PerFile> {
         Format::Full => Some(PerFile::Full(graphical_options(args))),
         Format::Concise => Some(PerFile::Concise),
         Format::Github => Some(PerFile::Github),
-        Format::Json | Format::Sarif | Format::Junit => None,
+        Format::Json
+        | Format::JsonLines
+        | Format::Sarif
+        | Format::Junit
+        | Format::Gitlab
+        | Format::Checkstyle
+        | Format::Rdjson => None,
     }
 }
 
@@ -476,8 +483,21 @@ fn graphical_options(args: &CheckArgs) -> report::GraphicalOptions {
             (ColorChoice::Auto, Some(_)) => false,
             (choice, _) => use_color(choice),
         },
-        ..Default::default()
+        width: match &args.output_file {
+            None => terminal_width().unwrap_or(report::GraphicalOptions::default().width),
+            Some(_) => report::GraphicalOptions::default().width,
+        },
     }
+}
+
+/// The terminal's width when standard output is one (clamped to stay readable).
+fn terminal_width() -> Option<usize> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return None;
+    }
+    let (terminal_size::Width(w), _) = terminal_size::terminal_size()?;
+    Some(usize::from(w).clamp(60, 200))
 }
 
 /// The report in the chosen format (or the per-code counts with `--statistics`).
@@ -490,11 +510,18 @@ fn render(shown: &[FileReport], args: &CheckArgs) -> String {
     }
     match args.format {
         Format::Full => report::graphical(shown, graphical_options(args)),
-        Format::Concise => report::concise(shown),
+        Format::Concise => {
+            let totals = report::totals(shown);
+            report::concise(shown) + &kept::PerFile::Concise.trailer(totals)
+        }
         Format::Json => report::json(shown),
         Format::Sarif => report::sarif(shown),
         Format::Github => report::github(shown),
         Format::Junit => report::junit(shown),
+        Format::JsonLines => report::json_lines(shown),
+        Format::Gitlab => report::gitlab(shown),
+        Format::Checkstyle => report::checkstyle(shown),
+        Format::Rdjson => report::rdjson(shown),
     }
 }
 
@@ -523,12 +550,17 @@ fn use_color(choice: ColorChoice) -> bool {
     }
 }
 
-pub fn exit_code(shown: &[Kept], fail_on: FailOn, exit_zero: bool) -> i32 {
-    let threshold = match fail_on {
+/// The severity a `--fail-on`/`--min-severity` word names.
+pub fn severity_of(level: FailOn) -> Severity {
+    match level {
         FailOn::Error => Severity::Error,
         FailOn::Warning => Severity::Warning,
         FailOn::Info => Severity::Info,
-    };
+    }
+}
+
+pub fn exit_code(shown: &[Kept], fail_on: FailOn, exit_zero: bool) -> i32 {
+    let threshold = severity_of(fail_on);
     if shown.iter().any(|k| matches!(k.outcome(), Outcome::Failed)) {
         return EXIT_ERROR;
     }

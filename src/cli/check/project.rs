@@ -127,7 +127,8 @@ fn settings(args: &CheckArgs, config: Option<&Config>) -> Result<Settings, Strin
     Ok(Settings {
         options: build_options(&server)?,
         selection: Selection::new(&select, &ignore, &args.warn)?
-            .with_severity(config.map(|c| c.severity.clone()).unwrap_or_default()),
+            .with_severity(config.map(|c| c.severity.clone()).unwrap_or_default())
+            .with_min_severity(args.min_severity.map(super::severity_of)),
         org_policy: config.and_then(|c| c.policy.clone()).map(Arc::new),
     })
 }
