@@ -245,9 +245,9 @@ fn encodings_are_read_as_each_server_reads_them() {
         "UTF-8 BOM",
         |_, good| [b"\xEF\xBB\xBF".as_slice(), good.as_bytes()].concat(),
         |name| match name {
-            "config.properties" => {
-                Verdict::Lints(Some("TS002 the file starts with a UTF-8 byte-order mark"))
-            }
+            "config.properties" => Verdict::Lints(Some(
+                "warning[TS002] the file starts with a UTF-8 byte-order mark",
+            )),
             "nginx.conf" => {
                 Verdict::Refused(":1:1:", "unknown directive \"\\xEF\\xBB\\xBFevents\"")
             }
@@ -256,7 +256,7 @@ fn encodings_are_read_as_each_server_reads_them() {
     );
     for (case, le, mark) in [("UTF-16LE", true, "FF FE"), ("UTF-16BE", false, "FE FF")] {
         each_front_end_as(case, utf16(le), |name| match name {
-            "config.properties" => Verdict::Lints(Some("TS002 the file is UTF-16")),
+            "config.properties" => Verdict::Lints(Some("warning[TS002] the file is UTF-16")),
             "nginx.conf" => Verdict::Refused(":1:1:", "unknown directive (the file is UTF-16"),
             _ => Verdict::Refused(":1:1:", mark),
         });
@@ -351,7 +351,9 @@ fn hostile_yaml_is_refused_or_read_within_bounds() {
         (
             "a merge key in annotations",
             format!("{INGRESS}    <<: {{nginx.ingress.kubernetes.io/enable-cors: \"true\"}}\n"),
-            Verdict::Lints(Some("INGX006 the value of `<<` is a list or mapping")),
+            Verdict::Lints(Some(
+                "error[INGX006] the value of `<<` is a list or mapping",
+            )),
         ),
         (
             "tags",
@@ -366,7 +368,7 @@ fn hostile_yaml_is_refused_or_read_within_bounds() {
                 "{INGRESS}    nginx.ingress.kubernetes.io/enable-cors: yes\n    nginx.ingress.kubernetes.io/cors-allow-credentials: on\n"
             ),
             Verdict::Lints(Some(
-                "INGX006 Kubernetes reads the unquoted `yes` as a boolean",
+                "error[INGX006] Kubernetes reads the unquoted `yes` as a boolean",
             )),
         ),
         (
@@ -375,7 +377,7 @@ fn hostile_yaml_is_refused_or_read_within_bounds() {
                 "{INGRESS}    nginx.ingress.kubernetes.io/enable-cors: \"true\"\n    nginx.ingress.kubernetes.io/cors-max-age: 600\n"
             ),
             Verdict::Lints(Some(
-                "INGX006 Kubernetes reads the unquoted `600` as an integer",
+                "error[INGX006] Kubernetes reads the unquoted `600` as an integer",
             )),
         ),
     ];

@@ -110,6 +110,7 @@ fn walks_honour_ignore_files_and_hidden_files_unless_no_ignore() {
         );
         let mut files: Vec<String> = out
             .lines()
+            .filter(|l| !l.starts_with("Found "))
             .map(|l| l.split(':').next().unwrap().to_string())
             .collect();
         files.dedup();
