@@ -2,6 +2,7 @@
 //! severity message source/></file></checkstyle>`), as Jenkins' warnings plugin, reviewdog and
 //! most CI dashboards read it.
 
+use super::junit::escape as xml;
 use super::positions;
 use crate::lint::FileReport;
 
@@ -24,24 +25,5 @@ pub fn render(reports: &[FileReport]) -> String {
         out.push_str("  </file>\n");
     }
     out.push_str("</checkstyle>\n");
-    out
-}
-
-/// An attribute value: the five XML escapes, and controls (not allowed in XML 1.0) dropped.
-fn xml(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\n' => out.push_str("&#10;"),
-            '\t' => out.push_str("&#9;"),
-            c if c.is_control() => {}
-            c => out.push(c),
-        }
-    }
     out
 }
