@@ -15,7 +15,7 @@ use std::collections::HashMap;
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 /// Home of the project; rule help links point at the rule's TOML file there.
-pub const REPOSITORY: &str = "https://github.com/cors-lint/cors-lint";
+pub use crate::finding::REPOSITORY;
 /// Key of the fingerprint in `partialFingerprints`; bump the version if the hash changes.
 const FINGERPRINT_KEY: &str = "corsLint/v1";
 
