@@ -51,6 +51,8 @@ pub struct Finding {
     pub severity: Severity,
     /// One line, no trailing period: what is wrong and what the server or browser does.
     pub message: String,
+    /// Why: the mechanism, version caveats or the simulated call behind the headline.
+    pub note: Option<String>,
     /// How to fix it.
     pub help: Option<String>,
     /// The exact bytes at fault.

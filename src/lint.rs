@@ -69,6 +69,7 @@ fn input_error(span: Span, message: String) -> Finding {
         name: CL000.name.as_str(),
         severity: Severity::Error,
         message,
+        note: None,
         help: None,
         span,
         label: "here".into(),
@@ -299,8 +300,60 @@ pub fn run_rules(unit: &Unit, selection: &Selection) -> Vec<Finding> {
         (a.span.start, a.span.end, a.code).cmp(&(b.span.start, b.span.end, b.code))
     });
     findings.dedup_by(|a, b| a.code == b.code && a.span == b.span);
+    merge_branch_repeats(&mut findings, unit.policies);
     findings.retain(|f| selection.shown(f.severity));
     findings
+}
+
+/// A branch (an nginx `if ($request_method = OPTIONS)` in a location) that repeats a finding
+/// of its parent place repeats one cause: the parent's finding stays, pointing at the
+/// branch's bytes and carrying their fix, and the branch's goes.
+fn merge_branch_repeats(findings: &mut Vec<Finding>, policies: &[crate::ir::CorsPolicy]) {
+    let branches: Vec<crate::ir::Branch> = policies.iter().filter_map(|p| p.scope.branch).collect();
+    if branches.is_empty() {
+        return;
+    }
+    let in_any_branch = |s: Span| branches.iter().any(|b| b.block.contains(s));
+    let mut i = 0;
+    while i < findings.len() {
+        let repeat = &findings[i];
+        let parent = branches
+            .iter()
+            .filter(|b| b.block.contains(repeat.span))
+            .find_map(|b| {
+                findings.iter().position(|g| {
+                    g.code == repeat.code
+                        && b.parent.contains(g.span)
+                        && !in_any_branch(g.span)
+                        && fixes_combine(g, repeat)
+                })
+            });
+        let Some(p) = parent else {
+            i += 1;
+            continue;
+        };
+        let repeat = findings.remove(i);
+        let p = if p > i { p - 1 } else { p };
+        let kept = &mut findings[p];
+        kept.related.push(crate::finding::Related {
+            span: repeat.span,
+            message: "repeated in this branch".into(),
+        });
+        if let (Some(fix), Some(more)) = (&mut kept.fix, repeat.fix) {
+            fix.edits.extend(more.edits);
+            fix.edits.sort_by_key(|e| (e.span.start, e.span.end));
+        }
+    }
+}
+
+/// Two findings merge when the result's fix still says what `--fix` does: the repeat offers
+/// none, or both offer fixes of one safety.
+fn fixes_combine(kept: &Finding, repeat: &Finding) -> bool {
+    match (&kept.fix, &repeat.fix) {
+        (_, None) => true,
+        (Some(a), Some(b)) => a.safe == b.safe,
+        (None, Some(_)) => false,
+    }
 }
 
 /// Move the findings located in included files (spans at or after their `base`) into one

@@ -47,9 +47,7 @@ impl Selection {
                     {
                         Ok(s)
                     } else {
-                        Err(format!(
-                            "unknown rule selector `{s}` (see `cors-lint rule --all`)"
-                        ))
+                        Err(unknown_selector(&s))
                     }
                 })
                 .collect()
@@ -107,6 +105,11 @@ impl Selection {
     }
 
     /// Whether a finding of this (final) severity is reported.
+    /// The lowest severity shown (`--min-severity`), if any.
+    pub fn min_severity(&self) -> Option<Severity> {
+        self.min_severity
+    }
+
     pub fn shown(&self, severity: Severity) -> bool {
         self.min_severity.is_none_or(|min| severity >= min)
     }
@@ -122,6 +125,15 @@ impl Selection {
             })
             .max_by_key(|(len, _)| *len)
             .map_or(default, |(_, level)| level)
+    }
+}
+
+/// "unknown rule selector", with the closest code when one is near.
+fn unknown_selector(s: &str) -> String {
+    let codes = all_meta();
+    match crate::spelling::closest(s, codes.iter().map(|m| m.code.as_str()), 2) {
+        Some((_, code)) => format!("unknown rule selector `{s}`; did you mean `{code}`?"),
+        None => format!("unknown rule selector `{s}` (see `cors-lint rule --all`)"),
     }
 }
 

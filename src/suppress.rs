@@ -1,9 +1,11 @@
 //! Suppressions: `# cors-lint: ignore[CODE, …] reason` comments and the Kubernetes
 //! annotation `cors-lint.io/ignore: "CODE=reason,CODE2=reason"`.
 //!
-//! A comment alone on its line covers the next line with content; one after content (nginx,
-//! YAML, TOML — in a `.properties` file a trailing `#` belongs to the value) covers its own
-//! line. The annotation covers the whole object. A suppression without a reason is CL001,
+//! A comment alone on its line covers the next line with content and, when that line opens a
+//! block (an nginx `{ … }`, a YAML key or list item with lines nested under it, a TOML
+//! table), the whole block; one after content (nginx, YAML, TOML — in a `.properties` file a
+//! trailing `#` belongs to the value) covers its own line. `ignore-file[…]` covers the file,
+//! the annotation the whole object. A `cors-lint:` comment with another word is CL002. A suppression without a reason is CL001,
 //! one that suppresses nothing (or names no rule) is CL002, like ruff's RUF100. CL000 — the
 //! file cannot be read — is never suppressed.
 
@@ -24,8 +26,10 @@ pub struct Suppression {
     pub reason: Option<String>,
     /// The comment or annotation value.
     pub span: Span,
-    /// Bytes whose findings it covers (a line, or a whole object).
+    /// Bytes whose findings it covers (a line, a block, a whole object or file).
     pub covers: Span,
+    /// A `cors-lint:` comment whose directive is no known one: what to say about it.
+    pub unknown_directive: Option<String>,
 }
 
 impl Suppression {
@@ -63,7 +67,7 @@ pub fn find_stream(file: &SourceFile, dialect: Dialect, stream: &Stream) -> Vec<
     }
     let mut out: Vec<Suppression> = comments(bytes, dialect)
         .into_iter()
-        .filter_map(|(comment, own_line)| from_comment(bytes, comment, own_line))
+        .filter_map(|(comment, own_line)| from_comment(bytes, dialect, comment, own_line))
         .collect();
     if !matches!(dialect, Dialect::TorchServe | Dialect::Nginx) {
         out.extend(annotations(stream));
@@ -89,9 +93,22 @@ pub fn admit(findings: &mut Vec<Finding>, suppressions: &mut [Suppression], f: F
 pub fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression], selection: &Selection) {
     findings.retain(|f| !suppressions.iter_mut().any(|s| s.absorb(f)));
     for s in suppressions.iter() {
+        if let Some(what) = &s.unknown_directive {
+            push(
+                findings,
+                &CL002,
+                selection,
+                s.span,
+                "unknown directive".into(),
+                what.clone(),
+                None,
+            );
+            continue;
+        }
         if s.reason.is_none() {
             push(findings, &CL001, selection, s.span, "no reason".into(),
-                "this suppression gives no reason: say why the finding does not apply, after the `]` (or after `=` in the annotation)".into());
+                "this suppression gives no reason".into(),
+                Some("say why the finding does not apply, after the `]` (or after `=` in the annotation)".into()));
         }
         for (code, span, used) in &s.codes {
             if *used {
@@ -118,7 +135,15 @@ pub fn apply(findings: &mut Vec<Finding>, suppressions: &mut [Suppression], sele
                     ),
                 ),
             };
-            push(findings, &CL002, selection, *span, label.into(), message);
+            push(
+                findings,
+                &CL002,
+                selection,
+                *span,
+                label.into(),
+                message,
+                None,
+            );
         }
     }
     findings.sort_by(|a, b| {
@@ -133,6 +158,7 @@ fn push(
     span: Span,
     label: String,
     message: String,
+    note: Option<String>,
 ) {
     if !selection.enabled(&meta.code) {
         return;
@@ -142,6 +168,7 @@ fn push(
         name: meta.name.as_str(),
         severity: selection.severity(&meta.code, meta.severity),
         message,
+        note,
         help: Some("write `# cors-lint: ignore[CODE] reason` on the line before the finding, or remove the suppression".into()),
         span,
         label,
@@ -245,12 +272,27 @@ fn hash_comments(bytes: &[u8]) -> Vec<(Span, bool)> {
     out
 }
 
-/// A `cors-lint: ignore[…]` comment, with the line it covers.
-fn from_comment(bytes: &[u8], comment: Span, own_line: bool) -> Option<Suppression> {
+/// The directives a `cors-lint:` comment may give.
+const DIRECTIVES: [&str; 2] = ["ignore", "ignore-file"];
+
+/// A `cors-lint: ignore[…]` (or `ignore-file[…]`) comment, with the bytes it covers.
+fn from_comment(
+    bytes: &[u8],
+    dialect: Dialect,
+    comment: Span,
+    own_line: bool,
+) -> Option<Suppression> {
     let text = std::str::from_utf8(&bytes[comment.range()]).ok()?;
     let body = text.trim_start_matches(['#', '!']).trim_start();
     let rest = body.strip_prefix("cors-lint:")?.trim_start();
-    let rest = rest.strip_prefix("ignore[")?;
+    let word_len = rest
+        .find(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
+        .unwrap_or(rest.len());
+    let word = &rest[..word_len];
+    if !DIRECTIVES.contains(&word) || !rest[word_len..].starts_with('[') {
+        return Some(unknown_directive(comment, word));
+    }
+    let rest = &rest[word_len + 1..];
     let close = rest.find(']')?;
     let list_start = comment.start + (text.len() - rest.len());
     let mut codes = Vec::new();
@@ -269,8 +311,11 @@ fn from_comment(bytes: &[u8], comment: Span, own_line: bool) -> Option<Suppressi
         offset += part.len() + 1;
     }
     let reason = rest[close + 1..].trim();
-    let covers = if own_line {
-        next_content_line(bytes, comment.end)?
+    let covers = if word == "ignore-file" {
+        Span::new(0, bytes.len())
+    } else if own_line {
+        let line = next_content_line(bytes, comment.end)?;
+        block_from(bytes, dialect, line)
     } else {
         Span::new(line_start(bytes, comment.start), comment.end)
     };
@@ -279,7 +324,105 @@ fn from_comment(bytes: &[u8], comment: Span, own_line: bool) -> Option<Suppressi
         reason: (!reason.is_empty()).then(|| reason.to_string()),
         span: comment,
         covers,
+        unknown_directive: None,
     })
+}
+
+/// A `cors-lint:` comment that says nothing cors-lint knows (a typo of `ignore`, a word
+/// of another linter's): reported, since the author meant it to do something.
+fn unknown_directive(comment: Span, word: &str) -> Suppression {
+    let hint = crate::spelling::closest(word, DIRECTIVES, 3)
+        .map(|(_, d)| format!("; did you mean `{d}[CODE] reason`?"))
+        .unwrap_or_else(|| "; write `ignore[CODE] reason` or `ignore-file[CODE] reason`".into());
+    let what = if word.is_empty() {
+        "this `cors-lint:` comment names no directive".to_string()
+    } else {
+        format!("`{word}` is no cors-lint directive")
+    };
+    Suppression {
+        codes: Vec::new(),
+        reason: None,
+        span: comment,
+        covers: Span::empty(comment.start),
+        unknown_directive: Some(format!("{what}{hint}")),
+    }
+}
+
+/// `line` and, when it opens a block, the whole block: an nginx statement's `{ … }`, the
+/// YAML lines indented deeper than it, a TOML table up to the next header.
+fn block_from(bytes: &[u8], dialect: Dialect, line: Span) -> Span {
+    match dialect {
+        Dialect::TorchServe => line,
+        Dialect::Nginx => nginx_block(bytes, line).unwrap_or(line),
+        _ if bytes[line.range()].trim_ascii_start().starts_with(b"[") => toml_table(bytes, line),
+        _ => nested_lines(bytes, line),
+    }
+}
+
+/// The statement starting on `line`, if it has a block, from the line's start to its `}`.
+fn nginx_block(bytes: &[u8], line: Span) -> Option<Span> {
+    let config = crate::frontend::nginx::syntax::parse(bytes).ok()?;
+    fn find(statements: &[crate::frontend::nginx::syntax::Statement], line: Span) -> Option<Span> {
+        for st in statements {
+            if line.contains(Span::empty(st.name.span.start)) && st.body.is_some() {
+                return Some(st.span);
+            }
+            if st.span.start <= line.start
+                && line.start < st.span.end
+                && let Some(s) = find(st.children(), line)
+            {
+                return Some(s);
+            }
+        }
+        None
+    }
+    let block = find(&config.statements, line)?;
+    Some(Span::new(line.start, block.end.max(line.end)))
+}
+
+/// `line` and the lines after it indented deeper (blank and comment lines inside) — or as
+/// deep, for the `- ` items of a sequence a `key:` line opens (YAML lets them align).
+fn nested_lines(bytes: &[u8], line: Span) -> Span {
+    let indent = |l: &[u8]| l.iter().take_while(|&&b| b == b' ' || b == b'\t').count();
+    let own = indent(&bytes[line.range()]);
+    let opens = bytes[line.range()].trim_ascii_end().ends_with(b":");
+    let mut end = line.end;
+    let mut at = line.end;
+    while at < bytes.len() {
+        let start = at + 1;
+        let next_end = line_end(bytes, start.min(bytes.len()));
+        let text = &bytes[start.min(next_end)..next_end];
+        let content = text.trim_ascii();
+        if !content.is_empty() && !content.starts_with(b"#") {
+            let item_of_key = opens && indent(text) == own && content.starts_with(b"- ");
+            let nested = indent(text) > own || item_of_key;
+            if !nested || content == b"---" || content == b"..." {
+                break;
+            }
+            end = next_end;
+        }
+        at = next_end;
+    }
+    Span::new(line.start, end)
+}
+
+/// A TOML table header line and its keys, up to the next header.
+fn toml_table(bytes: &[u8], line: Span) -> Span {
+    let mut end = line.end;
+    let mut at = line.end;
+    while at < bytes.len() {
+        let start = at + 1;
+        let next_end = line_end(bytes, start.min(bytes.len()));
+        let content = bytes[start.min(next_end)..next_end].trim_ascii();
+        if content.starts_with(b"[") {
+            break;
+        }
+        if !content.is_empty() && !content.starts_with(b"#") {
+            end = next_end;
+        }
+        at = next_end;
+    }
+    Span::new(line.start, end)
 }
 
 /// The next line after `at` with something on it that is not a comment.
@@ -355,6 +498,7 @@ fn annotations(stream: &Stream) -> Vec<Suppression> {
             reason: (!reasons_missing).then(|| "annotation".to_string()),
             span: value_span,
             covers: chars.span(&object.span),
+            unknown_directive: None,
         });
     }
     out
@@ -427,5 +571,49 @@ mod tests {
         assert_eq!(s[0].reason, None);
         assert!(t[s[0].covers.range()].contains("kind: Ingress"));
         assert!(!t[s[0].covers.range()].contains("kind: Other"));
+    }
+
+    #[test]
+    fn a_comment_before_a_block_covers_the_block() {
+        let t = "server {\n    # cors-lint: ignore[CORS015] reviewed\n    location /api/ {\n        add_header A $http_origin;\n        if ($x) {\n            add_header B c;\n        }\n    }\n    location /b/ {}\n}\n";
+        let block = &covered(t, Dialect::Nginx)[0].1;
+        assert!(block.starts_with("    location /api/ {"), "{block}");
+        assert!(block.ends_with("        }\n    }"), "{block}");
+        assert!(!block.contains("/b/"));
+        let t = "spec:\n  # cors-lint: ignore[GW001] reviewed\n  rules:\n  - filters:\n    - type: CORS\n\n    # inside\n      cors: {}\n  hostnames: [a]\n";
+        let block = &covered(t, Dialect::GatewayApi)[0].1;
+        assert!(
+            block.starts_with("  rules:") && block.ends_with("cors: {}"),
+            "{block}"
+        );
+        let t = "[http.middlewares.a.headers]\n# cors-lint: ignore[CORS002] public\n[http.middlewares.b.headers]\nx = 1\n\ny = 2\n[http.routers.r]\n";
+        assert_eq!(
+            covered(t, Dialect::Traefik)[0].1,
+            "[http.middlewares.b.headers]\nx = 1\n\ny = 2"
+        );
+        // A plain line covers itself only.
+        let t = "a:\n  # cors-lint: ignore[CORS002] x\n  b: 1\n  c: 2\n";
+        assert_eq!(covered(t, Dialect::Traefik)[0].1, "  b: 1");
+    }
+
+    #[test]
+    fn ignore_file_covers_everything_and_unknown_words_are_kept_to_report() {
+        let t = "a=b\n# cors-lint: ignore-file[CORS002] generated\nc=d\n";
+        assert_eq!(covered(t, Dialect::TorchServe)[0].1, t);
+        let s = find(
+            &file("# cors-lint: ignroe[CORS002] x\na=b\n"),
+            Dialect::TorchServe,
+        );
+        assert!(s[0].codes.is_empty());
+        let what = s[0].unknown_directive.as_deref().unwrap();
+        assert!(
+            what.contains("`ignroe`") && what.contains("did you mean `ignore"),
+            "{what}"
+        );
+        let s = find(
+            &file("# cors-lint: disable CORS002\na=b\n"),
+            Dialect::TorchServe,
+        );
+        assert!(s[0].unknown_directive.is_some());
     }
 }

@@ -271,6 +271,7 @@ fn sarif_of_a_clean_run_is_valid_and_empty() {
 }
 
 #[test]
+/// The message, then (after an encoded line break) its note.
 fn github_prints_one_workflow_command_per_finding() {
     let (out, code) = run(&[
         "--format",
@@ -282,14 +283,14 @@ fn github_prints_one_workflow_command_per_finding() {
     assert_eq!(lines.len(), 2, "{out}");
     assert!(
         lines[0].starts_with(
-            "::error file=corpus/torchserve/docs-example.properties,line=2,col=1,endLine=2,endColumn=20,title=CORS004 preflight-rejected::browsers preflight calls"
+            "::error file=corpus/torchserve/docs-example.properties,line=2,col=1,endLine=2,endColumn=20,title=CORS004 preflight-rejected::every preflight to the inference and management APIs gets 400, so browsers block every preflighted call%0Abrowsers preflight calls"
         ),
         "{}",
         lines[0]
     );
     assert_eq!(
         lines[1],
-        "::warning file=corpus/torchserve/docs-example.properties,line=6,col=22,endLine=6,endColumn=37,title=CORS012 placeholder-header::`X-Custom-Header` is a documentation placeholder that no real client sends; the headers real calls send are not allowed (a JSON POST's preflight asks for `content-type`)"
+        "::warning file=corpus/torchserve/docs-example.properties,line=6,col=22,endLine=6,endColumn=37,title=CORS012 placeholder-header::`X-Custom-Header` is a documentation placeholder, and the headers real calls send are not allowed%0Ano real client sends `X-Custom-Header`; a JSON POST's preflight asks for `content-type`"
     );
 }
 
@@ -648,4 +649,34 @@ fn min_severity_hides_lower_findings() {
     let want = all.iter().filter(|f| f["severity"] == "error").count();
     assert!(want > 0 && want < all.len());
     assert_eq!(errors.len(), want);
+}
+
+/// Messages are headlines (ruff's length): over the whole shipped corpus the median is at most
+/// 15 words and none has more than 30; the why is in `note`, the remedy in `help`.
+#[test]
+fn messages_over_the_corpus_are_headlines() {
+    let corpus = concat!(env!("CARGO_MANIFEST_DIR"), "/corpus");
+    let findings = json_findings(&["--select", "ALL", corpus]);
+    assert!(findings.len() > 150, "the corpus has findings to measure");
+    let mut words: Vec<usize> = findings
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().split_whitespace().count())
+        .collect();
+    words.sort_unstable();
+    let median = words[words.len() / 2];
+    let longest = findings
+        .iter()
+        .max_by_key(|f| f["message"].as_str().unwrap().split_whitespace().count())
+        .unwrap();
+    assert!(median <= 15, "median message is {median} words");
+    assert!(
+        *words.last().unwrap() <= 30,
+        "longest message: {} {}",
+        longest["code"],
+        longest["message"]
+    );
+    assert!(
+        findings.iter().filter(|f| f["note"].is_string()).count() * 2 > findings.len(),
+        "most findings keep their why in a note"
+    );
 }

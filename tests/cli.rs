@@ -607,8 +607,8 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
     assert_eq!(
         out.lines().collect::<Vec<_>>(),
         [
-            "./conf.d/api.conf:7:9: info[NGX001] cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here; CORS headers it may add are not judged here",
-            "./snippets/cors.conf:1:40: info[CORS002] echoing every `Origin` lets every web page read responses from location `/api/` of the server (for requests without credentials), including pages opened by users on the same host or network",
+            "./conf.d/api.conf:7:9: info[NGX001] cors-lint did not read `include snippets/missing.conf`: `./snippets/missing.conf` does not exist here",
+            "./snippets/cors.conf:1:40: info[CORS002] echoing every `Origin` lets every web page read responses from location `/api/` of the server",
             "Found 2 findings (2 info) in 2 files.",
         ],
         "{out}"
@@ -1256,10 +1256,16 @@ fn org_policy_is_enforced_in_every_dialect() {
         .assert()
         .code(1)
         .stdout(predicate::str::contains(
-            "site.conf:3:28: error[CORS032] nginx lets pages from `https://app.example.com.evil.example` read its responses",
+            "site.conf:3:28: error[CORS032] `https://app.example.com.evil.example` can read the responses but `trusted-origins` does not trust it",
         ))
-        .stdout(predicate::str::contains("cors-lint.toml:2) does not trust that origin"))
         .stdout(predicate::str::contains("config.properties").not());
+    // The note says where the policy is written.
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "json", "--select", "CORS032", &ng])
+        .assert()
+        .code(1)
+        .stdout(predicate::str::contains("cors-lint.toml:2"));
 }
 
 /// `convert SRC ARGS -o OUT` succeeds, and `diff SRC OUT` says the written file lets browsers
@@ -1372,4 +1378,273 @@ fn a_closed_pipe_ends_quietly() {
         .unwrap();
     child.wait().unwrap();
     assert!(!err.contains("panicked"), "{err}");
+}
+
+fn json_of(args: &[&str]) -> Vec<serde_json::Value> {
+    let out = cmd()
+        .args(["--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    serde_json::from_slice(&out.stdout).expect("a JSON array")
+}
+
+/// An `if ($request_method = OPTIONS)` branch repeating its location's mistake is one cause:
+/// one finding, on the location, pointing at the branch too. Branches in a location that
+/// sends no CORS headers of its own keep their findings (each is its own cause).
+#[test]
+fn a_branch_repeating_its_location_is_one_finding() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let reflect = format!("{root}/corpus/nginx/wide-open-reflect-credentials.conf");
+    let findings = json_of(&[&reflect]);
+    let reflected: Vec<_> = findings.iter().filter(|f| f["code"] == "CORS015").collect();
+    assert_eq!(reflected.len(), 1, "{reflected:#?}");
+    assert_eq!(reflected[0]["span"]["line"], 11);
+    let related = reflected[0]["related"].as_array().unwrap();
+    assert!(
+        related.iter().any(|r| r["span"]["line"] == 15),
+        "{related:#?}"
+    );
+    let per_method = format!("{root}/corpus/nginx/per-method-ifs-star.conf");
+    let findings = json_of(&[&per_method]);
+    let lines: Vec<_> = findings
+        .iter()
+        .filter(|f| f["code"] == "CORS017")
+        .map(|f| f["span"]["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [6, 25, 31]);
+}
+
+/// A configuration with several mistakes reports all of them in one run, in file order, each
+/// at its bytes with the closest valid name, and lints nothing (exit 2).
+#[test]
+fn every_configuration_mistake_in_one_run() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    write(
+        d.path(),
+        "cors-lint.toml",
+        "selct = [\"CORS\"]\nignore = [\"CORS0155\"]\n[severity]\nCORS002 = \"warnig\"\n",
+    );
+    let conf = write(d.path(), "site.conf", "server {}\n");
+    let out = cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", &conf])
+        .assert()
+        .code(2)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    let lines: Vec<&str> = out.lines().filter(|l| l.contains("CL000")).collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    assert!(
+        lines[0].contains(":1:1:") && lines[0].contains("did you mean `select`"),
+        "{out}"
+    );
+    assert!(
+        lines[1].contains(":2:") && lines[1].contains("did you mean `CORS015`"),
+        "{out}"
+    );
+    assert!(
+        lines[2].contains(":4:") && lines[2].contains("did you mean \"warning\""),
+        "{out}"
+    );
+}
+
+/// `--show-settings` prints what governs a path and the file it came from; `--show-files`
+/// lists what a run would lint; `-v` names the configuration.
+#[test]
+fn show_settings_show_files_and_verbose_name_the_configuration() {
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    write(
+        d.path(),
+        "cors-lint.toml",
+        "ignore = [\"CORS017\"]\nexclude = [\"vendor/**\"]\n[severity]\nCORS020 = \"info\"\n[per-file-ignores]\n\"legacy/*.conf\" = [\"CORS015\"]\n",
+    );
+    std::fs::create_dir_all(d.path().join("legacy")).unwrap();
+    std::fs::create_dir_all(d.path().join("vendor")).unwrap();
+    let site = "server {\n    add_header Access-Control-Allow-Origin * always;\n}\n";
+    write(&d.path().join("legacy"), "a.conf", site);
+    write(&d.path().join("vendor"), "b.conf", site);
+    write(d.path(), "notes.txt", "hello\n");
+    let settings = String::from_utf8(
+        cmd()
+            .current_dir(d.path())
+            .args(["--show-settings", "legacy/a.conf"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(settings.contains("cors-lint.toml\""), "{settings}");
+    assert!(
+        settings.contains("\"CORS015\"") && !settings.contains("\"CORS017\""),
+        "{settings}"
+    );
+    assert!(settings.contains("CORS020 = \"info\""), "{settings}");
+    assert!(
+        settings.contains("per-file-ignores = [\"CORS015\"]"),
+        "{settings}"
+    );
+    assert!(settings.contains("exclude = [\"vendor/**\"]"), "{settings}");
+    let isolated = String::from_utf8(
+        cmd()
+            .current_dir(d.path())
+            .args(["--show-settings", "--isolated"])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert!(isolated.contains("none (built-in defaults)") && isolated.contains("\"CORS017\""));
+    let files = String::from_utf8(
+        cmd()
+            .current_dir(d.path())
+            .args(["--show-files", "."])
+            .assert()
+            .code(0)
+            .get_output()
+            .stdout
+            .clone(),
+    )
+    .unwrap();
+    assert_eq!(
+        files.lines().collect::<Vec<_>>(),
+        ["./legacy/a.conf"],
+        "{files}"
+    );
+    let verbose = cmd()
+        .current_dir(d.path())
+        .args(["-v", "--format", "concise", "."])
+        .assert()
+        .get_output()
+        .stderr
+        .clone();
+    let verbose = String::from_utf8(verbose).unwrap();
+    assert!(
+        verbose
+            .lines()
+            .any(|l| l.starts_with("note: configuration: ") && l.ends_with("cors-lint.toml")),
+        "{verbose}"
+    );
+}
+
+/// `--add-noqa` adopts a tree: every line with findings gets a reasoned suppression, the
+/// next run is clean, a second `--add-noqa` adds nothing, and only those lines change.
+#[test]
+fn add_noqa_adopts_a_tree_and_the_next_run_is_clean() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let d = tempfile::tempdir().unwrap();
+    std::fs::create_dir(d.path().join(".git")).unwrap();
+    for f in [
+        "nginx/wide-open-reflect-credentials.conf",
+        "torchserve/blog-2-origin-list.properties",
+        "ingress/invalid-values.yaml",
+        "traefik/middleware-crd.yaml",
+    ] {
+        let name = f.replace('/', "-");
+        std::fs::copy(format!("{root}/corpus/{f}"), d.path().join(name)).unwrap();
+    }
+    let before: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .collect();
+    cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "."])
+        .assert()
+        .code(1);
+    let out = cmd()
+        .current_dir(d.path())
+        .args(["--add-noqa", "--format", "concise", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .clone();
+    let said = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        said.contains("added ") && said.contains(" in 4 files"),
+        "{said}"
+    );
+    let clean = cmd()
+        .current_dir(d.path())
+        .args(["--format", "concise", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stdout
+        .clone();
+    assert!(
+        String::from_utf8(clean)
+            .unwrap()
+            .contains("All checks passed")
+    );
+    let again = cmd()
+        .current_dir(d.path())
+        .args(["--add-noqa", "."])
+        .assert()
+        .code(0)
+        .get_output()
+        .stderr
+        .clone();
+    assert!(
+        String::from_utf8(again)
+            .unwrap()
+            .contains("added 0 suppressions")
+    );
+    // Only comment lines were added.
+    let after: Vec<String> = std::fs::read_dir(d.path())
+        .unwrap()
+        .filter_map(|e| std::fs::read_to_string(e.unwrap().path()).ok())
+        .collect();
+    for (a, b) in after.iter().zip(&before) {
+        let kept: Vec<&str> = a
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("# cors-lint: ignore["))
+            .collect();
+        assert_eq!(kept, b.lines().collect::<Vec<_>>());
+    }
+}
+
+/// A suppression before a block covers the block, `ignore-file` the file, and a
+/// `cors-lint:` comment with an unknown word is reported instead of ignored.
+#[test]
+fn block_file_and_unknown_directives() {
+    let d = tempfile::tempdir().unwrap();
+    let block = write(
+        d.path(),
+        "block.conf",
+        "server {\n    # cors-lint: ignore[CORS015, CORS020] a reviewed echo\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always;\n        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n",
+    );
+    cmd().args(["--format", "concise", &block]).assert().code(0);
+    let file = write(
+        d.path(),
+        "file.conf",
+        "# cors-lint: ignore-file[CORS015, CORS020] generated by the platform team\nlocation / {\n    add_header Access-Control-Allow-Origin $http_origin always;\n    add_header Access-Control-Allow-Credentials true always;\n}\n",
+    );
+    cmd().args(["--format", "concise", &file]).assert().code(0);
+    let typo = write(
+        d.path(),
+        "typo.conf",
+        "location / {\n    # cors-lint: ignroe[CORS020] x\n    add_header Access-Control-Allow-Origin $http_origin always;\n}\n",
+    );
+    let out = cmd()
+        .args(["--format", "concise", &typo])
+        .assert()
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let out = String::from_utf8(out).unwrap();
+    assert!(
+        out.contains(":2:5: warning[CL002]") && out.contains("did you mean `ignore"),
+        "{out}"
+    );
+    assert!(out.contains("[CORS020]"), "{out}");
 }

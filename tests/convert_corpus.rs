@@ -1,7 +1,7 @@
 //! Every CORS policy of the shipped corpus converted to every target: each result is
 //! equivalent (read back by the target's front end, compared by the `diff` engine) or
 //! refused with a reason — never a silent change of who is allowed. Prints the table of
-//! outcomes per target and the refusal reasons (for the README and closing notes).
+//! outcomes per target and the refusal reasons (for docs/simulate-diff-convert.md and closing notes).
 
 mod support;
 

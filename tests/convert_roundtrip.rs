@@ -210,7 +210,7 @@ fn regex_texts() -> impl Strategy<Value = (Dialect, &'static str, String)> {
         })
 }
 
-/// Regex origins through every back end, with the tally per target (for the README and the
+/// Regex origins through every back end, with the tally per target (for the docs and the
 /// closing note): each output reads back equivalent, or the back end refuses.
 #[test]
 fn regex_origin_policies_round_trip() {

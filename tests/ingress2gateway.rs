@@ -4,7 +4,7 @@
 //! default `true`, methods/headers/max-age defaults copied). For each annotation set, both
 //! outputs are read back with cors-lint's Gateway API front end and compared with the
 //! ingress-nginx behaviour by the `diff` engine. cors-lint must never widen: its output is
-//! equivalent, or it refuses with a reason. The table it prints is the README's.
+//! equivalent, or it refuses with a reason. The table it prints is docs/simulate-diff-convert.md's.
 
 use cors_lint::backend::{self, Context};
 use cors_lint::equiv;

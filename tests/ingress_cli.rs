@@ -106,3 +106,43 @@ fn broken_yaml_is_cl000_and_exit_2() {
         .code(2)
         .stdout(predicate::str::contains("error[CL000] invalid YAML"));
 }
+
+/// INGX010's cause is the controller, not a file: one finding for the run, on the first file
+/// in path order, whose note counts the others; alone, a file gets it with no count.
+#[test]
+fn retired_controller_is_reported_once_per_run() {
+    let d = tempfile::tempdir().unwrap();
+    for name in ["a.yaml", "b.yaml", "c.yaml"] {
+        write(d.path(), name, NULL_LIST);
+    }
+    let dir = d.path().to_string_lossy().into_owned();
+    let out = cmd()
+        .args(["--select", "INGX010", "--format", "json", &dir])
+        .output()
+        .unwrap();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert!(findings[0]["path"].as_str().unwrap().ends_with("a.yaml"));
+    assert!(
+        findings[0]["note"]
+            .as_str()
+            .unwrap()
+            .contains("2 more files in this run"),
+        "{findings:#?}"
+    );
+    // Also in a format rendered file by file.
+    let out = cmd()
+        .args(["--select", "INGX010", "--format", "concise", &dir])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(text.matches("[INGX010]").count(), 1, "{text}");
+    let one = d.path().join("b.yaml").to_string_lossy().into_owned();
+    let out = cmd()
+        .args(["--select", "INGX010", "--format", "json", &one])
+        .output()
+        .unwrap();
+    let findings: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(findings.len(), 1);
+    assert!(!findings[0]["note"].as_str().unwrap().contains("more files"));
+}

@@ -80,6 +80,36 @@ fn completions_for_bash_zsh_and_fish_name_the_subcommands() {
     assert!(zsh.starts_with("#compdef cors-lint"), "{zsh}");
     let fish = stdout_of(cmd().args(["completions", "fish"]), 0);
     assert!(fish.contains("complete -c cors-lint"), "{fish}");
+    // Real bash completes rule codes, families and dialects from the script.
+    let complete = |line: &str| -> Vec<String> {
+        let words: Vec<&str> = line.split(' ').collect();
+        let script = format!(
+            "source <(\"$1\" completions bash)\nCOMP_WORDS=({})\nCOMP_CWORD={}\nCOMP_LINE='{line}'\n\
+             COMP_POINT=${{#COMP_LINE}}\n_cors__lint cors-lint '{}' '{}'\nprintf '%s\\n' \"${{COMPREPLY[@]}}\"\n",
+            words.join(" "),
+            words.len() - 1,
+            words[words.len() - 1],
+            words[words.len() - 2],
+        );
+        let out = std::process::Command::new("bash")
+            .args(["-c", &script, "bash", env!("CARGO_BIN_EXE_cors-lint")])
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout)
+            .unwrap()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    };
+    let select = complete("cors-lint --select CORS01");
+    assert!(select.iter().any(|c| c == "CORS015"), "{select:?}");
+    assert!(select.iter().all(|c| c.starts_with("CORS01")), "{select:?}");
+    let family = complete("cors-lint check --ignore IN");
+    assert!(family.iter().any(|c| c == "INGX"), "{family:?}");
+    let rule = complete("cors-lint rule TS00");
+    assert!(rule.iter().any(|c| c == "TS001"), "{rule:?}");
+    let to = complete("cors-lint convert x.conf --to gat");
+    assert_eq!(to, ["gateway-api"]);
     cmd()
         .args(["completions", "tcsh"])
         .assert()
@@ -263,10 +293,78 @@ fn stdin_usage_errors() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("--stdin-filename"));
-    cmd()
-        .args(["--fix", "--stdin-filename", "config.properties"])
-        .write_stdin(BAD)
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("--fix and --diff"));
 }
+
+/// Editors pipe a buffer through `--fix` (or `fmt`) and read the result back: the fixed
+/// text on stdout, what remains on stderr, nothing written anywhere.
+#[test]
+fn stdin_fix_and_fmt_write_the_result_to_stdout() {
+    let d = tempfile::tempdir().unwrap();
+    let out = cmd()
+        .current_dir(d.path())
+        .args([
+            "--fix",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "nginx.conf",
+        ])
+        .write_stdin(NGINX_NO_VARY)
+        .assert()
+        .get_output()
+        .clone();
+    let fixed = String::from_utf8(out.stdout).unwrap();
+    assert!(fixed.contains("add_header Vary Origin always;"), "{fixed}");
+    assert_ne!(fixed, NGINX_NO_VARY);
+    let remaining = String::from_utf8(out.stderr).unwrap();
+    assert!(!remaining.contains("[CORS020]"), "{remaining}");
+    let diff = cmd()
+        .current_dir(d.path())
+        .args(["--diff", "--stdin-filename", "nginx.conf"])
+        .write_stdin(NGINX_NO_VARY)
+        .assert()
+        .get_output()
+        .stdout
+        .clone();
+    let diff = String::from_utf8(diff).unwrap();
+    assert!(
+        diff.contains("+    add_header Vary Origin always;"),
+        "{diff}"
+    );
+    // Nothing to fix: the input comes back unchanged.
+    let same = stdout_of(
+        cmd()
+            .current_dir(d.path())
+            .args(["--fix", "--stdin-filename", "notes.txt"])
+            .write_stdin("hello\n"),
+        0,
+    );
+    assert_eq!(same, "hello\n");
+    let formatted = stdout_of(
+        cmd()
+            .current_dir(d.path())
+            .args(["fmt", "--stdin-filename", "nginx.conf"])
+            .write_stdin(NGINX_UNFORMATTED),
+        0,
+    );
+    assert_ne!(formatted, NGINX_UNFORMATTED);
+    assert!(
+        formatted.contains("Methods GET,POST always;"),
+        "{formatted}"
+    );
+    cmd()
+        .current_dir(d.path())
+        .args(["fmt", "--check", "--stdin-filename", "nginx.conf"])
+        .write_stdin(NGINX_UNFORMATTED)
+        .assert()
+        .code(1)
+        .stdout("");
+    assert_eq!(
+        std::fs::read_dir(d.path()).unwrap().count(),
+        0,
+        "nothing written"
+    );
+}
+
+const NGINX_NO_VARY: &str = "map $http_origin $cors {\n    default \"\";\n    \"https://app.example.com\" $http_origin;\n}\nserver {\n    add_header Access-Control-Allow-Origin $cors always;\n}\n";
+const NGINX_UNFORMATTED: &str = "server {\n    add_header Access-Control-Allow-Origin https://app.example.com always;\n    add_header Access-Control-Allow-Methods post,GET always;\n}\n";

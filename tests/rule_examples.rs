@@ -97,6 +97,7 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
             };
             match mine.as_slice() {
                 [f] if (f.span.start, f.span.end) == (start, end) => {
+                    check_message_is_a_headline(f)?;
                     check_fix(meta, ex, &text, f)?;
                     check_safe_fix_keeps_behaviour(ex, dialect, &settings, &text, f)?;
                     check_fixed_lints_clean(meta, ex, dialect, &settings)
@@ -123,6 +124,22 @@ fn run(meta: &'static RuleMeta, ex: &'static Example) -> Result<(), Failed> {
             }
         }
     }
+}
+
+/// The longest message a finding may have, in words: a headline, as ruff's; the mechanism
+/// goes to its `note`, the remedy to `help`.
+const MAX_MESSAGE_WORDS: usize = 30;
+
+fn check_message_is_a_headline(f: &cors_lint::finding::Finding) -> Result<(), Failed> {
+    let words = f.message.split_whitespace().count();
+    if words > MAX_MESSAGE_WORDS {
+        return Err(format!(
+            "{}'s message has {words} words (at most {MAX_MESSAGE_WORDS}; move the why to a note): {}",
+            f.code, f.message
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// A rule that offers a fix must offer it on its bad examples that say what they become

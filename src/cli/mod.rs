@@ -131,10 +131,16 @@ pub struct CheckArgs {
     #[arg(long)]
     pub diff: bool,
 
+    /// Write a `# cors-lint: ignore[CODE] …` comment before every line with findings, to
+    /// adopt cors-lint on an existing tree (review the comments; each says so)
+    #[arg(long, conflicts_with_all = ["fix", "diff", "stdin_filename"])]
+    pub add_noqa: bool,
+
     #[command(flatten)]
     pub server: ServerArgs,
 
-    /// Say which files were read as which dialect, and which were skipped and why
+    /// Say which configuration files govern the run, which files were read as which
+    /// dialect, and which were skipped and why
     #[arg(long, short)]
     pub verbose: bool,
 
@@ -150,6 +156,14 @@ pub struct CheckArgs {
     /// Print nothing but errors; the exit code still tells the outcome
     #[arg(long, short, conflicts_with = "verbose")]
     pub quiet: bool,
+
+    /// List the files cors-lint would lint (those it reads), one per line, and stop
+    #[arg(long, conflicts_with_all = ["fix", "diff", "statistics"])]
+    pub show_files: bool,
+
+    /// Print the settings that govern the first path (or `.`), and the file they came from
+    #[arg(long, conflicts_with_all = ["fix", "diff", "statistics", "show_files"])]
+    pub show_settings: bool,
 }
 
 /// What the file alone does not say about how the server runs.
@@ -239,9 +253,13 @@ pub enum FailOn {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-enum RuleFormat {
+pub enum RuleFormat {
+    /// The rule's docs for a terminal (`--all`: a table)
     Text,
+    /// The metadata as JSON
     Json,
+    /// The rule's documentation page, as in `docs/rules/CODE.md` (`--all`: the index page)
+    Markdown,
 }
 
 /// Parse the command line and run; returns the process exit code.
@@ -259,11 +277,7 @@ pub fn main() -> i32 {
     };
     match cli.command {
         Some(Command::Check(args)) => check::run(&args),
-        Some(Command::Rule(args)) => rule::run(
-            args.code.as_deref(),
-            args.all,
-            args.format == RuleFormat::Json,
-        ),
+        Some(Command::Rule(args)) => rule::run(args.code.as_deref(), args.all, args.format),
         Some(Command::Simulate(args)) => simulate::run(&args),
         Some(Command::Diff(args)) => diff::run(&args),
         Some(Command::Convert(args)) => convert::run(&args),

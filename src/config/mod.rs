@@ -18,7 +18,7 @@ use toml::Spanned;
 pub const FILE_NAME: &str = "cors-lint.toml";
 
 #[derive(Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 struct Raw {
     select: Option<Vec<Spanned<String>>>,
     extend_select: Option<Vec<Spanned<String>>>,
@@ -49,6 +49,8 @@ pub struct Config {
     pub assume_version: Vec<String>,
     pub per_file_ignores: Vec<(GlobMatcher, Vec<String>)>,
     pub exclude: GlobSet,
+    /// `exclude` as written, for `--show-settings`.
+    pub exclude_patterns: Vec<String>,
     pub dialects: Vec<(GlobMatcher, Dialect)>,
     pub policy: Option<policy::OrgPolicy>,
 }
@@ -60,6 +62,8 @@ pub struct ConfigError {
     pub bytes: Vec<u8>,
     pub span: Span,
     pub message: String,
+    /// The file's other mistakes, after the first, in file order.
+    pub also: Vec<(Span, String)>,
 }
 
 impl ConfigError {
@@ -131,7 +135,21 @@ pub fn discover(dir: &Path) -> Option<PathBuf> {
     None
 }
 
-/// Read and check a configuration file.
+/// The top-level keys, for "did you mean" (the fields of `Raw`, kebab-case).
+const KEYS: &[&str] = &[
+    "select",
+    "extend-select",
+    "ignore",
+    "severity",
+    "fail-on",
+    "assume-version",
+    "per-file-ignores",
+    "exclude",
+    "dialects",
+    "policy",
+];
+
+/// Read and check a configuration file; every mistake in it is reported, in file order.
 pub fn load(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.to_string_lossy().into_owned();
     let bytes = std::fs::read(path).map_err(|e| ConfigError {
@@ -139,68 +157,138 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         bytes: Vec::new(),
         span: Span::empty(0),
         message: format!("cannot read the configuration: {e}"),
+        also: Vec::new(),
     })?;
     let file = SourceFile::new(shown, bytes, Encoding::Utf8);
-    let fail = |span: Span, message: String| ConfigError {
-        path: file.name().to_string(),
-        bytes: file.bytes().to_vec(),
-        span,
-        message,
+    let fail = |mut problems: Vec<(Span, String)>| {
+        problems.sort_by_key(|(s, _)| (s.start, s.end));
+        let (span, message) = problems.remove(0);
+        ConfigError {
+            path: file.name().to_string(),
+            bytes: file.bytes().to_vec(),
+            span,
+            message,
+            also: problems,
+        }
     };
-    let text = std::str::from_utf8(file.bytes())
-        .map_err(|e| fail(Span::empty(e.valid_up_to()), "the file is not UTF-8".into()))?;
-    let raw: Raw = toml::from_str(text).map_err(|e| {
-        let span = e
-            .span()
-            .map_or(Span::empty(0), |r| Span::new(r.start, r.end));
-        fail(span, e.message().trim().to_string())
+    let text = std::str::from_utf8(file.bytes()).map_err(|e| {
+        fail(vec![(
+            Span::empty(e.valid_up_to()),
+            "the file is not UTF-8".into(),
+        )])
     })?;
-    let dir = absolute(path)
-        .parent()
-        .map(Path::to_path_buf)
-        .unwrap_or_default();
+    let mut problems = unknown_keys(text);
+    let raw: Raw = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let span = e
+                .span()
+                .map_or(Span::empty(0), |r| Span::new(r.start, r.end));
+            problems.push((span, e.message().trim().to_string()));
+            return Err(fail(problems));
+        }
+    };
+    let checked = check(&raw, &file, &mut problems);
+    match checked {
+        Some(c) if problems.is_empty() => Ok(Config {
+            path: path.to_path_buf(),
+            dir: absolute(path)
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_default(),
+            ..c
+        }),
+        _ => Err(fail(problems)),
+    }
+}
+
+/// Keys no setting has, at their bytes, with the closest known key.
+fn unknown_keys(text: &str) -> Vec<(Span, String)> {
+    let Ok(table) = toml::de::DeTable::parse(text) else {
+        return Vec::new(); // the parse error is reported by the deserializer
+    };
+    let mut out = Vec::new();
+    let mut check = |key: &Spanned<toml::de::DeString>, known: &[&str], within: &str| {
+        let name: &str = key.get_ref();
+        if known.contains(&name) {
+            return;
+        }
+        let hint = crate::spelling::closest(name, known.iter().copied(), 3)
+            .map(|(_, k)| format!("; did you mean `{k}`?"))
+            .unwrap_or_else(|| format!(" (known: {})", known.join(", ")));
+        out.push((
+            Span::new(key.span().start, key.span().end),
+            format!("unknown key `{name}`{within}{hint}"),
+        ));
+    };
+    for (key, value) in table.get_ref() {
+        check(key, KEYS, "");
+        if key.get_ref() == "policy"
+            && let toml::de::DeValue::Table(t) = value.get_ref()
+        {
+            for k in t.keys() {
+                check(k, policy::KEYS, " in [policy]");
+            }
+        }
+    }
+    out
+}
+
+/// A severity name, or the mistake.
+fn severity_named(v: &Spanned<String>) -> Result<Severity, String> {
+    Severity::parse(v.get_ref()).ok_or_else(|| {
+        let hint = crate::spelling::closest(v.get_ref(), ["error", "warning", "info"], 2)
+            .map(|(_, k)| format!("; did you mean \"{k}\"?"))
+            .unwrap_or_default();
+        format!(
+            "`{}`: expected \"error\", \"warning\" or \"info\"{hint}",
+            v.get_ref()
+        )
+    })
+}
+
+/// Every value of `raw` checked; mistakes go to `problems` (the result is then not used).
+fn check(raw: &Raw, file: &SourceFile, problems: &mut Vec<(Span, String)>) -> Option<Config> {
     let span_of = |s: &Spanned<String>| Span::new(s.span().start, s.span().end);
-    let selectors = |list: &Option<Vec<Spanned<String>>>| -> Result<Vec<String>, ConfigError> {
+    let selectors = |list: &Option<Vec<Spanned<String>>>, problems: &mut Vec<(Span, String)>| {
         let mut out = Vec::new();
         for s in list.iter().flatten() {
-            Selection::new(std::slice::from_ref(s.get_ref()), &[], &[])
-                .map_err(|e| fail(span_of(s), e))?;
-            out.push(s.get_ref().trim().to_ascii_uppercase());
+            match Selection::new(std::slice::from_ref(s.get_ref()), &[], &[]) {
+                Ok(_) => out.push(s.get_ref().trim().to_ascii_uppercase()),
+                Err(e) => problems.push((span_of(s), e)),
+            }
         }
-        Ok(out)
+        out
     };
-    let glob = |s: &Spanned<String>| -> Result<GlobMatcher, ConfigError> {
-        Glob::new(s.get_ref())
-            .map(|g| g.compile_matcher())
-            .map_err(|e| fail(span_of(s), format!("not a glob: {e}")))
-    };
+    let select = raw
+        .select
+        .as_ref()
+        .map(|_| selectors(&raw.select, problems));
+    let extend_select = selectors(&raw.extend_select, problems);
+    let ignore = selectors(&raw.ignore, problems);
+    let glob =
+        |s: &Spanned<String>, problems: &mut Vec<(Span, String)>| match Glob::new(s.get_ref()) {
+            Ok(g) => Some(g),
+            Err(e) => {
+                problems.push((span_of(s), format!("not a glob: {e}")));
+                None
+            }
+        };
     let mut severity = Vec::new();
     for (code, level) in raw.severity.iter().flatten() {
-        Selection::new(std::slice::from_ref(code.get_ref()), &[], &[])
-            .map_err(|e| fail(span_of(code), e))?;
-        let s = Severity::parse(level.get_ref()).ok_or_else(|| {
-            fail(
-                span_of(level),
-                format!(
-                    "`{}`: expected \"error\", \"warning\" or \"info\"",
-                    level.get_ref()
-                ),
-            )
-        })?;
-        severity.push((code.get_ref().to_ascii_uppercase(), s));
+        if let Err(e) = Selection::new(std::slice::from_ref(code.get_ref()), &[], &[]) {
+            problems.push((span_of(code), e));
+        }
+        match severity_named(level) {
+            Ok(s) => severity.push((code.get_ref().to_ascii_uppercase(), s)),
+            Err(e) => problems.push((span_of(level), e)),
+        }
     }
-    let fail_on = match &raw.fail_on {
-        None => None,
-        Some(v) => Some(Severity::parse(v.get_ref()).ok_or_else(|| {
-            fail(
-                span_of(v),
-                format!(
-                    "`{}`: expected \"error\", \"warning\" or \"info\"",
-                    v.get_ref()
-                ),
-            )
-        })?),
-    };
+    let fail_on = raw.fail_on.as_ref().and_then(|v| {
+        severity_named(v)
+            .map_err(|e| problems.push((span_of(v), e)))
+            .ok()
+    });
     let mut assume_version = Vec::new();
     for (dialect, version) in raw.assume_version.iter().flatten() {
         let pair = format!("{}={}", dialect.get_ref(), version.get_ref());
@@ -209,70 +297,77 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
             assume_version: vec![pair.clone()],
             ..Default::default()
         };
-        if let Err(e) = crate::cli::build_options(&args) {
-            let at = if e.contains("models no versions") {
-                span_of(dialect)
-            } else {
-                span_of(version)
-            };
-            return Err(fail(at, e.replace("--assume-version ", "")));
+        match crate::cli::build_options(&args) {
+            Ok(_) => assume_version.push(pair),
+            Err(e) => {
+                let at = if e.contains("models no versions") {
+                    span_of(dialect)
+                } else {
+                    span_of(version)
+                };
+                problems.push((at, e.replace("--assume-version ", "")));
+            }
         }
-        assume_version.push(pair);
     }
     let mut per_file_ignores = Vec::new();
     for (pattern, codes) in raw.per_file_ignores.iter().flatten() {
-        per_file_ignores.push((glob(pattern)?, selectors(&Some(codes.clone()))?));
+        let codes = selectors(&Some(codes.clone()), problems);
+        if let Some(g) = glob(pattern, problems) {
+            per_file_ignores.push((g.compile_matcher(), codes));
+        }
     }
     let mut exclude = GlobSetBuilder::new();
     for pattern in raw.exclude.iter().flatten() {
-        exclude.add(
-            Glob::new(pattern.get_ref())
-                .map_err(|e| fail(span_of(pattern), format!("not a glob: {e}")))?,
-        );
+        if let Some(g) = glob(pattern, problems) {
+            exclude.add(g);
+        }
     }
     let exclude = exclude
         .build()
-        .map_err(|e| fail(Span::empty(0), format!("exclude: {e}")))?;
+        .map_err(|e| problems.push((Span::empty(0), format!("exclude: {e}"))))
+        .ok();
     let mut dialects = Vec::new();
     for (pattern, name) in raw.dialects.iter().flatten() {
-        let d = Dialect::from_name(name.get_ref()).ok_or_else(|| {
-            let known: Vec<&str> = crate::frontend::DIALECTS.iter().map(|d| d.name()).collect();
-            fail(
-                span_of(name),
-                format!(
-                    "`{}` is no dialect (known: {})",
-                    name.get_ref(),
-                    known.join(", ")
-                ),
-            )
-        })?;
-        dialects.push((glob(pattern)?, d));
-    }
-    let policy = match &raw.policy {
-        None => None,
-        Some(p) => {
-            let at = |offset: usize| format!("{}:{}", file.name(), file.position(offset).line);
-            Some(policy::OrgPolicy::from_raw(p, &at).map_err(|(span, m)| fail(span, m))?)
+        let g = glob(pattern, problems);
+        match Dialect::from_name(name.get_ref()) {
+            Some(d) => dialects.extend(g.map(|g| (g.compile_matcher(), d))),
+            None => problems.push((span_of(name), no_dialect(name.get_ref()))),
         }
-    };
-    Ok(Config {
-        path: path.to_path_buf(),
-        dir,
-        select: raw
-            .select
-            .as_ref()
-            .map(|_| selectors(&raw.select))
-            .transpose()?,
-        extend_select: selectors(&raw.extend_select)?,
-        ignore: selectors(&raw.ignore)?,
+    }
+    let policy = raw.policy.as_ref().and_then(|p| {
+        let at = |offset: usize| format!("{}:{}", file.name(), file.position(offset).line);
+        policy::OrgPolicy::from_raw(p, &at)
+            .map_err(|e| problems.extend(e))
+            .ok()
+    });
+    Some(Config {
+        path: PathBuf::new(),
+        dir: PathBuf::new(),
+        select,
+        extend_select,
+        ignore,
         severity,
         fail_on,
         assume_version,
         per_file_ignores,
-        exclude,
+        exclude: exclude?,
+        exclude_patterns: raw
+            .exclude
+            .iter()
+            .flatten()
+            .map(|p| p.get_ref().clone())
+            .collect(),
         dialects,
         policy,
     })
+}
+
+fn no_dialect(name: &str) -> String {
+    let known: Vec<&str> = crate::frontend::DIALECTS.iter().map(|d| d.name()).collect();
+    match crate::spelling::closest(name, known.iter().copied(), 3) {
+        Some((_, k)) => format!("`{name}` is no dialect; did you mean `{k}`?"),
+        None => format!("`{name}` is no dialect (known: {})", known.join(", ")),
+    }
 }
 
 #[cfg(test)]
@@ -321,7 +416,40 @@ mod tests {
         assert_eq!(error_at("exclude = [\"a[\"]\n").0, "\"a[\"");
         let (at, message) = error_at("selct = [\"CORS\"]\n");
         assert_eq!(at, "selct");
-        assert!(message.contains("unknown field"), "{message}");
+        assert!(message.contains("did you mean `select`"), "{message}");
+    }
+
+    #[test]
+    fn every_mistake_is_reported_in_file_order_with_the_closest_name() {
+        let e = load_text(
+            "fail-on = \"eror\"\nselct = [\"CORS\"]\nignore = [\"CORS0155\", \"CORS015\"]\n\
+             [dialects]\n\"*.x\" = \"ngnix\"\n[policy]\nmax-age-limit = -1\ntrusted-origin = []\n",
+        )
+        .expect_err("should fail");
+        let text = String::from_utf8(e.bytes.clone()).unwrap();
+        let all: Vec<(&str, &str)> = std::iter::once((e.span, e.message.as_str()))
+            .chain(e.also.iter().map(|(s, m)| (*s, m.as_str())))
+            .map(|(s, m)| (&text[s.range()], m))
+            .collect();
+        let at: Vec<&str> = all.iter().map(|(a, _)| *a).collect();
+        assert_eq!(
+            at,
+            [
+                "\"eror\"",
+                "selct",
+                "\"CORS0155\"",
+                "\"ngnix\"",
+                "-1",
+                "trusted-origin"
+            ]
+        );
+        assert!(all[0].1.contains("did you mean \"error\""), "{all:?}");
+        assert!(all[1].1.contains("did you mean `select`"), "{all:?}");
+        assert!(all[3].1.contains("did you mean `nginx`"), "{all:?}");
+        assert!(
+            all[5].1.contains("did you mean `trusted-origins`"),
+            "{all:?}"
+        );
     }
 
     #[test]

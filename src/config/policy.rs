@@ -6,7 +6,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 #[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+#[serde(rename_all = "kebab-case")]
 pub struct RawPolicy {
     trusted_origins: Option<Spanned<Vec<Spanned<String>>>>,
     allow_credentials_for: Option<Spanned<Vec<Spanned<String>>>>,
@@ -106,27 +106,29 @@ pub struct OrgPolicy {
 }
 
 impl OrgPolicy {
-    /// Check the raw table; `Err` is the bytes at fault and why. `at` turns a byte offset of
-    /// the file into `file:line`.
+    /// Check the raw table; `Err` is every mistake, at its bytes and why. `at` turns a byte
+    /// offset of the file into `file:line`.
     pub fn from_raw(
         raw: &RawPolicy,
         at: &dyn Fn(usize) -> String,
-    ) -> Result<OrgPolicy, (Span, String)> {
-        let patterns =
-            |list: &Option<Spanned<Vec<Spanned<String>>>>| -> Result<Option<Located<Vec<OriginPattern>>>, (Span, String)> {
-                let Some(list) = list else { return Ok(None) };
-                let mut out = Vec::new();
-                for s in list.get_ref() {
-                    out.push(
-                        OriginPattern::parse(s.get_ref())
-                            .map_err(|e| (Span::new(s.span().start, s.span().end), e))?,
-                    );
+    ) -> Result<OrgPolicy, Vec<(Span, String)>> {
+        let mut problems = Vec::new();
+        let mut patterns = |list: &Option<Spanned<Vec<Spanned<String>>>>| {
+            let list = list.as_ref()?;
+            let mut out = Vec::new();
+            for s in list.get_ref() {
+                match OriginPattern::parse(s.get_ref()) {
+                    Ok(p) => out.push(p),
+                    Err(e) => problems.push((Span::new(s.span().start, s.span().end), e)),
                 }
-                Ok(Some(Located {
-                    value: out,
-                    at: at(list.span().start),
-                }))
-            };
+            }
+            Some(Located {
+                value: out,
+                at: at(list.span().start),
+            })
+        };
+        let trusted_origins = patterns(&raw.trusted_origins);
+        let allow_credentials_for = patterns(&raw.allow_credentials_for);
         let flag = |f: &Option<Spanned<bool>>| {
             f.as_ref().filter(|f| *f.get_ref()).map(|f| Located {
                 value: (),
@@ -135,10 +137,11 @@ impl OrgPolicy {
         };
         let max_age_limit = match &raw.max_age_limit {
             Some(m) if *m.get_ref() < 0 => {
-                return Err((
+                problems.push((
                     Span::new(m.span().start, m.span().end),
                     "max-age-limit is a number of seconds, 0 or more".into(),
                 ));
+                None
             }
             Some(m) => Some(Located {
                 value: *m.get_ref(),
@@ -146,15 +149,27 @@ impl OrgPolicy {
             }),
             None => None,
         };
+        if !problems.is_empty() {
+            return Err(problems);
+        }
         Ok(OrgPolicy {
-            trusted_origins: patterns(&raw.trusted_origins)?,
-            allow_credentials_for: patterns(&raw.allow_credentials_for)?,
+            trusted_origins,
+            allow_credentials_for,
             max_age_limit,
             forbid_wildcard_origin: flag(&raw.forbid_wildcard_origin),
             require_https: flag(&raw.require_https),
         })
     }
 }
+
+/// The keys `[policy]` takes, for "did you mean".
+pub const KEYS: &[&str] = &[
+    "trusted-origins",
+    "allow-credentials-for",
+    "max-age-limit",
+    "forbid-wildcard-origin",
+    "require-https",
+];
 
 #[cfg(test)]
 mod tests {

@@ -160,6 +160,16 @@ pub struct Scope {
     /// The policy governs requests of this method alone (an nginx `if ($request_method =
     /// OPTIONS)` branch); `None`: every method.
     pub only_method: Option<String>,
+    /// The policy is a branch of another place's (an nginx `if` in a location): findings it
+    /// repeats from that place are one cause, reported once.
+    pub branch: Option<Branch>,
+}
+
+/// Where a branch policy sits: its own block, inside its parent place's block.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Branch {
+    pub block: Span,
+    pub parent: Span,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

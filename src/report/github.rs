@@ -24,7 +24,10 @@ pub fn render(reports: &[FileReport]) -> String {
                 end.line,
                 end.column,
                 escape_property(&format!("{} {}", f.code, f.name)),
-                escape_data(&f.message),
+                escape_data(&match &f.note {
+                    Some(n) => format!("{}\n{n}", f.message),
+                    None => f.message.clone(),
+                }),
             ));
         }
     }

@@ -1,5 +1,6 @@
-//! The default format: miette's graphical report, one per finding, with the code, a label on
-//! the exact bytes and help; the report ends with the totals and how to read a rule's docs.
+//! The default format: miette's graphical report, one per finding, with the code and a label
+//! on the exact bytes, then the note (why) and help; the report ends with the totals and how
+//! to read a rule's docs.
 
 use super::{footer, totals};
 use crate::finding::{Finding, Severity};
@@ -31,7 +32,6 @@ struct FindingDiagnostic<'a> {
     code: String,
     /// Message, prefixed by the path when there is no source to show it.
     message: String,
-    help: Option<String>,
     source: Option<Arc<NamedSource<String>>>,
     labels: Vec<LabeledSpan>,
 }
@@ -61,12 +61,6 @@ impl Diagnostic for FindingDiagnostic<'_> {
             Severity::Warning => miette::Severity::Warning,
             Severity::Info => miette::Severity::Advice,
         })
-    }
-
-    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        self.help
-            .as_ref()
-            .map(|h| Box::new(h) as Box<dyn fmt::Display + 'a>)
     }
 
     fn source_code(&self) -> Option<&dyn miette::SourceCode> {
@@ -147,14 +141,35 @@ pub fn render_file(r: &FileReport, options: GraphicalOptions) -> String {
             } else {
                 format!("{}: {}", r.path, f.message)
             },
-            help: f.help.clone(),
             source: named.clone(),
             labels,
         };
         if handler.render_report(&mut out, &diag).is_err() {
             out.push_str(&format!("{}: {} {}\n", r.path, f.code, f.message));
         }
+        // Below the excerpt: why, then how to fix it.
+        if let Some(note) = &f.note {
+            out.push_str(&labelled("note", note, options.width));
+        }
+        if let Some(help) = &f.help {
+            out.push_str(&labelled("help", help, options.width));
+        }
         out.push('\n');
     }
+    out
+}
+
+/// `  note: …` or `  help: …`, wrapped as miette wraps its `help:` (continuation lines
+/// under the text).
+fn labelled(label: &str, text: &str, width: usize) -> String {
+    let first = format!("  {label}: ");
+    let options = textwrap::Options::new(width)
+        .initial_indent(&first)
+        .subsequent_indent("        ")
+        .word_separator(textwrap::WordSeparator::AsciiSpace)
+        .word_splitter(textwrap::WordSplitter::NoHyphenation)
+        .break_words(false);
+    let mut out = textwrap::fill(text, options);
+    out.push('\n');
     out
 }

@@ -1,4 +1,4 @@
-//! `--format json`: a JSON array of findings. The schema is documented in README.md and
+//! `--format json`: a JSON array of findings. The schema is documented in docs/output.md and
 //! kept stable: fields are only ever added.
 
 use super::positions;
@@ -30,6 +30,8 @@ pub struct JsonFinding {
     pub name: &'static str,
     pub severity: &'static str,
     pub message: String,
+    /// Why the message holds: the mechanism, version caveats, the simulated call.
+    pub note: Option<String>,
     pub help: Option<String>,
     pub span: JsonSpan,
     pub related: Vec<JsonRelated>,
@@ -78,6 +80,7 @@ pub fn findings(reports: &[FileReport]) -> Vec<JsonFinding> {
                 name: f.name,
                 severity: f.severity.as_str(),
                 message: f.message.clone(),
+                note: f.note.clone(),
                 help: f.help.clone(),
                 span: span(f.span),
                 related: f

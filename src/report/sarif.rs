@@ -14,7 +14,7 @@ use std::collections::HashMap;
 
 const SCHEMA: &str =
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
-/// Home of the project; rule help links point at the rule's TOML file there.
+/// Home of the project; rule help links point at the rule's docs page there.
 pub use crate::finding::REPOSITORY;
 /// Key of the fingerprint in `partialFingerprints`; bump the version if the hash changes.
 const FINGERPRINT_KEY: &str = "corsLint/v1";
@@ -76,7 +76,7 @@ fn rule(m: &RuleMeta) -> Value {
         "shortDescription": { "text": m.summary.trim() },
         "fullDescription": { "text": m.docs.what.trim() },
         "help": { "text": m.docs.fix.trim(), "markdown": m.docs.fix.trim() },
-        "helpUri": format!("{REPOSITORY}/blob/main/rules/{}.toml", m.code),
+        "helpUri": crate::finding::rule_url(&m.code),
         "defaultConfiguration": { "level": level(m.severity) },
         "properties": properties,
     })
@@ -151,12 +151,16 @@ fn result(r: &FileReport, f: &Finding, rule_index: Option<usize>, fingerprint: S
     Value::Object(out)
 }
 
-/// The message, then the help on its own line (SARIF text may span lines).
+/// The message, then the note and the help on lines of their own (SARIF text may span lines).
 fn message(f: &Finding) -> String {
-    match &f.help {
-        Some(h) if !h.is_empty() => format!("{}\nhelp: {h}", f.message),
-        _ => f.message.clone(),
+    let mut text = f.message.clone();
+    if let Some(n) = f.note.as_deref().filter(|n| !n.is_empty()) {
+        text.push_str(&format!("\nnote: {n}"));
     }
+    if let Some(h) = f.help.as_deref().filter(|h| !h.is_empty()) {
+        text.push_str(&format!("\nhelp: {h}"));
+    }
+    text
 }
 
 fn physical(r: &FileReport, f: &Finding, span: Span) -> Value {

@@ -61,6 +61,30 @@ pub fn wildcard_origin(policy: &CorsPolicy) -> Option<Span> {
     }
 }
 
+/// `text` cut after its first `max` words, with `…`, when it has more: for values quoted in a
+/// headline, which must stay short (the note quotes them whole). Shorter text is returned
+/// unchanged, whitespace and all.
+pub fn clip_words(text: &str, max: usize) -> String {
+    let mut words = 0;
+    let mut end = 0;
+    let mut in_word = false;
+    for (i, c) in text.char_indices() {
+        if c.is_whitespace() {
+            if in_word && words == max {
+                end = i;
+            }
+            in_word = false;
+        } else if !in_word {
+            if words == max {
+                return format!("{}…", &text[..end]);
+            }
+            in_word = true;
+            words += 1;
+        }
+    }
+    text.to_string()
+}
+
 /// "a", "a and b", "a, b and c".
 pub fn join_and(items: &[String]) -> String {
     join(items, "and")
@@ -365,5 +389,18 @@ pub fn explain_origin_problem(kind: &ProblemKind) -> (&'static str, String) {
             "opaque origin",
             "pages at `file:` URLs have the origin `null`, not this".into(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::clip_words;
+
+    #[test]
+    fn clip_words_keeps_short_text_and_cuts_long_text() {
+        assert_eq!(clip_words("a, b", 2), "a, b");
+        assert_eq!(clip_words("\nPOST ", 1), "\nPOST ");
+        assert_eq!(clip_words("a b  c d", 2), "a b…");
+        assert_eq!(clip_words(" a\tb c", 2), " a\tb…");
     }
 }

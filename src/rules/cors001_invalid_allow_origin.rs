@@ -1,6 +1,6 @@
 //! CORS001: an `Access-Control-Allow-Origin` value no browser can ever match.
 
-use super::common::{explain_origin_problem, provenance, sends};
+use super::common::{clip_words, explain_origin_problem, provenance, sends};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::OriginPolicy;
 use crate::ir::origin::{AllowOriginValue, ProblemKind, classify_allow_origin};
@@ -33,7 +33,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
         };
         let (label, why) = explain_origin_problem(&problem.kind);
         let message = format!(
-            "{}{}; {why}, so browsers block every cross-origin read",
+            "`Access-Control-Allow-Origin: {}`{} matches no origin ({label}), so browsers block every \
+             cross-origin read",
+            clip_words(view, 8),
+            provenance(value)
+        );
+        let note = format!(
+            "{}{}; {why}",
             sends(policy, "Access-Control-Allow-Origin", view),
             provenance(value)
         );
@@ -63,6 +69,6 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 ),
             };
         }
-        out.report(span, label, message).help(help);
+        out.report(span, label, message).note(note).help(help);
     }
 }

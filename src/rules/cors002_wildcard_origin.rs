@@ -22,10 +22,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             "any origin",
             format!(
-                "{what} lets every web page read responses from {} (for requests without credentials), \
-                 including pages opened by users on the same host or network",
+                "{what} lets every web page read responses from {}",
                 policy.scope.description
             ),
+        )
+        .note(
+            "this holds for requests without credentials, and includes pages opened by users on \
+             the same host or network",
         )
         .help(
             "allow only the origin that needs access (e.g. `https://app.example.com`); \

@@ -18,11 +18,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             "any origin",
             format!(
-                "`Access-Control-Allow-Origin: *` lets any web page a user opens read and drive the {} API at `{}`, \
-                 which is reachable beyond loopback and requires no authentication",
+                "`Access-Control-Allow-Origin: *` lets any web page drive the unauthenticated {} API at `{}`",
                 admin.name, admin.address
             ),
         );
+        finding.note(format!(
+            "any web page a user opens can read and drive the {} API: it is reachable beyond loopback \
+             and requires no authentication",
+            admin.name
+        ));
         finding.help(format!(
             "allow only the origin that needs access, and require authentication on the {} API or bind it to \
              127.0.0.1",

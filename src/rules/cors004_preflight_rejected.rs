@@ -62,16 +62,20 @@ fn check(unit: &Unit, out: &mut Reporter) {
             None => None,
         };
         let triggers = preflight_triggers(policy, first);
-        let mut message = format!(
-            "browsers preflight calls that {}, and every preflight to the {} API{} gets {}: {}",
-            join_or(&triggers),
+        let message = format!(
+            "every preflight to the {} API{} gets {}, so browsers block every preflighted call",
             join_and(&names),
             if names.len() == 1 { "" } else { "s" },
+            statuses.join(" or "),
+        );
+        let mut note = format!(
+            "browsers preflight calls that {}; the preflight gets {}: {}",
+            join_or(&triggers),
             statuses.join(" or "),
             reason
         );
         if !fine.is_empty() {
-            message.push_str(&format!(
+            note.push_str(&format!(
                 "; only {} answer{} 2xx",
                 join_and(&fine),
                 if fine.len() == 1 { "s" } else { "" }
@@ -90,11 +94,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         CORS filters answer `OPTIONS` themselves)"
             .to_string();
         if let Auth::BearerToken { why, remedy, .. } = &first.auth {
-            help = format!("{why}; {help}, or {remedy}");
+            note.push_str(&format!("; {why}"));
+            help = format!("{help}, or {remedy}");
         }
         if let Some(example) = example {
-            help.push_str(&format!(". As `cors-lint simulate` shows, {example}"));
+            note.push_str(&format!(". As `cors-lint simulate` shows, {example}"));
         }
-        out.report(span, label, message).help(help);
+        out.report(span, label, message).note(note).help(help);
     }
 }

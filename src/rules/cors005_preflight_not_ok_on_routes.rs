@@ -17,6 +17,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
         // Listeners where everything fails are CORS004's.
         let blocked = preflight_blocked_listeners(policy);
         let mut failing = Vec::new();
+        let mut headline = None;
         let mut example = None;
         let mut triggers = Vec::new();
         for l in policy
@@ -40,6 +41,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 if example.is_none() {
                     example = Some(simulated_call(policy, l, &r.path));
                 }
+                if headline.is_none() {
+                    headline = Some(format!(
+                        "`OPTIONS {}` on the {} listener answers {}",
+                        r.path, l.name, r.status
+                    ));
+                }
                 failing.push(format!(
                     "`OPTIONS {}` on the {} listener answers {} ({})",
                     r.path, l.name, r.status, r.reason
@@ -51,34 +58,39 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 }
             }
         }
-        if failing.is_empty() {
+        let Some(headline) = headline else {
             continue;
-        }
+        };
         // The engine must agree that such a call is blocked; its account is the example.
-        let mut help = "call those routes only with simple requests (GET/POST without custom headers), or answer \
+        let help = "call those routes only with simple requests (GET/POST without custom headers), or answer \
                         preflights in a proxy in front of the server"
             .to_string();
+        let mut note = format!(
+            "browsers preflight calls that {}, and {}",
+            join_or(&triggers),
+            failing.join("; ")
+        );
         match example.flatten() {
             Some((verdict, _)) if verdict.allowed => continue,
             Some((_, account)) => {
-                help.push_str(&format!(". As `cors-lint simulate` shows, {account}"))
+                note.push_str(&format!(". As `cors-lint simulate` shows, {account}"))
             }
             None => {}
         }
+        let more = match failing.len() {
+            1 => String::new(),
+            2 => " (and 1 more route)".to_string(),
+            n => format!(" (and {} more routes)", n - 1),
+        };
         out.report(
             trigger_span(policy).unwrap_or(policy.anchor),
             "these calls need a preflight",
             format!(
-                "browsers preflight calls that {}, and {}, so such calls to {} fail",
-                join_or(&triggers),
-                failing.join("; "),
-                if failing.len() == 1 {
-                    "that route"
-                } else {
-                    "those routes"
-                }
+                "{headline}{more}, so browsers block preflighted calls to {}",
+                if failing.len() == 1 { "it" } else { "them" }
             ),
         )
+        .note(note)
         .help(help);
     }
 }

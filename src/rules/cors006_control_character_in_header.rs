@@ -25,25 +25,32 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 '\0' => "a NUL character".to_string(),
                 c => format!("the control character U+{:04X}", c as u32),
             };
-            let effect = match &value.delivery {
-                Delivery::BreaksEveryResponse { reason } => format!(
-                    "{} fails while writing each response (\"{reason}\"), so no request to it gets an HTTP answer",
-                    policy.server.product
+            let (effect, note) = match &value.delivery {
+                Delivery::BreaksEveryResponse { reason } => (
+                    "so no request gets an HTTP answer",
+                    format!(
+                        "{} fails while writing each response (\"{reason}\")",
+                        policy.server.product
+                    ),
                 ),
-                Delivery::Sent => format!(
-                    "{} sends it, which is invalid HTTP (RFC 9110 §5.5): clients may reject the response \
-                     or read a different header",
-                    policy.server.product
+                Delivery::Sent => (
+                    "so the responses carrying it are invalid HTTP",
+                    format!(
+                        "{} sends it, which is invalid HTTP (RFC 9110 §5.5): clients may reject the \
+                         response or read a different header",
+                        policy.server.product
+                    ),
                 ),
             };
             out.report(
                 value.span_of(at..at + c.len_utf8()),
                 "control character",
                 format!(
-                    "`{header}` value{} contains {what}; {effect}",
+                    "`{header}` value{} contains {what}, {effect}",
                     provenance(value)
                 ),
             )
+            .note(note)
             .help("remove the escape sequence (`\\r`, `\\n`, `\\u000D`, …) from the value");
         }
     }

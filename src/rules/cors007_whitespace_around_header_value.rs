@@ -25,12 +25,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     value.span_of(part.clone()),
                     "sent as is",
                     format!(
-                        "`{header}` value{} {side} with {n} whitespace character{}, which {} sends as is; \
-                         browsers trim it before the CORS check, but other HTTP clients and caches may compare it verbatim",
+                        "`{header}` value{} {side} with {n} whitespace character{}, which {} sends as is",
                         provenance(value),
                         if n == 1 { "" } else { "s" },
                         policy.server.product
                     ),
+                )
+                .note(
+                    "browsers trim it before the CORS check, but other HTTP clients and caches may \
+                     compare it verbatim",
                 )
                 .help(match &policy.fix_hints.whitespace {
                     Some(why) => format!("remove the whitespace ({why})"),

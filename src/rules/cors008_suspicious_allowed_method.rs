@@ -22,12 +22,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 continue;
             }
             let upper = method.to_ascii_uppercase();
+            let mut note = None;
             let (label, message, help) = if method == "*" {
                 if credentials {
+                    note = Some(
+                        "when credentials are allowed, browsers read `*` as a method named `*`, not as \
+                         a wildcard",
+                    );
                     (
                         "literal `*` with credentials",
-                        "with credentials, browsers read `*` in `Access-Control-Allow-Methods` as a method named `*`, \
-                         so it allows nothing"
+                        "with credentials, `*` in `Access-Control-Allow-Methods` allows no method"
                             .to_string(),
                         "list the methods the callers use, e.g. `GET, POST, PUT`".to_string(),
                     )
@@ -52,11 +56,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 // GET, HEAD and POST pass the method check whatever the list says.
                 && !fetch::is_safelisted_method(&method)
             {
+                note = Some("method names match case-sensitively");
                 (
                     "case-sensitive",
-                    format!(
-                        "method names match case-sensitively and browsers send `{upper}`, so `{method}` does not allow it"
-                    ),
+                    format!("`{method}` does not allow `{upper}`, the method browsers send"),
                     format!("write `{upper}`"),
                 )
             } else if !fetch::KNOWN_METHODS.contains(&upper.as_str()) {
@@ -76,7 +79,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             } else {
                 continue;
             };
-            out.report(span, label, message).help(help);
+            let finding = out.report(span, label, message);
+            if let Some(note) = note {
+                finding.note(note);
+            }
+            finding.help(help);
             // Upper-casing lets the method through: a change of behaviour, so unsafe. Only
             // where the file spells the entry exactly (no escapes), so ASCII letters can be
             // swapped in place in any dialect.

@@ -1,6 +1,6 @@
 //! CORS009: `Access-Control-Allow-Methods` or `-Headers` that browsers cannot parse.
 
-use super::common::provenance;
+use super::common::{clip_words, provenance};
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::fetch;
 
@@ -41,10 +41,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 span,
                 format!("not a {what}"),
                 format!(
-                    "`{entry}` in `{header}`{source} is not a single {what}, so Chromium rejects every preflight \
-                     response carrying it (`{header}` must be a comma-separated list of tokens)"
+                    "`{}` in `{header}`{source} is not a single {what}, so Chromium rejects every preflight",
+                    clip_words(&entry, 6)
                 ),
             )
+            .note(format!(
+                "`{header}` must be a comma-separated list of tokens, and `{entry}` is not one; \
+                 Chromium rejects every preflight response carrying it"
+            ))
             .help(help);
         }
     }

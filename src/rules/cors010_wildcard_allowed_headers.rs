@@ -17,17 +17,24 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let authorization_listed = entries
             .iter()
             .any(|(h, _)| h.eq_ignore_ascii_case(fetch::NON_WILDCARD_REQUEST_HEADER));
-        let message = if credentials {
-            "with credentials, browsers read `*` in `Access-Control-Allow-Headers` as a header named `*`, \
-             so it allows no header at all"
+        let (message, note) = if credentials {
+            (
+                "with credentials, `*` in `Access-Control-Allow-Headers` allows no header",
+                "when credentials are allowed, browsers read `*` as a header named `*`, not as a wildcard",
+            )
         } else if authorization_listed {
             continue;
         } else {
-            "by the Fetch standard, `*` in `Access-Control-Allow-Headers` covers every request header \
-             except `Authorization`; Chromium and Firefox still let it cover `Authorization` with a \
-             deprecation warning, and calls that send a token will fail the preflight once they enforce the standard"
+            (
+                "`*` in `Access-Control-Allow-Headers` does not cover `Authorization`, so calls with a token \
+                 will fail their preflight",
+                "by the Fetch standard, `*` covers every request header except `Authorization`; Chromium \
+                 and Firefox still let it cover `Authorization` with a deprecation warning, and calls that \
+                 send a token will fail the preflight once they enforce the standard",
+            )
         };
         out.report(*span, "wildcard", message)
+            .note(note)
             .help("list the headers the callers send, e.g. `Content-Type, Authorization`");
     }
 }

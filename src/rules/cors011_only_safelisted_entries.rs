@@ -1,5 +1,6 @@
 //! CORS011: allow-lists that name only what browsers allow anyway.
 
+use super::common::clip_words;
 use super::{FindingExt, Reporter, Unit};
 use crate::ir::fetch;
 
@@ -19,9 +20,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 value.span_of(range),
                 "always allowed",
                 format!(
-                    "`Access-Control-Allow-Methods: {view}` has no effect: GET, HEAD and POST never need a preflight"
+                    "`Access-Control-Allow-Methods: {}` has no effect",
+                    clip_words(view, 8)
                 ),
             )
+            .note("GET, HEAD and POST never need a preflight, so browsers allow them without this header")
             .help("remove it, or add the non-simple methods the callers use (PUT, DELETE, …)");
         }
         if let Some(value) = policy.allow_headers.static_value().filter(|v| v.is_known())
@@ -36,9 +39,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 value.span_of(range),
                 "safelisted",
                 format!(
-                    "`Access-Control-Allow-Headers: {view}` has effect only for unusual values: browsers send \
-                     Accept, Accept-Language and Content-Language without a preflight"
+                    "`Access-Control-Allow-Headers: {}` has effect only for unusual values",
+                    clip_words(view, 8)
                 ),
+            )
+            .note(
+                "browsers send Accept, Accept-Language and Content-Language without a preflight unless \
+                 their values are unusual",
             )
             .help("list the headers that do need a preflight, e.g. `Content-Type` for JSON bodies, or `Authorization`");
         }

@@ -18,15 +18,25 @@ fn check(unit: &Unit, out: &mut Reporter) {
             if !PLACEHOLDERS.iter().any(|p| p.eq_ignore_ascii_case(header)) {
                 continue;
             }
-            let mut message =
-                format!("`{header}` is a documentation placeholder that no real client sends");
-            if !has_content_type {
-                message.push_str(
-                    "; the headers real calls send are not allowed (a JSON POST's preflight asks for `content-type`)",
-                );
-            }
-            out.report(*span, "placeholder", message)
-                .help("list the headers your callers send, e.g. `Content-Type, Authorization`");
+            let finding = if has_content_type {
+                out.report(
+                    *span,
+                    "placeholder",
+                    format!("`{header}` is a documentation placeholder that no real client sends"),
+                )
+            } else {
+                out.report(
+                    *span,
+                    "placeholder",
+                    format!(
+                        "`{header}` is a documentation placeholder, and the headers real calls send are not allowed"
+                    ),
+                )
+                .note(format!(
+                    "no real client sends `{header}`; a JSON POST's preflight asks for `content-type`"
+                ))
+            };
+            finding.help("list the headers your callers send, e.g. `Content-Type, Authorization`");
         }
     }
 }

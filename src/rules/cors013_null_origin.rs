@@ -24,8 +24,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             span,
             "trusts `null`",
-            "the origin `null` is shared by every sandboxed iframe, `data:` URL and local file, so any page can \
-             forge it (`<iframe sandbox srcdoc=…>`) and read the responses",
+            "the origin `null` is allowed, and any page can forge it to read the responses",
+        )
+        .note(
+            "`null` is the origin of every sandboxed iframe, `data:` URL and local file, so any page can \
+             send it (`<iframe sandbox srcdoc=…>`)",
         )
         .help(with_hint(
             policy,

@@ -32,12 +32,17 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *span,
                 "echoes every origin",
                 format!(
-                    "{} copies any request's `Origin` into `Access-Control-Allow-Origin` and allows credentials \
-                     ({}): every web site the user visits can call it with the user's cookies and read the answers",
-                    product(policy),
+                    "every `Origin` is echoed with credentials, so any site can read the \
+                     answers ({})",
                     policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} copies any request's `Origin` into `Access-Control-Allow-Origin` and allows \
+                 credentials: every web site the user visits can call it with the user's cookies and \
+                 read the answers",
+                product(policy)
+            ))
             .related(cred, "credentials allowed here");
         let mut help = format!(
             "echo only origins from an explicit allow-list, compared in full (scheme, host and port), \

@@ -46,13 +46,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *span,
                 format!("accepts `{origin}`"),
                 format!(
-                    "this origin check accepts `{origin}`, an origin an attacker can register: {}; \
-                     {} then allows that site to read the responses{with} ({})",
-                    weakness.describe(),
-                    product(policy),
+                    "this origin check accepts `{origin}`, which an attacker can register ({})",
                     policy.scope.description
                 ),
             )
+            .note(format!(
+                "{}; {} then allows that site to read the responses{with}",
+                weakness.describe(),
+                product(policy),
+            ))
             .severity(if credentials_span(policy).is_some() {
                 crate::finding::Severity::Error
             } else {

@@ -14,13 +14,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             "`*` with credentials",
             format!(
-                "{} sends `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` ({}): \
-                 browsers fail the CORS check of every call made with credentials, while every site can read \
-                 the answers to calls without them",
-                product(policy),
+                "`Access-Control-Allow-Origin: *` comes with `Access-Control-Allow-Credentials: true`, so \
+                 credentialed calls fail ({})",
                 policy.scope.description
             ),
         )
+        .note(format!(
+            "{} sends both: browsers fail the CORS check of every call made with credentials, while \
+             every site can read the answers to calls without them",
+            product(policy)
+        ))
         .related(cred, "credentials allowed here")
         .help(format!(
             "if callers send cookies, name the allowed origins (never echo every origin){}; \

@@ -17,13 +17,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
             out.report(
                 span,
                 format!("trusts `{origin}`"),
-                format!(
-                    "`{origin}` is a plain-HTTP origin trusted with credentials by {}: anyone on the network \
-                     path of a user (public Wi-Fi, a hostile router) can inject script into that page and read \
-                     the responses with the user's cookies",
-                    product(policy)
-                ),
+                format!("the plain-HTTP origin `{origin}` is trusted with credentials"),
             )
+            .note(format!(
+                "{} trusts it: anyone on the network path of a user (public Wi-Fi, a hostile router) \
+                 can inject script into that page and read the responses with the user's cookies",
+                product(policy)
+            ))
             .related(cred, "credentials allowed here")
             .help(with_hint(policy, "allow only the `https://` origin", &policy.fix_hints.origin_list));
         }

@@ -21,12 +21,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
             out.report(
                 span,
                 format!("trusts `{origin}`"),
-                format!(
-                    "{} trusts the local origin `{origin}`: any page served on that port of a user's machine \
-                     (a dev server, a local app, a malicious package's web UI) can read the responses",
-                    product(policy)
-                ),
+                format!("the local origin `{origin}` is trusted next to deployed origins"),
             )
+            .note(format!(
+                "{} trusts it: any page served on that port of a user's machine (a dev server, a local \
+                 app, a malicious package's web UI) can read the responses",
+                product(policy)
+            ))
             .help("keep development origins in a development-only configuration");
         }
     }

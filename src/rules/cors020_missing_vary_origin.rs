@@ -34,13 +34,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
             policy.anchor,
             "no `Vary: Origin`",
             format!(
-                "{} answers with an `Access-Control-Allow-Origin` that depends on the request's `Origin`, but \
-                 without `Vary: Origin` ({}): a shared or browser cache can keep the answer for one origin and \
-                 replay it to another, so allowed sites fail at random or a cached grant leaks to the wrong site",
-                product(policy),
+                "`Access-Control-Allow-Origin` depends on `Origin` but `Vary: Origin` is missing ({})",
                 policy.scope.description
             ),
         )
+        .note(format!(
+            "{} answers each allowed origin with its own value; a shared or browser cache can keep \
+             the answer for one origin and replay it to another, so allowed sites fail at random or \
+             a cached grant leaks to the wrong site",
+            product(policy)
+        ))
         .help(with_hint(
             policy,
             "send `Vary: Origin` on every response whose CORS headers depend on the origin",

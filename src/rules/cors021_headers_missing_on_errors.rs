@@ -18,11 +18,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "not on 4xx/5xx",
             format!(
-                "{} leaves this CORS header off error responses ({}): the page sees a 4xx or 5xx answer, \
-                 including a 405 to a preflight, as a network error and cannot read its status or body",
+                "{} leaves this CORS header off error responses ({})",
                 product(policy),
                 policy.scope.description
             ),
+        )
+        .note(
+            "the page sees a 4xx or 5xx answer, including a 405 to a preflight, as a network error \
+             and cannot read its status or body",
         )
         .help(why.clone());
         if let Some(fix) = policy.fix_for(crate::ir::FixTopic::SendOnErrors) {

@@ -59,21 +59,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 names.push(name);
             }
         }
-        let scopes = join_and(&g.scopes);
-        let these = if names.len() == 1 {
-            "set here does not"
-        } else {
-            "set here do not"
-        };
+        let (message, note) = headline(&names, &g.scopes, first, &version);
         let finding = out.report(
             first.declared,
             format!("not sent in {}", g.scopes[0]),
-            format!(
-                "{} {these} reach {scopes}: {} ({version})",
-                join_and(&names),
-                first.why
-            ),
+            message,
         );
+        finding.note(note);
         for other in &g.lost[1..] {
             finding.related(other.declared, format!("`{}` is lost too", other.name));
         }
@@ -81,4 +73,36 @@ fn check(unit: &Unit, out: &mut Reporter) {
             .related(first.cause, "this replaces them")
             .help(first.remedy.clone());
     }
+}
+
+/// "`A` set here does not reach S": every scope and header when that stays short, else the
+/// first of each and a count (the note then names every scope; related spans name the headers).
+fn headline(
+    names: &[String],
+    scopes: &[String],
+    first: &LostHeader,
+    version: &str,
+) -> (String, String) {
+    let these = if names.len() == 1 {
+        "set here does not"
+    } else {
+        "set here do not"
+    };
+    let words = |s: &str| s.split_whitespace().count();
+    let mut reach = join_and(scopes);
+    let mut what = join_and(names);
+    let mut lost = Vec::new();
+    if words(&format!("{what} {these} reach {reach}")) > 24 && scopes.len() > 1 {
+        let others = scopes.len() - 1;
+        let blocks = if others == 1 { "block" } else { "blocks" };
+        reach = format!("{} and {others} other {blocks}", scopes[0]);
+        lost.push(format!("they do not reach {}", join_and(scopes)));
+    }
+    if words(&format!("{what} {these} reach {reach}")) > 24 && names.len() > 2 {
+        what = format!("{} and {} other CORS headers", names[0], names.len() - 1);
+        lost.insert(0, format!("lost: {}", join_and(names)));
+    }
+    lost.push(format!("{} ({version})", first.why));
+    let note = lost.join("; ");
+    (format!("{what} {these} reach {reach}"), note)
 }

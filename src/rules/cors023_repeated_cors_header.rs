@@ -22,13 +22,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 r.again,
                 "sent a second time",
                 format!(
-                    "{} sends `{}` twice on the same response ({}): browsers combine the lines into one value \
-                     (`a, b`), which fails the CORS check",
-                    product(policy),
-                    r.name,
-                    policy.scope.description
+                    "`{}` is sent twice on the same response ({})",
+                    r.name, policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} sends both lines; browsers combine them into one value (`a, b`), which fails the \
+                 CORS check",
+                product(policy)
+            ))
             .related(r.first, "first sent here")
             .help("send the header once");
         }

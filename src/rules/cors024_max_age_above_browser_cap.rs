@@ -24,19 +24,23 @@ fn check(unit: &Unit, out: &mut Reporter) {
         if value <= CHROMIUM_CAP {
             continue;
         }
-        let firefox = if value > FIREFOX_CAP {
-            format!(", Firefox for at most {FIREFOX_CAP} s (24 h)")
+        let (firefox, who) = if value > FIREFOX_CAP {
+            (
+                format!(", Firefox for at most {FIREFOX_CAP} s (24 h)"),
+                "browsers honour",
+            )
         } else {
-            String::new()
+            (String::new(), "Chromium honours")
         };
         out.report(
             at,
             "beyond browser caps",
-            format!(
-                "Chromium caches a preflight result for at most {CHROMIUM_CAP} s (2 h){firefox}; \
-                 {value} s is never honoured, so it only hides how often browsers really preflight"
-            ),
+            format!("a preflight max-age of {value} s is beyond what {who}"),
         )
+        .note(format!(
+            "Chromium caches a preflight result for at most {CHROMIUM_CAP} s (2 h){firefox}; \
+             {value} s is never honoured, so it only hides how often browsers really preflight"
+        ))
         .help(format!(
             "use at most {CHROMIUM_CAP} (or less, so policy changes reach browsers sooner){}",
             in_dialect(policy, &policy.fix_hints.max_age)

@@ -25,11 +25,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *span,
                 format!("any subdomain of `{base}`"),
                 format!(
-                    "{} trusts every subdomain of `{base}` ({depth}): script on any of them — an XSS, a forgotten \
-                     staging site, a DNS record left pointing at a released cloud address — can read the responses{with}",
+                    "{} trusts every subdomain of `{base}` ({depth}){with}",
                     product(policy)
                 ),
             )
+            .note(format!(
+                "script on any of them — an XSS, a forgotten staging site, a DNS record left pointing \
+                 at a released cloud address — can read the responses{with}"
+            ))
             .help(format!(
                 "list the subdomains that call the API instead of trusting all of them{}",
                 in_dialect(policy, &policy.fix_hints.origin_list)

@@ -14,11 +14,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *at,
             "backend's own CORS headers pass through",
             format!(
-                "{} adds `Access-Control-Allow-Origin` and also passes on whatever the backend sends ({}): if the \
-                 backend sets the header too, the response carries two values and browsers fail the CORS check",
+                "{} adds `Access-Control-Allow-Origin` but also passes on the backend's own ({})",
                 product(policy),
                 policy.scope.description
             ),
+        )
+        .note(
+            "whatever the backend sends reaches the browser too: if the backend sets the header as \
+             well, the response carries two values and browsers fail the CORS check",
         )
         .help(remedy.clone());
     }

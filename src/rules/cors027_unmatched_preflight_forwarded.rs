@@ -14,13 +14,17 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *at,
             "other origins' preflights reach the backend",
             format!(
-                "{} answers preflights only for the origins it allows and forwards every other preflight to the \
-                 backend ({}): the backend's own `OPTIONS` handling — a framework's CORS middleware that allows more \
-                 origins, or a handler with side effects — then decides what those origins may do",
+                "{} forwards preflights from origins it does not allow to the backend ({})",
                 product(policy),
                 policy.scope.description
             ),
         )
+        .note(format!(
+            "{} answers preflights only for the origins it allows; the backend's own `OPTIONS` \
+             handling — a framework's CORS middleware that allows more origins, or a handler with \
+             side effects — then decides what those origins may do",
+            product(policy)
+        ))
         .help(format!(
             "{remedy}, so the gateway answers every preflight and the allow-list is the only gate"
         ));

@@ -35,13 +35,17 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *at,
                 format!("echoes `{header}`"),
                 format!(
-                    "{} copies the preflight's `{header}` into its answer, so every {what} is allowed, with the \
-                     user's cookies ({}): an allowed origin — or a script injected into one — can send any {what} \
-                     ({examples}) the API was never meant to take from a browser",
+                    "{} echoes `{header}`, allowing every {what} with the user's cookies ({})",
                     product(policy),
                     policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} copies the preflight's `{header}` into its answer: an allowed origin — or a \
+                 script injected into one — can send any {what} ({examples}) the API was never meant \
+                 to take from a browser",
+                product(policy)
+            ))
             .related(cred, "credentials allowed here")
             .help(format!(
                 "list the methods and headers the callers use{}",

@@ -36,13 +36,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
             at,
             format!("`Access-Control-Max-Age: {value}` by default"),
             format!(
-                "{} sends `Access-Control-Max-Age: {value}` although the file sets no max-age ({}): browsers cache \
-                 each preflight for {value} s only, so a page that calls the API with these methods or headers pays \
-                 an extra `OPTIONS` round trip almost every time",
+                "{} sends a short default `Access-Control-Max-Age: {value}` ({})",
                 product(policy),
                 policy.scope.description
             ),
         )
+        .note(format!(
+            "the file sets no max-age; browsers cache each preflight for {value} s only, so a page \
+             that calls the API with these methods or headers pays an extra `OPTIONS` round trip \
+             almost every time"
+        ))
         .help(format!(
             "set the lifetime you want, e.g. 600 seconds{}",
             in_dialect(policy, &policy.fix_hints.max_age)

@@ -25,12 +25,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
             cred,
             "sent to every origin",
             format!(
-                "{} sends `Access-Control-Allow-Credentials: true` on every response, also to origins it does not \
-                 allow ({}): alone it grants nothing, but every site learns that the API takes credentials, and \
-                 any origin the check lets through by mistake gets the user's session with it",
+                "{} sends `Access-Control-Allow-Credentials: true` also to origins it does not allow ({})",
                 product(policy),
                 policy.scope.description
             ),
+        )
+        .note(
+            "it is sent on every response; alone it grants nothing, but every site learns that the \
+             API takes credentials, and any origin the check lets through by mistake gets the \
+             user's session with it",
         )
         .help(with_hint(
             policy,

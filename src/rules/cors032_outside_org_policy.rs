@@ -35,12 +35,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 origin_span(policy, o),
                 format!("allows `{o}`"),
                 format!(
-                    "{} lets pages from `{o}` read its responses ({}), but `trusted-origins` ({}) does not trust that origin",
-                    product(policy),
-                    policy.scope.description,
-                    t.at
+                    "`{o}` can read the responses but `trusted-origins` does not trust it ({})",
+                    policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} lets pages from `{o}` read its responses; `trusted-origins` ({}) does not trust \
+                 that origin",
+                product(policy),
+                t.at
+            ))
             .help("allow only origins `trusted-origins` lists, or add the origin to the policy if it is trusted");
         }
         if let Some(c) = &org.allow_credentials_for
@@ -52,12 +56,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 credentials_span(policy).unwrap_or_else(|| origin_span(policy, o)),
                 format!("credentials for `{o}`"),
                 format!(
-                    "{} lets pages from `{o}` send the user's cookies and read the answers ({}), but `allow-credentials-for` ({}) does not list that origin",
-                    product(policy),
-                    policy.scope.description,
-                    c.at
+                    "`{o}` gets the user's cookies but `allow-credentials-for` does not list it ({})",
+                    policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} lets pages from `{o}` send the user's cookies and read the answers; \
+                 `allow-credentials-for` ({}) does not list that origin",
+                product(policy),
+                c.at
+            ))
             .help("stop allowing credentials, or allow them only for the origins `allow-credentials-for` lists");
         }
         if let (Some(limit), MaxAge::Seconds { value, at, .. }) =
@@ -68,10 +76,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *at,
                 format!("{value} s > {}", limit.value),
                 format!(
-                    "browsers may cache this preflight answer for {value} s, over the {} s `max-age-limit` ({})",
-                    limit.value, limit.at
+                    "browsers may cache this preflight answer for {value} s, over the {} s `max-age-limit`",
+                    limit.value
                 ),
             )
+            .note(format!("`max-age-limit` is set at {}", limit.at))
             .help(format!("send `Access-Control-Max-Age: {}` or less", limit.value));
         }
         if let Some(w) = &org.forbid_wildcard_origin
@@ -81,12 +90,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 span,
                 "every origin",
                 format!(
-                    "{} allows every origin ({}), which `forbid-wildcard-origin` ({}) forbids",
+                    "{} allows every origin, which `forbid-wildcard-origin` forbids ({})",
                     product(policy),
-                    policy.scope.description,
-                    w.at
+                    policy.scope.description
                 ),
             )
+            .note(format!("`forbid-wildcard-origin` is set at {}", w.at))
             .help("list the allowed origins instead");
         }
         if let Some(h) = &org.require_https
@@ -98,13 +107,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 origin_span(policy, o),
                 format!("allows `{o}`"),
                 format!(
-                    "{} lets the plain-HTTP origin `{o}` read its responses ({}), which `require-https` ({}) forbids: \
-                     anyone on the network path can inject script into that page",
-                    product(policy),
-                    policy.scope.description,
-                    h.at
+                    "plain-HTTP `{o}` can read the responses, which `require-https` forbids ({})",
+                    policy.scope.description
                 ),
             )
+            .note(format!(
+                "{} lets the plain-HTTP origin `{o}` read its responses, which `require-https` ({}) \
+                 forbids: anyone on the network path can inject script into that page",
+                product(policy),
+                h.at
+            ))
             .help("allow only `https://` origins");
         }
     }

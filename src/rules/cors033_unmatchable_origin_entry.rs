@@ -32,13 +32,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         *span,
                         label,
                         format!(
-                            "no browser sends the origin {}: {why}, so {} never allows \
-                             anyone through this entry ({})",
+                            "no browser sends the origin {}, so this entry allows no one ({})",
                             quote(origin),
-                            product(policy),
                             policy.scope.description
                         ),
                     );
+                    out.last().note(format!(
+                        "{why}, so {} never allows anyone through this entry",
+                        product(policy)
+                    ));
                     let fixed = corrected_origin(origin, |o| {
                         classify_allow_origin(o) == AllowOriginValue::Origin
                     });
@@ -66,13 +68,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         *span,
                         "matches no origin",
                         format!(
-                            "this origin check matches no origin a browser sends (`null` or \
-                             `scheme://host[:port]`, lower case, no path), so {} never allows \
-                             anyone through it ({})",
-                            product(policy),
+                            "this origin check matches no origin a browser sends ({})",
                             policy.scope.description
                         ),
                     )
+                    .note(format!(
+                        "a browser sends `null` or `scheme://host[:port]`, lower case, no path, so \
+                         {} never allows anyone through it",
+                        product(policy)
+                    ))
                     .help(
                         "match the serialized origin only: `https://app.example.com`, no path, \
                          no trailing slash, no quotes",

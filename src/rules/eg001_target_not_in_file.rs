@@ -20,12 +20,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *at,
             "no such target in this file",
-            format!(
-                "{object} targets {target}, but this file defines only {}: unless {target} exists elsewhere, the \
-                 policy (and its CORS settings) applies to nothing",
-                join_and(present)
-            ),
+            format!("{object} targets {target}, which this file does not define"),
         )
+        .note(format!(
+            "this file defines only {}: unless {target} exists elsewhere, the policy (and its CORS \
+             settings) applies to nothing",
+            join_and(present)
+        ))
         .help("name the route or Gateway the policy is meant for (`targetRefs[].name`), or delete the policy");
     }
 }

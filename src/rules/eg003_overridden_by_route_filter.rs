@@ -19,10 +19,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *at,
             "overridden on that route",
-            format!(
-                "{route} has its own CORS filter, which Envoy Gateway applies instead of the `cors` of {object} on \
-                 the rules that carry it: two CORS policies for one route, and the route's wins"
-            ),
+            format!("the CORS filter of {route} overrides the `cors` of {object}"),
+        )
+        .note(
+            "Envoy Gateway applies the route's own CORS filter instead of the policy's `cors` on the \
+             rules that carry it: two CORS policies for one route, and the route's wins",
         )
         .related(*filter, "the route's CORS filter")
         .help("keep CORS in one place: remove the route's CORS filter or the policy's `cors`");

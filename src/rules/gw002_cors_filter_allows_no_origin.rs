@@ -13,10 +13,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *at,
             "no origin allowed",
-            format!(
-                "the CORS filter of {object} allows no origin (`allowOrigins` is missing or empty): the gateway \
-                 sends no CORS headers at all, so every cross-origin browser call that needs them fails"
-            ),
+            format!("the CORS filter of {object} allows no origin"),
+        )
+        .note(
+            "`allowOrigins` is missing or empty: the gateway sends no CORS headers at all, so every \
+             cross-origin browser call that needs them fails",
         )
         .help("list the calling origins: `allowOrigins: [\"https://app.example.com\"]`");
     }

@@ -33,11 +33,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             assumed.anchor,
             "depends on the implementation",
             format!(
-                "what browsers may do with {} depends on the implementation serving it: {}",
-                assumed.scope.description,
-                differing.join("; ")
+                "what browsers may do with {} depends on the implementation serving it",
+                assumed.scope.description
             ),
         )
+        .note(differing.join("; "))
         .help(
             "add the route's Gateway and GatewayClass to the linted files, or name the implementation: \
              `--assume-version envoy-gateway=1.5`, `istio=1.29.1` or `nginx-gateway-fabric=2.5`",

@@ -17,33 +17,37 @@ fn check(unit: &Unit, out: &mut Reporter) {
         }
         let effect = match c.origin.value {
             Effective::Star => {
-                "so every response carries `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` \
+                "every response carries `Access-Control-Allow-Origin: *` with `Access-Control-Allow-Credentials: true` \
                  (browsers refuse that pair for credentialed requests, so it only advertises an intent)"
             }
             _ => {
-                "so every allowed origin may send the user's cookies and read the answers to those credentialed \
+                "every allowed origin may send the user's cookies and read the answers to those credentialed \
                  requests"
             }
         };
-        let (span, label, what) = match &c.credentials.source {
+        let (span, label, what, why) = match &c.credentials.source {
             Source::Defaulted => (
                 c.anchor,
                 "credentials on by default",
-                "`cors-allow-credentials` is not set, and ingress-nginx's default is `true`"
-                    .to_string(),
+                "`cors-allow-credentials` is not set and defaults to `true`".to_string(),
+                "ingress-nginx's default for `cors-allow-credentials` is `true`".to_string(),
             ),
             Source::Empty { value, .. } => (
                 *value,
                 "empty: default `true`",
-                "`cors-allow-credentials` is empty, so ingress-nginx uses its default, `true`"
+                "`cors-allow-credentials` is empty and defaults to `true`".to_string(),
+                "an empty `cors-allow-credentials` makes ingress-nginx use its default, `true`"
                     .to_string(),
             ),
             Source::Invalid { at, raw, .. } => (
                 *at,
                 "not a Go boolean: default `true`",
                 format!(
-                    "`cors-allow-credentials` is {}, which Go's `strconv.ParseBool` does not accept, so ingress-nginx \
-                     uses its default, `true`",
+                    "`cors-allow-credentials` {} is not a Go boolean and defaults to `true`",
+                    quote(raw)
+                ),
+                format!(
+                    "Go's `strconv.ParseBool` does not accept {}, so ingress-nginx uses its default, `true`",
                     quote(raw)
                 ),
             ),
@@ -52,8 +56,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             span,
             label,
-            format!("{what}: {} allows credentials, {effect}", c.object),
+            format!("{} allows credentials: {what}", c.object),
         )
+        .note(format!("{why}; {effect}"))
         .help(HELP);
         // Writing `"true"` out would silence the finding without a decision; `"false"` is
         // the decision most APIs want, and a change of behaviour.

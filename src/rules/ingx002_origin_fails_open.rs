@@ -11,10 +11,13 @@ declare_rule!(OriginFailsOpen, "INGX002", check);
 fn check(unit: &Unit, out: &mut Reporter) {
     for fact in unit.ingress_facts() {
         let Fact::Cors(c) = fact else { continue };
-        let credentials = if c.credentials.value {
-            " (with `Access-Control-Allow-Credentials: true`)"
+        let (credentials, credentials_note) = if c.credentials.value {
+            (
+                " with credentials",
+                "; responses also carry `Access-Control-Allow-Credentials: true`",
+            )
         } else {
-            ""
+            ("", "")
         };
         if let Source::Invalid {
             raw,
@@ -31,12 +34,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *at,
                 "fails the controller's check",
                 format!(
-                    "ingress-nginx rejects this `cors-allow-origin` at {}: {why}; it then falls back to `*`, so {} \
-                     answers every origin{credentials} (the value must match `{check}` after its spaces are removed)",
+                    "`cors-allow-origin` is rejected at {} and falls back to `*`: {} answers every \
+                     origin{credentials}",
                     quote(&part),
                     c.object
                 ),
             );
+            finding.note(format!(
+                "ingress-nginx rejects the value: {why}; the value must match `{check}` after its spaces \
+                 are removed, and a rejected value falls back to `*`{credentials_note}"
+            ));
             match suggestion(raw, c.version) {
                 Some(fixed) => finding.help(format!(
                     "write `nginx.ingress.kubernetes.io/cors-allow-origin: \"{fixed}\"`: scheme in lower case, no \
@@ -54,11 +61,15 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     e.span,
                     "empty entry",
                     format!(
-                        "before controller 1.9.5 the empty entry after the last `,` is kept, and the generated \
-                         `if ($http_origin ~* (…|)$)` then matches every origin: {} echoes any origin{credentials}",
+                        "the empty entry after the last `,` matches every origin before controller 1.9.5: {} \
+                         echoes any origin{credentials}",
                         c.object
                     ),
                 )
+                .note(format!(
+                    "before controller 1.9.5 the empty entry is kept, and the generated \
+                     `if ($http_origin ~* (…|)$)` then matches every origin{credentials_note}"
+                ))
                 .help("remove the trailing `,` (or upgrade the controller to 1.9.5 or later)");
             }
         }

@@ -14,8 +14,9 @@ fn check(unit: &Unit, out: &mut Reporter) {
             let Fate::Dropped { check } = e.fate else {
                 continue;
             };
-            let (why, help) = if e.text == "null" {
+            let (why, why_note, help) = if e.text == "null" {
                 (
+                    format!("`null` needs controller 1.13.0 (this is {})", c.version),
                     format!(
                         "`null` is accepted only from controller 1.13.0 (this is {})",
                         c.version
@@ -26,6 +27,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             } else if !e.text.contains("://") {
                 (
                     "it has no scheme".to_string(),
+                    "an origin needs its scheme".to_string(),
                     format!(
                         "write the origin with its scheme, e.g. `https://{}`",
                         e.text
@@ -33,29 +35,32 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 )
             } else {
                 (
+                    "it fails the controller's origin check".to_string(),
                     format!("it does not match `{check}`"),
                     "write the origin as `scheme://host[:port]` with a lower-case scheme"
                         .to_string(),
                 )
             };
-            let effect = if none_left {
-                format!(
-                    "; no entry is left, so the generated `if ($http_origin ~* …)` never matches and {} sends no CORS \
-                     header at all",
-                    c.object
+            let (effect, effect_note) = if none_left {
+                (
+                    format!("; {} sends no CORS header", c.object),
+                    "; no entry is left, so the generated `if ($http_origin ~* …)` never matches and no CORS \
+                     header is sent at all",
                 )
             } else {
-                String::new()
+                (String::new(), "")
             };
             out.report(
                 e.span,
                 "dropped by the controller",
                 format!(
-                    "ingress-nginx drops {} from `cors-allow-origin` (\"Supplied incorrect origin … Skipping\"): \
-                     {why}{effect}",
+                    "ingress-nginx drops {} from `cors-allow-origin`: {why}{effect}",
                     quote(&e.text)
                 ),
             )
+            .note(format!(
+                "the controller logs \"Supplied incorrect origin … Skipping\": {why_note}{effect_note}"
+            ))
             .help(help);
         }
     }

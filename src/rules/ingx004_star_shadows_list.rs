@@ -24,18 +24,27 @@ fn check(unit: &Unit, out: &mut Reporter) {
             star.span,
             "replaces the whole list",
             format!(
-                "ingress-nginx accepts `*` only as the whole `cors-allow-origin` value: it rejects this list and \
-                 falls back to `*`, so {} allows every origin{}; the other {} ({}) change nothing",
+                "`*` inside a `cors-allow-origin` list makes {} allow every origin{}",
                 c.object,
                 if c.credentials.value {
-                    " (with `Access-Control-Allow-Credentials: true`)"
+                    " with credentials"
                 } else {
                     ""
                 },
-                if others.len() == 1 { "entry" } else { "entries" },
-                names.join(", ")
             ),
         );
+        finding.note(format!(
+            "ingress-nginx accepts `*` only as the whole `cors-allow-origin` value: it rejects this list and \
+             falls back to `*`{}; the other {} ({}) {} nothing",
+            if c.credentials.value {
+                " (with `Access-Control-Allow-Credentials: true`)"
+            } else {
+                ""
+            },
+            if others.len() == 1 { "entry" } else { "entries" },
+            names.join(", "),
+            if others.len() == 1 { "changes" } else { "change" },
+        ));
         for e in &others {
             finding.related(e.span, "ignored");
         }

@@ -48,11 +48,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         *at,
                         "fails the controller's check",
                         format!(
-                            "ingress-nginx rejects this `{key}` at {} ({why}; the check is `{check}`) and silently \
-                             sends its default instead: {default}",
+                            "ingress-nginx rejects `{key}` at {} and silently sends its default instead",
                             quote(&part)
                         ),
                     )
+                    .note(format!(
+                        "{why}; the check is `{check}`; the default is {default}"
+                    ))
                     .help(help(key));
                 }
                 Source::Empty { value, .. } if key != controller::EXPOSE => {

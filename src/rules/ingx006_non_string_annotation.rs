@@ -23,33 +23,38 @@ fn check(unit: &Unit, out: &mut Reporter) {
         } else {
             quote(written)
         };
-        let (message, help) = match resolved {
+        let (message, note, help) = match resolved {
             Resolved::Null => (
-                format!(
-                    "the value of `{key}` is {shown}, which YAML reads as null, not a string: Kubernetes stores an empty \
-                     annotation (a `kubectl apply` patch deletes it), so the controller sees no value"
-                ),
+                format!("`{key}` is {shown}, which YAML reads as null: the controller sees no value"),
+                "YAML reads it as null, not a string: Kubernetes stores an empty annotation (a `kubectl apply` \
+                 patch deletes it)"
+                    .to_string(),
                 "write the value in quotes, or remove the annotation".to_string(),
             ),
             Resolved::Collection => (
                 format!(
-                    "the value of `{key}` is {}, not a string: the API server rejects the Ingress (annotations are a \
-                     map of strings)",
+                    "`{key}` is {}, not a string: the API server rejects the Ingress",
                     resolved.name()
                 ),
+                "annotations are a map of strings".to_string(),
                 "write the value as one quoted string".to_string(),
             ),
             _ => (
                 format!(
-                    "Kubernetes reads the unquoted {shown} as {} (YAML 1.1), not a string: the API server rejects the \
-                     Ingress (\"cannot unmarshal … into Go struct field ObjectMeta.metadata.annotations of type \
-                     string\"); cors-lint reads it as the string it was meant to be",
+                    "unquoted {shown} is {} in YAML, not a string: the API server rejects the Ingress",
+                    resolved.name()
+                ),
+                format!(
+                    "Kubernetes reads YAML 1.1, where the unquoted {shown} is {}; the API server fails with \
+                     \"cannot unmarshal … into Go struct field ObjectMeta.metadata.annotations of type string\"; \
+                     cors-lint reads it as the string it was meant to be",
                     resolved.name()
                 ),
                 format!("quote it: `\"{written}\"`"),
             ),
         };
         out.report(*value, format!("{} in YAML", resolved.name()), message)
+            .note(note)
             .help(help);
     }
 }

@@ -20,13 +20,16 @@ fn check(unit: &Unit, out: &mut Reporter) {
         };
         let name = key.rsplit('/').next().unwrap_or(key);
         let rejects = version.rejects_critical_annotations();
-        let version = if *version_assumed {
-            format!(
-                "{version} (assumed: the newest release cors-lint models; `--assume-version ingress-nginx=VERSION` for \
-                 yours)"
+        let (version_head, version_note) = if *version_assumed {
+            (
+                format!("{version} (assumed)"),
+                format!(
+                    "; ingress-nginx {version} is assumed: the newest release cors-lint models \
+                     (`--assume-version ingress-nginx=VERSION` for yours)"
+                ),
             )
         } else {
-            version.to_string()
+            (version.to_string(), String::new())
         };
         let settings = if rejects {
             "`allow-snippet-annotations` is false (since 1.9.0) and `annotations-risk-level: High` refuses this \
@@ -48,12 +51,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *key_span,
             "refused by default",
             format!(
-                "`{name}` is raw nginx configuration, which ingress-nginx {version} refuses with its default settings: \
-                 {settings}, so the admission webhook denies {object} (\"Snippet directives are disabled by the \
-                 Ingress administrator\") and none of its configuration applies unless the controller's ConfigMap opts \
-                 in{cors}"
+                "ingress-nginx {version_head} refuses `{name}` by default: its admission webhook denies {object}"
             ),
         )
+        .note(format!(
+            "`{name}` is raw nginx configuration; with the default settings {settings}, so the webhook answers \
+             \"Snippet directives are disabled by the Ingress administrator\" and none of the Ingress's \
+             configuration applies unless the controller's ConfigMap opts in{cors}{version_note}"
+        ))
         .help(
             "write CORS with the `nginx.ingress.kubernetes.io/enable-cors` and `cors-*` annotations instead of \
              `more_set_headers` in a snippet; if the cluster does allow snippets, ignore this finding",

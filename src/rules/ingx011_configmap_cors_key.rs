@@ -13,10 +13,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *span,
             "no such ConfigMap setting",
-            format!(
-                "`{key}` in {object} is not an ingress-nginx ConfigMap setting: the controller reads CORS only from \
-                 each Ingress's `nginx.ingress.kubernetes.io/` annotations, so this key changes nothing"
-            ),
+            format!("`{key}` in {object} is not an ingress-nginx ConfigMap setting and changes nothing"),
+        )
+        .note(
+            "the controller reads CORS only from each Ingress's `nginx.ingress.kubernetes.io/` annotations",
         )
         .help(format!(
             "set `nginx.ingress.kubernetes.io/{key}` on each Ingress that needs CORS instead"

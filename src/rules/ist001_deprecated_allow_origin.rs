@@ -16,16 +16,24 @@ fn check(unit: &Unit, out: &mut Reporter) {
         else {
             continue;
         };
-        let effect = if *ignored {
-            "and Istio ignores it here because `allowOrigins` is set too"
+        let (effect, note) = if *ignored {
+            (
+                " and ignored here",
+                "Istio ignores it because `allowOrigins` is set too",
+            )
         } else {
-            "kept only for old configurations and hidden from Istio's docs; each entry is an exact, case-sensitive match"
+            (
+                "",
+                "it is kept only for old configurations and hidden from Istio's docs; each entry is \
+                 an exact, case-sensitive match",
+            )
         };
         out.report(
             *at,
             "deprecated",
-            format!("`allowOrigin` in {object} is deprecated, {effect}"),
+            format!("`allowOrigin` in {object} is deprecated{effect}"),
         )
+        .note(note)
         .help(replacement.clone());
     }
 }

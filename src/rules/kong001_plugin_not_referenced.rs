@@ -14,9 +14,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "attached to nothing here",
             format!(
-                "no `konghq.com/plugins` annotation in this file names {plugin}, although the file has objects it \
-                 could be attached to: Kong applies it to nothing unless an object elsewhere names it"
+                "no `konghq.com/plugins` annotation in this file names {plugin}, so Kong applies it to nothing here"
             ),
+        )
+        .note(
+            "the file has objects it could be attached to; Kong applies it to nothing unless an object \
+             elsewhere names it",
         )
         .help(
             "in Kong: add the plugin's name to the `konghq.com/plugins` annotation of the Service, \

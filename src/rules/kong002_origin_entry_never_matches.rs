@@ -11,15 +11,20 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let Fact::EntryNeverMatches { entry, span, why } = fact else {
             continue;
         };
-        out.report(
+        // The reason in the headline; how Kong compares, in the note.
+        let (head, rest) = why.split_once(", and ").unwrap_or((why.as_str(), ""));
+        let finding = out.report(
             *span,
             "never matches",
             format!(
-                "Kong never allows an origin through {}: {why}",
+                "Kong never allows an origin through {}: {head}",
                 quote(entry)
             ),
-        )
-        .help(format!(
+        );
+        if !rest.is_empty() {
+            finding.note(rest);
+        }
+        finding.help(format!(
             "in Kong: write the full origin, e.g. `https://{entry}`"
         ));
     }

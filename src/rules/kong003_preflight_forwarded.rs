@@ -13,11 +13,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *span,
             "preflights go upstream",
-            format!(
-                "{plugin} forwards every preflight to the upstream service and adds no CORS header to its answer: \
-                 the plugin's origins, methods, headers and max-age do not apply to preflights, whatever the \
-                 upstream answers does"
-            ),
+            format!("{plugin} forwards every preflight upstream and adds no CORS header to its answer"),
+        )
+        .note(
+            "the plugin's origins, methods, headers and max-age do not apply to preflights; whatever the \
+             upstream service answers does",
         )
         .help("in Kong: remove `preflight_continue: true` unless the upstream implements CORS itself");
     }

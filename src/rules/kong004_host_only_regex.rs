@@ -15,10 +15,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "host only: any scheme, any port",
             format!(
-                "{} has no `:`, so Kong matches it against the request origin's host alone: `http://` pages and \
-                 every port of a matching host are allowed too",
+                "{} has no `:`, so Kong also allows `http://` and every port of a matching host",
                 quote(entry)
             ),
+        )
+        .note(
+            "an entry without `:` is matched against the request origin's host alone, so the scheme and port \
+             are not checked",
         )
         .help("in Kong: include the scheme in the entry (`https://…`) so the whole origin is matched");
     }

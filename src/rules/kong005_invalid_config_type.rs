@@ -20,10 +20,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             format!("expected {expected}"),
             format!(
-                "`config.{field}` of the cors plugin must be {expected}, not {found}: Kong's schema refuses the \
-                 plugin, and cors-lint does not judge the value"
+                "`config.{field}` of the cors plugin must be {expected}, not {found}: Kong's schema refuses the plugin"
             ),
         )
+        .note("cors-lint does not judge the value")
         .help(format!("in Kong: write `config.{field}` as {expected}"));
     }
 }

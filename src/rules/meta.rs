@@ -14,6 +14,10 @@ pub struct RuleMeta {
     /// In the default set (what runs without `select`); opt-in rules say `default = false`.
     #[serde(default = "yes")]
     pub default: bool,
+    /// Reported on its first occurrence in a run only: the cause is outside any one file
+    /// (a retired controller), so one finding says it.
+    #[serde(default)]
+    pub once_per_run: bool,
     /// One line, shown in `cors-lint rule --all`.
     pub summary: String,
     pub fix: FixKind,

@@ -130,6 +130,7 @@ impl<'a> Reporter<'a> {
             name: name_str(self.meta),
             severity: self.meta.severity,
             message: escape_controls(&message.into()),
+            note: None,
             help: None,
             span,
             label: escape_controls(&label.into()),
@@ -142,6 +143,8 @@ impl<'a> Reporter<'a> {
 
 /// Builder-style additions to a finding.
 pub trait FindingExt {
+    /// Why the headline holds: mechanism, caveats, the simulated call.
+    fn note(&mut self, note: impl Into<String>) -> &mut Self;
     fn help(&mut self, help: impl Into<String>) -> &mut Self;
     fn related(&mut self, span: Span, message: impl Into<String>) -> &mut Self;
     fn fix(&mut self, fix: crate::finding::Fix) -> &mut Self;
@@ -150,6 +153,11 @@ pub trait FindingExt {
 }
 
 impl FindingExt for Finding {
+    fn note(&mut self, note: impl Into<String>) -> &mut Self {
+        self.note = Some(escape_controls(&note.into()));
+        self
+    }
+
     fn help(&mut self, help: impl Into<String>) -> &mut Self {
         self.help = Some(escape_controls(&help.into()));
         self
@@ -396,22 +404,4 @@ pub fn find_meta(code: &str) -> Option<&'static RuleMeta> {
     all_meta()
         .into_iter()
         .find(|m| m.code.eq_ignore_ascii_case(code) || m.name == code)
-}
-
-/// The README's rule table (Markdown), generated from the metadata.
-pub fn markdown_table() -> String {
-    let mut out = String::from(
-        "| Code | Name | Severity | Default | What it reports |\n|---|---|---|---|---|\n",
-    );
-    for m in all_meta() {
-        out.push_str(&format!(
-            "| `{}` | `{}` | {} | {} | {} |\n",
-            m.code,
-            m.name,
-            m.severity.as_str(),
-            if m.default { "yes" } else { "opt-in" },
-            m.summary.replace('|', "\\|")
-        ));
-    }
-    out
 }

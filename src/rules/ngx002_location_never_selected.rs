@@ -27,12 +27,18 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 s.location,
                 "never selected",
                 format!(
-                    "nginx never selects `location {}`: every request it would take matches {} first, so its CORS \
-                     headers reach no response",
+                    "nginx never selects `location {}`: {} first",
                     s.pattern,
-                    join_or(&by)
+                    match by.as_slice() {
+                        [one] => format!("{one} takes its requests"),
+                        many => format!("{} other locations take its requests", many.len()),
+                    }
                 ),
             )
+            .note(format!(
+                "every request it would take matches {} first, so its CORS headers reach no response",
+                join_or(&by)
+            ))
             .help(help);
         for (at, _) in &s.by {
             finding.related(*at, "takes its requests first");

@@ -13,10 +13,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *span,
             "used by nothing here",
-            format!(
-                "no router, IngressRoute, chain or Ingress in this file names middleware `{middleware}`, although \
-                 the file defines some: its CORS settings reach no response unless something elsewhere uses it"
-            ),
+            format!("middleware `{middleware}` is used by nothing in this file: its CORS settings reach no response"),
+        )
+        .note(
+            "no router, IngressRoute, chain or Ingress in this file names it, although the file defines some; \
+             its CORS settings apply only if something elsewhere uses it",
         )
         .help(format!(
             "add `{middleware}` to the `middlewares` of the router (or route) it was written for, \

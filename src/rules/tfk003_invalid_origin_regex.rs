@@ -20,10 +20,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "does not compile",
             format!(
-                "Traefik cannot compile this origin regex ({error}), so it cannot build middleware \
-                 `{middleware}` (\"error occurred during origin parsing\") and the routers that use it fail"
+                "origin regex does not compile: Traefik cannot build middleware `{middleware}`, and the routers \
+                 that use it fail"
             ),
         )
+        .note(format!(
+            "Go's `regexp.Compile` refuses it ({error}); Traefik logs \"error occurred during origin \
+             parsing\" and builds neither the middleware nor the routers that use it"
+        ))
         .help("fix the pattern (Go RE2 syntax: no look-around or back-references)");
     }
 }

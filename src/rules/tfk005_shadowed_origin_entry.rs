@@ -21,10 +21,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "never consulted",
             format!(
-                "Traefik tries `accessControlAllowOriginList` in order and then the regexes, and `*` accepts every \
-                 origin first, so {} in middleware `{middleware}` is never used: the list allows everything",
+                "{} in middleware `{middleware}` is never used: `*` accepts every origin first",
                 quote(entry)
             ),
+        )
+        .note(
+            "Traefik tries `accessControlAllowOriginList` in order and then the regexes, and `*` accepts every \
+             origin first: the list allows everything",
         )
         .related(*star, "`*` accepts every origin here")
         .help("remove `*` to keep the list meaningful, or remove the entries it shadows");

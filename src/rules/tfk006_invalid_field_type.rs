@@ -20,10 +20,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
         out.report(
             *span,
             format!("expected {expected}"),
-            format!(
-                "`{field}` of middleware `{middleware}` must be {expected}, not {found}: the API server (for a \
-                 Middleware object) or Traefik's configuration decoder refuses it, and cors-lint does not judge it"
-            ),
+            format!("`{field}` of middleware `{middleware}` must be {expected}, not {found}: the configuration is refused"),
+        )
+        .note(
+            "the API server (for a Middleware object) or Traefik's configuration decoder refuses it, and \
+             cors-lint does not judge it",
         )
         .help(format!("write `{field}` as {expected}"));
     }

@@ -13,16 +13,20 @@ fn check(unit: &Unit, out: &mut Reporter) {
             span,
             suggestion,
             why,
-            ..
+            refused,
         } = fact
         else {
             continue;
         };
-        let finding = out.report(
-            *span,
-            "not read by Traefik",
-            format!("middleware `{middleware}` sets `{field}`, which Traefik ignores: {why}"),
-        );
+        let message = if *refused {
+            format!(
+                "middleware `{middleware}` sets unknown field `{field}`: Traefik refuses the whole file"
+            )
+        } else {
+            format!("middleware `{middleware}` sets `{field}`, which Traefik ignores")
+        };
+        let finding = out.report(*span, "not read by Traefik", message);
+        finding.note(why.clone());
         match suggestion {
             Some(s) => finding.help(format!("in Traefik: write `{s}`")),
             None => finding.help(

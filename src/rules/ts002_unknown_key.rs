@@ -16,11 +16,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 *mark,
                 "UTF-16 byte-order mark",
                 format!(
-                    "the file is UTF-16, and Java reads `config.properties` byte by byte as ISO-8859-1: \
-                     every key of its {entries} entries holds NUL characters, so TorchServe reads none of them \
-                     and runs with its defaults"
+                    "the file is UTF-16, so TorchServe reads none of its {entries} entries and runs with its defaults"
                 ),
             )
+            .note(format!(
+                "Java reads `config.properties` byte by byte as ISO-8859-1: every key of its {entries} entries \
+                 holds NUL characters"
+            ))
             .help("save the file as ISO-8859-1 or plain ASCII (write other characters as `\\uXXXX`)");
             continue;
         }
@@ -34,7 +36,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             continue;
         };
         let shown = quote(key);
-        let (message, help) = match (what, bom) {
+        let (message, note, help): (String, Option<String>, String) = match (what, bom) {
             (Unrecognised::CorsLike(_), _) => continue,
             (Unrecognised::JsonFragment { owner, owner_key }, _) => {
                 if reported_owners.contains(owner_key) {
@@ -44,8 +46,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 let lines = fragment_lines(unit, owner_key);
                 (
                     format!(
-                        "{} of the JSON value of `{owner}` (line {}) {} read as keys: without a `\\` at the end of \
-                     each line, Java ended that value on its first line",
+                        "{} of the JSON value of `{owner}` (line {}) {} read as keys",
                         match lines.as_slice() {
                             [_] => format!("{shown}, a line"),
                             [first, .., last] => format!("lines {first}–{last}, the rest"),
@@ -53,6 +54,10 @@ fn check(unit: &Unit, out: &mut Reporter) {
                         },
                         unit.line(owner_key.start),
                         if lines.len() == 1 { "is" } else { "are" }
+                    ),
+                    Some(
+                        "without a `\\` at the end of each line, Java ended that value on its first line"
+                            .to_string(),
                     ),
                     format!(
                         "write the JSON of `{owner}` on one line, or end each of its lines with `\\`"
@@ -66,16 +71,18 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 Some(_),
             ) => (
                 format!(
-                    "the file starts with a UTF-8 byte-order mark, which Java reads as part of the first key: \
-                     TorchServe sees {shown}, not `{real}`, and never reads it"
+                    "the file starts with a UTF-8 byte-order mark: TorchServe sees {shown}, not `{real}`"
                 ),
+                Some(format!(
+                    "Java reads the mark as part of the first key, so TorchServe never reads `{real}`"
+                )),
                 "save the file without a byte-order mark (ISO-8859-1 or plain ASCII)".to_string(),
             ),
             (_, Some(_)) => (
                 format!(
-                    "the file starts with a UTF-8 byte-order mark, which Java reads as part of the first line: \
-                     TorchServe sees the key {shown}"
+                    "the file starts with a UTF-8 byte-order mark: TorchServe sees the key {shown}"
                 ),
+                Some("Java reads the mark as part of the first line".to_string()),
                 "save the file without a byte-order mark (ISO-8859-1 or plain ASCII)".to_string(),
             ),
             (
@@ -85,12 +92,14 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 None,
             ) => (
                 format!("TorchServe 0.12.0 never reads {shown}"),
+                None,
                 format!("did you mean `{real}`?"),
             ),
             (Unrecognised::Unknown { suggestion: None }, None) => (
-                format!(
-                    "TorchServe 0.12.0 never reads {shown} (only a frontend plugin could, through \
-                     `Context.getConfig()`)"
+                format!("TorchServe 0.12.0 never reads {shown}"),
+                Some(
+                    "only a frontend plugin could read it, through `Context.getConfig()`"
+                        .to_string(),
                 ),
                 "remove the key, or ignore this finding if a plugin reads it".to_string(),
             ),
@@ -102,6 +111,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 None,
             ) => (
                 format!("{shown} was last read by TorchServe {last_version}; 0.12.0 ignores it"),
+                None,
                 match replacement {
                     Some(r) => format!("use `{r}`"),
                     None => "remove the key".to_string(),
@@ -109,6 +119,7 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
             (Unrecognised::ModelSetting { model_key }, None) => (
                 format!("{shown} is not a server setting; TorchServe ignores it here"),
+                None,
                 format!(
                     "set `{model_key}` per model, in `models={{\"name\": {{\"1.0\": {{\"{model_key}\": …}}}}}}` or in \
                      the model's model-config.yaml"
@@ -116,8 +127,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             ),
         };
         let span = bom.map_or(*key_span, |b| b.cover(*key_span));
-        out.report(span, "not read by TorchServe", message)
-            .help(help);
+        let finding = out.report(span, "not read by TorchServe", message);
+        if let Some(note) = note {
+            finding.note(note);
+        }
+        finding.help(help);
     }
 }
 

@@ -20,11 +20,12 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *earlier,
             "overridden",
             format!(
-                "{} is set again on line {}; TorchServe uses only the last value, so this line has no effect",
+                "{} is set again on line {}, so this line has no effect",
                 quote(key),
                 unit.line(later_key.start)
             ),
         )
+        .note("TorchServe uses only the last value of a key")
         .help("keep one line per key")
         .related(*later_key, "this one wins");
     }

@@ -20,9 +20,13 @@ fn check(unit: &Unit, out: &mut Reporter) {
                     "depends on the environment",
                     format!(
                         "`{key}` is substituted from {} at start-up, so its effective value was not linted",
-                        join_and(&vars)
+                        vars_short(&vars)
                     ),
                 )
+                .note(format!(
+                    "TorchServe substitutes {} into it when it starts",
+                    join_and(&vars)
+                ))
                 .help(format!(
                     "pass the value to lint it: `--env {}=…` (or `--env-from-process`)",
                     variables.first().map(String::as_str).unwrap_or("NAME")
@@ -33,15 +37,24 @@ fn check(unit: &Unit, out: &mut Reporter) {
                 out.report(
                     *span,
                     "environment overrides on",
-                    format!(
-                        "with `enable_envvars_config=true`, {} replace the file's values at start-up; \
-                         the file was linted as if none is set",
-                        join_and(&vars)
-                    ),
+                    "with `enable_envvars_config=true`, environment variables replace the file's values at start-up",
                 )
+                .note(format!(
+                    "{} replace the file's values at start-up; the file was linted as if none is set",
+                    join_and(&vars)
+                ))
                 .help("pass the deployment's environment to lint the effective values: `--env NAME=VALUE` or `--env-from-process`");
             }
             _ => {}
         }
+    }
+}
+
+/// The variables for a headline: all of them when few, else the first and a count.
+fn vars_short(vars: &[String]) -> String {
+    if vars.len() > 3 {
+        format!("{} and {} other variables", vars[0], vars.len() - 1)
+    } else {
+        join_and(vars)
     }
 }

@@ -19,13 +19,18 @@ fn check(unit: &Unit, out: &mut Reporter) {
         let unset = reason.starts_with("Invalid Environment Variable");
         let message = if unset {
             format!(
-                "TorchServe does not start: `{key}` refers to `$${variable}$$`, but `{variable}` is not set \
-                 (\"Invalid configuration: {reason}\")"
+                "TorchServe does not start: `{key}` refers to `$${variable}$$`, but `{variable}` is not set"
             )
         } else {
             format!(
-                "TorchServe does not start: the value of `{variable}` substituted into `{key}` contains `$` or `\\`, \
-                 which Java's `Matcher.appendReplacement` interprets (\"{reason}\")"
+                "TorchServe does not start: the value of `{variable}` substituted into `{key}` contains `$` or `\\`"
+            )
+        };
+        let note = if unset {
+            format!("TorchServe stops with \"Invalid configuration: {reason}\"")
+        } else {
+            format!(
+                "Java's `Matcher.appendReplacement` interprets `$` and `\\` in the replacement (\"{reason}\")"
             )
         };
         let help = if unset {
@@ -33,6 +38,8 @@ fn check(unit: &Unit, out: &mut Reporter) {
         } else {
             format!("escape `$` as `\\$` and `\\` as `\\\\` in the value of `{variable}`")
         };
-        out.report(*span, "start-up fails here", message).help(help);
+        out.report(*span, "start-up fails here", message)
+            .note(note)
+            .help(help);
     }
 }

@@ -19,22 +19,30 @@ fn check(unit: &Unit, out: &mut Reporter) {
         };
         let trimmed = value.trim();
         let why = if trimmed.eq_ignore_ascii_case("true") {
-            " (the surrounding whitespace is part of the value)".to_string()
+            "; the surrounding whitespace is part of the value"
         } else {
-            String::new()
+            ""
         };
         out.report(
             *span,
             "read as false",
             format!(
-                "`{key}` is {}{why}, which `Boolean.parseBoolean` reads as false (only `true` is true): {effect}",
-                quote(value)
+                "`{key}` is {}, which TorchServe reads as false: {effect}",
+                quote(&super::common::clip_words(value, 4))
             ),
         )
-        .help(if trimmed.eq_ignore_ascii_case("true") || ["yes", "on", "1", "y"].contains(&trimmed.to_ascii_lowercase().as_str()) {
-            "write exactly `true`"
-        } else {
-            "write `true` or `false`"
-        });
+        .note(format!(
+            "`Boolean.parseBoolean` reads {} as false (only `true` is true){why}",
+            quote(value)
+        ))
+        .help(
+            if trimmed.eq_ignore_ascii_case("true")
+                || ["yes", "on", "1", "y"].contains(&trimmed.to_ascii_lowercase().as_str())
+            {
+                "write exactly `true`"
+            } else {
+                "write `true` or `false`"
+            },
+        );
     }
 }

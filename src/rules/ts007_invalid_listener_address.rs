@@ -15,11 +15,11 @@ fn check(unit: &Unit, out: &mut Reporter) {
             *span,
             "invalid binding address",
             format!(
-                "TorchServe does not start: `{key}={}` is not `http(s)://HOST[:PORT]` or `unix:/PATH` \
-                 (\"Invalid binding address\")",
-                quote(value).trim_matches('`')
+                "TorchServe does not start: `{key}={}` is not `http(s)://HOST[:PORT]` or `unix:/PATH`",
+                quote(&super::common::clip_words(value, 4)).trim_matches('`')
             ),
         )
+        .note("TorchServe refuses it at start-up with \"Invalid binding address\"")
         .help("write e.g. `http://127.0.0.1:8080`: scheme, host and optional port, no path or trailing slash (IPv6 addresses are not accepted)");
     }
 }

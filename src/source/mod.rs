@@ -40,6 +40,11 @@ impl Span {
     }
 
     /// The smallest span covering both.
+    /// Whether `other` lies within these bytes.
+    pub fn contains(&self, other: Span) -> bool {
+        self.start <= other.start && other.end <= self.end
+    }
+
     pub fn cover(self, other: Span) -> Span {
         Span::new(self.start.min(other.start), self.end.max(other.end))
     }

@@ -3,7 +3,7 @@
 //! The page (or, for `null`-origin cases, its CSP-sandboxed twin) runs every case and posts
 //! the outcomes back to the page server; `--dump-dom` ends the browser when the page has
 //! loaded, which the page server holds back until the outcomes are in (see `page.rs`). No
-//! WebDriver is needed: a few flags and a page do what a driver session would (see README). Chromium's own
+//! WebDriver is needed: a few flags and a page do what a driver session would (see docs/CONTRIBUTING.md). Chromium's own
 //! CORS error messages, printed with `--enable-logging=stderr`, give the failing check.
 
 use super::page::PageServer;

@@ -196,10 +196,10 @@ pub fn resolve(
                 .iter_mut()
                 .find(|x| x.code == f.code && x.span == f.span)
             {
-                own.message = with_near(std::mem::take(&mut own.message), &near);
+                own.note = with_near(own.note.take(), &near);
                 continue;
             }
-            f.message = with_near(f.message, &near);
+            f.note = with_near(f.note, &near);
             f.code = meta.code.as_str();
             f.name = meta.name.as_str();
             f.severity = settings.selection.severity(&meta.code, meta.severity);
@@ -215,12 +215,20 @@ pub fn resolve(
     undecided
 }
 
-fn finding(code: &'static str, o: &Object, message: String, label: &str, help: &str) -> Finding {
+fn finding(
+    code: &'static str,
+    o: &Object,
+    message: String,
+    note: String,
+    label: &str,
+    help: &str,
+) -> Finding {
     Finding {
         code,
         name: "",
         severity: crate::finding::Severity::Warning,
         message,
+        note: Some(note),
         help: Some(help.into()),
         span: o.span,
         label: label.into(),
@@ -229,25 +237,31 @@ fn finding(code: &'static str, o: &Object, message: String, label: &str, help: &
     }
 }
 
-/// `; near` sentences appended to a message.
-fn with_near(mut message: String, near: &[String]) -> String {
-    for n in near {
-        message.push_str("; ");
-        message.push_str(n);
+/// `; near` sentences appended to a finding's note (the headline stays short).
+fn with_near(note: Option<String>, near: &[String]) -> Option<String> {
+    if near.is_empty() {
+        return note;
     }
-    message
+    let mut note = note.unwrap_or_default();
+    for n in near {
+        if !note.is_empty() {
+            note.push_str("; ");
+        }
+        note.push_str(n);
+    }
+    Some(note)
 }
 
 fn unused(code: &'static str, d: &Object) -> Finding {
     let message = format!(
-        "nothing in the linted files names `{}`, though objects that could name it there name others: its \
-         CORS settings reach no response",
+        "nothing in the linted files names `{}`: its CORS settings reach no response",
         d.shown_name()
     );
     finding(
         code,
         d,
         message,
+        "objects in the linted files that could name it name others".into(),
         "used by nothing in the run",
         "use it from the router, route or Ingress it was written for, or delete it",
     )
@@ -256,14 +270,14 @@ fn unused(code: &'static str, d: &Object) -> Finding {
 fn missing(code: &'static str, r: &Object) -> Finding {
     let kind = r.place.kind.trim_start_matches("gateway/");
     let message = format!(
-        "the target {kind} `{}` is defined in none of the linted files, which do define other {kind}s where it \
-         looks: the policy applies to nothing",
+        "the target {kind} `{}` is defined in none of the linted files: the policy applies to nothing",
         r.shown_name()
     );
     finding(
         code,
         r,
         message,
+        format!("the linted files do define other {kind}s where it looks"),
         "defined nowhere in the run",
         "point the target at an existing route or Gateway in the policy's namespace, or delete the policy",
     )

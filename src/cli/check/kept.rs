@@ -66,6 +66,7 @@ impl Kept {
         match per_file {
             Some(format)
                 if crossref::settled(&r)
+                    && !super::once::holds_any(&r)
                     && r.included.is_empty()
                     && !matches!(r.outcome, Outcome::Failed) =>
             {

@@ -145,20 +145,29 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
 mod crossref;
 mod fix;
 mod kept;
+mod noqa;
+mod once;
 mod project;
+mod show;
 
 use kept::{Kept, PerFile};
 
-/// A configuration mistake, shown like any other input error (with the file's bytes).
+/// A configuration's mistakes, shown like any other input error (with the file's bytes).
 fn config_error_report(e: config::ConfigError) -> FileReport {
     let source = e.source();
-    let mut f = walk_error("");
-    f.message = format!("invalid configuration: {}", e.message);
-    f.span = e.span;
+    let findings = std::iter::once((e.span, e.message))
+        .chain(e.also)
+        .map(|(span, message)| {
+            let mut f = walk_error("");
+            f.message = format!("invalid configuration: {message}");
+            f.span = span;
+            f
+        })
+        .collect();
     FileReport {
         path: e.path,
         source: Some(source),
-        findings: vec![f],
+        findings,
         outcome: Outcome::Failed,
         included: Vec::new(),
         objects: Default::default(),
@@ -175,6 +184,9 @@ pub fn run(args: &CheckArgs) -> i32 {
             dash.display()
         );
         return EXIT_ERROR;
+    }
+    if args.show_settings {
+        return show_settings(args);
     }
     let setup = (|| {
         let mut project = project::Project::new(args)?;
@@ -231,6 +243,8 @@ pub fn run(args: &CheckArgs) -> i32 {
                     .config
                     .as_ref()
                     .and_then(|cfg| cfg.dialect_for(name));
+                // An editor reads back the whole buffer, so `--fix` keeps the input to echo.
+                let original = (args.fix && !args.diff).then(|| bytes.clone());
                 let report = lint::lint_named_bytes_as(
                     name,
                     shown.clone(),
@@ -238,6 +252,10 @@ pub fn run(args: &CheckArgs) -> i32 {
                     &governed_stdin.settings,
                     dialect,
                 );
+                if args.fix || args.diff {
+                    let cx = (&governed_stdin.settings, dialect, fail_on);
+                    return fix_stdin(args, report, original, cx);
+                }
                 finish_with(
                     args,
                     &here.settings,
@@ -251,6 +269,9 @@ pub fn run(args: &CheckArgs) -> i32 {
                 EXIT_ERROR
             }
         };
+    }
+    if args.verbose {
+        name_configurations(&here, governed.iter().map(|(_, g)| g));
     }
     let settings = &here.settings;
     let explicit: Vec<String> = governed
@@ -288,7 +309,97 @@ pub fn run(args: &CheckArgs) -> i32 {
         })
         .map(|r| Kept::new(r, per_file))
         .collect();
+    if args.show_files {
+        for k in with_included(kept) {
+            if matches!(k.outcome(), Outcome::Linted { .. }) {
+                println!("{}", k.path());
+            }
+        }
+        return 0;
+    }
     finish_with(args, settings, kept, &explicit, fail_on)
+}
+
+/// `--fix`/`--diff` of standard input, for editors: the fixed text (or the diff) on
+/// standard output, what remains on standard error in the chosen format.
+fn fix_stdin(
+    args: &CheckArgs,
+    report: FileReport,
+    original: Option<Vec<u8>>,
+    (settings, dialect, fail_on): (&Settings, Option<crate::frontend::Dialect>, FailOn),
+) -> i32 {
+    let fixed = fix::fixed(&report, args, settings);
+    let mut stdout = std::io::stdout().lock();
+    let remaining = match fixed {
+        Some((bytes, _)) if args.diff => {
+            let _ = stdout.write_all(fix::diff(&report, &bytes).as_bytes());
+            report
+        }
+        Some((bytes, _)) => {
+            let _ = stdout.write_all(&bytes);
+            let name = std::path::PathBuf::from(&report.path);
+            lint::lint_named_bytes_as(&name, report.path.clone(), bytes, settings, dialect)
+        }
+        None => {
+            if !args.diff {
+                let _ = stdout.write_all(original.as_deref().unwrap_or_default());
+            }
+            report
+        }
+    };
+    let _ = stdout.flush();
+    let shown = vec![Kept::Whole(Box::new(remaining))];
+    let code = exit_code(&shown, fail_on, args.exit_zero);
+    if !args.quiet {
+        let mut text = Vec::new();
+        write_report(&mut text, shown, args);
+        let _ = std::io::stderr().lock().write_all(&text);
+    }
+    code
+}
+
+/// `--show-settings`: the settings governing the first path (or `.`).
+fn show_settings(args: &CheckArgs) -> i32 {
+    let path = match (&args.stdin_filename, args.paths.first()) {
+        (Some(name), _) => name.clone(),
+        (None, Some(p)) => p.clone(),
+        (None, None) => std::path::PathBuf::from("."),
+    };
+    let governed = project::Project::new(args).and_then(|mut p| p.governing(&path));
+    match governed {
+        Ok(g) => {
+            print!("{}", show::settings(&path, &g, args));
+            0
+        }
+        Err(project::SetupError::Usage(e)) => {
+            eprintln!("error: {e}");
+            EXIT_ERROR
+        }
+        Err(project::SetupError::Config(e)) => {
+            let r = config_error_report(e);
+            print!("{}", render(std::slice::from_ref(&r), args));
+            EXIT_ERROR
+        }
+    }
+}
+
+/// `--verbose`: which configuration files govern the run (or that none does).
+fn name_configurations<'a>(
+    here: &'a project::Governed,
+    governed: impl Iterator<Item = &'a std::sync::Arc<project::Governed>>,
+) {
+    let mut files: Vec<&std::path::Path> = std::iter::once(here)
+        .chain(governed.map(|g| &**g))
+        .filter_map(|g| g.config.as_ref().map(|c| c.path.as_path()))
+        .collect();
+    files.sort();
+    files.dedup();
+    if files.is_empty() {
+        eprintln!("note: no configuration file; built-in defaults apply");
+    }
+    for f in files {
+        eprintln!("note: configuration: {}", f.display());
+    }
 }
 
 /// `--stdin-filename`: the paths may only be `-` (or none), and nothing is written back.
@@ -298,11 +409,6 @@ fn read_stdin(args: &CheckArgs) -> Result<Vec<u8>, String> {
             "with --stdin-filename the file is read from standard input; `{}` is not `-`",
             p.display()
         ));
-    }
-    if args.fix || args.diff {
-        return Err(
-            "--fix and --diff edit files on disk; they do not take --stdin-filename".into(),
-        );
     }
     let mut bytes = Vec::new();
     std::io::stdin()
@@ -338,11 +444,17 @@ fn finish_with(
         .collect();
     let mut whole: Vec<&mut FileReport> = whole.iter_mut().filter_map(|k| k.whole_mut()).collect();
     let undecided = crossref::resolve(&mut whole, &settled, settings);
+    once::keep_first(&mut whole);
     if args.fix || args.diff {
         match fix::apply(&mut whole, args, settings) {
             Ok(()) => {}
             Err(code) => return code,
         }
+    }
+    if args.add_noqa
+        && let Err(code) = noqa::apply(&mut whole, settings, args.quiet)
+    {
+        return code;
     }
 
     let mut stderr = std::io::stderr().lock();
@@ -459,7 +571,7 @@ fn write_report(out: &mut impl Write, shown: Vec<Kept>, args: &CheckArgs) {
 
 /// The format when it is a sequence of per-file parts (and nothing needs every report).
 fn per_file_format(args: &CheckArgs) -> Option<PerFile> {
-    if args.statistics || args.fix || args.diff {
+    if args.statistics || args.fix || args.diff || args.add_noqa {
         return None;
     }
     match args.format {
@@ -531,6 +643,7 @@ fn walk_error(message: &str) -> crate::finding::Finding {
         name: crate::rules::CL000.name.as_str(),
         severity: Severity::Error,
         message: format!("cannot read: {message}"),
+        note: None,
         help: None,
         span: Default::default(),
         label: "here".into(),

@@ -96,6 +96,23 @@ impl<'a> Project<'a> {
     }
 }
 
+/// `DIALECT=VERSION` pairs: the command line's, then the configuration's for other dialects.
+pub fn assumed_versions(args: &CheckArgs, config: Option<&Config>) -> Vec<String> {
+    let mut pairs = args.server.assume_version.clone();
+    for pair in config.iter().flat_map(|c| &c.assume_version) {
+        let dialect = pair.split_once('=').map_or("", |(d, _)| d);
+        let on_command_line = args
+            .server
+            .assume_version
+            .iter()
+            .any(|p| p.split_once('=').map(|(d, _)| d) == Some(dialect));
+        if !on_command_line {
+            pairs.push(pair.clone());
+        }
+    }
+    pairs
+}
+
 /// The settings of the command line on top of a configuration: `--select` replaces
 /// `select`, `--ignore` and `--extend-select` add to theirs, `--assume-version` wins per
 /// dialect, `--warn` wins over `[severity]`.
@@ -112,18 +129,7 @@ fn settings(args: &CheckArgs, config: Option<&Config>) -> Result<Settings, Strin
     let mut ignore = config.map(|c| c.ignore.clone()).unwrap_or_default();
     ignore.extend(args.ignore.iter().cloned());
     let mut server = args.server.clone();
-    if let Some(c) = config {
-        for pair in &c.assume_version {
-            let dialect = pair.split_once('=').map_or("", |(d, _)| d);
-            let on_command_line = server
-                .assume_version
-                .iter()
-                .any(|p| p.split_once('=').map(|(d, _)| d) == Some(dialect));
-            if !on_command_line {
-                server.assume_version.push(pair.clone());
-            }
-        }
-    }
+    server.assume_version = assumed_versions(args, config);
     Ok(Settings {
         options: build_options(&server)?,
         selection: Selection::new(&select, &ignore, &args.warn)?

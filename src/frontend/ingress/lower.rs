@@ -754,6 +754,7 @@ fn scope(ing: &Ingress, object: &str) -> Scope {
             namespace: ing.namespace.clone(),
         }),
         only_method: None,
+        branch: None,
     }
 }
 

@@ -340,6 +340,7 @@ pub fn plugin(p: &Plugin, facts: &mut Vec<Fact>) -> Option<CorsPolicy> {
                 namespace: None,
             }),
             only_method: None,
+            branch: None,
         },
         anchor,
         allow_origin,

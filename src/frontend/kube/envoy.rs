@@ -166,6 +166,7 @@ pub fn policy(spec: Spec) -> CorsPolicy {
             listeners,
             object: spec.object,
             only_method: None,
+            branch: None,
         },
         anchor: spec.anchor,
         allow_origin,

@@ -470,6 +470,7 @@ fn scope(
         listeners: found,
         object: None,
         only_method: None,
+        branch: None,
     }
 }
 

@@ -363,6 +363,7 @@ pub fn middleware(m: &Middleware, cx: &Context, facts: &mut Vec<Fact>) -> Option
                 namespace: m.name.split_once('/').map(|(ns, _)| ns.to_string()),
             }),
             only_method: None,
+            branch: None,
         },
         anchor,
         allow_origin,

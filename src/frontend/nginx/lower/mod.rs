@@ -450,6 +450,13 @@ impl<'a> Lowerer<'a> {
                 listeners: Vec::new(),
                 object: None,
                 only_method: branch.and_then(|(st, _)| only_method(st)),
+                branch: branch.and_then(|(st, _)| {
+                    let parent = levels.last()?.statement?;
+                    Some(crate::ir::Branch {
+                        block: st.span,
+                        parent: parent.span,
+                    })
+                }),
             },
             anchor,
             allow_origin,
