@@ -633,6 +633,29 @@ fn new_formats_carry_every_finding_with_url_fix_and_severity() {
         );
         assert_eq!(d["location"]["range"]["start"]["line"], f["span"]["line"]);
     }
+    // rdjson counts columns in UTF-8 bytes; JSON in characters.
+    let d = tempfile::tempdir().unwrap();
+    let one_line = write(
+        d.path(),
+        "site.conf",
+        "location /café { add_header Access-Control-Allow-Origin $http_origin always; add_header Access-Control-Allow-Credentials true always; }\n".as_bytes(),
+    );
+    let rd: Value = serde_json::from_str(&run(&["--format", "rdjson", &one_line]).0).unwrap();
+    let json = json_findings(&[&one_line]);
+    let echo = |f: &Value| f["code"] == "CORS015";
+    let chars = json.iter().find(|f| echo(f)).unwrap()["span"]["column"]
+        .as_u64()
+        .unwrap();
+    let d = rd["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["code"]["value"] == "CORS015")
+        .unwrap();
+    assert_eq!(
+        d["location"]["range"]["start"]["column"].as_u64().unwrap(),
+        chars + 1
+    );
     // checkstyle: one <error> per finding, well-formed attribute quoting.
     let xml = run(&["--format", "checkstyle", "corpus"]).0;
     assert!(xml.starts_with("<?xml") && xml.trim_end().ends_with("</checkstyle>"));

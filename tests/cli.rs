@@ -1648,3 +1648,38 @@ fn block_file_and_unknown_directives() {
     );
     assert!(out.contains("[CORS020]"), "{out}");
 }
+
+/// Concise lines are coloured as gcc's when asked (or on a terminal): bold place, coloured
+/// severity; never otherwise, so pipes and files get plain text.
+#[test]
+fn concise_colours_only_when_asked() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/corpus/nginx/wide-open-reflect-credentials.conf"
+    );
+    let coloured = String::from_utf8(
+        cmd()
+            .args(["--format", "concise", "--color", "always", file])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(
+        coloured.contains("\x1b[1;31merror[CORS015]\x1b[0m"),
+        "{coloured:?}"
+    );
+    assert!(
+        coloured.contains("\x1b[1;33mwarning[CORS020]\x1b[0m"),
+        "{coloured:?}"
+    );
+    let plain = String::from_utf8(
+        cmd()
+            .args(["--format", "concise", file])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    assert!(!plain.contains('\x1b'), "{plain:?}");
+}

@@ -16,6 +16,7 @@ mod statistics;
 
 pub use checkstyle::render as checkstyle;
 pub use concise::render as concise;
+pub use concise::render_with as concise_with;
 pub use github::{escape_data as github_escape_data, render as github};
 pub use gitlab::render as gitlab;
 pub use graphical::{GraphicalOptions, render as graphical, render_file as graphical_file};

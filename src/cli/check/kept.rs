@@ -19,7 +19,8 @@ use crate::report::{self, GraphicalOptions, Totals};
 #[derive(Clone, Copy, Debug)]
 pub enum PerFile {
     Full(GraphicalOptions),
-    Concise,
+    /// Coloured or not.
+    Concise(bool),
     Github,
 }
 
@@ -28,7 +29,7 @@ impl PerFile {
         let one = std::slice::from_ref(r);
         match self {
             PerFile::Full(options) => report::graphical_file(r, options),
-            PerFile::Concise => report::concise(one),
+            PerFile::Concise(color) => report::concise_with(one, color),
             PerFile::Github => report::github(one),
         }
     }
@@ -38,8 +39,8 @@ impl PerFile {
         match self {
             PerFile::Full(_) => format!("{}\n", report::footer(totals)),
             // Nothing linted: the warning on standard error says so.
-            PerFile::Concise if totals.files == 0 => String::new(),
-            PerFile::Concise => format!("{}\n", report::summary(totals)),
+            PerFile::Concise(_) if totals.files == 0 => String::new(),
+            PerFile::Concise(_) => format!("{}\n", report::summary(totals)),
             PerFile::Github => String::new(),
         }
     }

@@ -576,7 +576,7 @@ fn per_file_format(args: &CheckArgs) -> Option<PerFile> {
     }
     match args.format {
         Format::Full => Some(PerFile::Full(graphical_options(args))),
-        Format::Concise => Some(PerFile::Concise),
+        Format::Concise => Some(PerFile::Concise(use_color(args.color))),
         Format::Github => Some(PerFile::Github),
         Format::Json
         | Format::JsonLines
@@ -624,7 +624,8 @@ fn render(shown: &[FileReport], args: &CheckArgs) -> String {
         Format::Full => report::graphical(shown, graphical_options(args)),
         Format::Concise => {
             let totals = report::totals(shown);
-            report::concise(shown) + &kept::PerFile::Concise.trailer(totals)
+            let color = use_color(args.color);
+            report::concise_with(shown, color) + &kept::PerFile::Concise(color).trailer(totals)
         }
         Format::Json => report::json(shown),
         Format::Sarif => report::sarif(shown),
