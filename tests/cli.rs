@@ -56,14 +56,10 @@ fn concise_is_one_line_per_finding_sorted_by_path_then_position() {
         "a/config.properties",
         "cors.allowed.origin=x\ncors_allowed_origin=*\n",
     );
-    let out = cmd()
-        .args(["--format", "concise", "--select", "ALL", &b, &a])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        cmd().args(["--format", "concise", "--select", "ALL", &b, &a]),
+        1,
+    );
     let lines: Vec<&str> = out.lines().filter(|l| !l.starts_with("Found ")).collect();
     assert_eq!(lines.len(), 4, "{out}");
     let re = regex::Regex::new(
@@ -174,14 +170,7 @@ fn unreadable_and_unparsable_input_exit_2_and_other_files_are_still_linted() {
         .to_string_lossy()
         .into_owned();
     for format in ["concise", "json", "full"] {
-        let out = cmd()
-            .args(["--format", format, &bad, &broken, &missing])
-            .assert()
-            .code(2)
-            .get_output()
-            .stdout
-            .clone();
-        let out = String::from_utf8(out).unwrap();
+        let out = stdout_of(cmd().args(["--format", format, &bad, &broken, &missing]), 2);
         assert!(
             out.contains("CORS001"),
             "{format}: other files still linted\n{out}"
@@ -386,32 +375,14 @@ fn select_ignore_and_warn() {
 
 #[test]
 fn rule_docs_and_table() {
-    let table = String::from_utf8(
-        cmd()
-            .args(["rule", "--all"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let table = stdout_of(cmd().args(["rule", "--all"]), 0);
     for code in ["CL000", "CORS001", "CORS014", "TS001", "TS007"] {
         assert!(
             table.lines().any(|l| l.starts_with(code)),
             "{code} missing from\n{table}"
         );
     }
-    let docs = String::from_utf8(
-        cmd()
-            .args(["rule", "CORS001"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let docs = stdout_of(cmd().args(["rule", "CORS001"]), 0);
     for heading in [
         "# CORS001 invalid-allow-origin-value",
         "## What it does",
@@ -592,15 +563,12 @@ fn nginx_includes_are_followed_from_the_prefix_and_reported_in_their_own_files()
         "snippets/cors.conf",
         "add_header Access-Control-Allow-Origin $http_origin always;\nadd_header Vary Origin always;\n",
     );
-    let out = cmd()
-        .current_dir(root)
-        .args(["--format", "concise", "--select", "ALL", "."])
-        .assert()
-        .code(0)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        cmd()
+            .current_dir(root)
+            .args(["--format", "concise", "--select", "ALL", "."]),
+        0,
+    );
     // The snippet's finding is located in the snippet, found through nginx.conf → conf.d (a
     // prefix-relative path, not relative to conf.d/), and each file is reported once although
     // the walk also offers conf.d/api.conf and the snippet on their own.
@@ -1140,14 +1108,7 @@ fn suppressions_in_comments_and_annotations() {
         "site.conf",
         "server {\n    location / {\n        add_header Access-Control-Allow-Origin $http_origin always; # cors-lint: ignore[CORS015]\n        add_header Vary Origin always; # cors-lint: ignore[CORS0020] typo\n        add_header Access-Control-Allow-Credentials true always;\n    }\n}\n",
     );
-    let out = cmd()
-        .args(["--format", "concise", &ng])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(cmd().args(["--format", "concise", &ng]), 1);
     assert!(!out.contains("CORS015"), "{out}");
     assert!(out.contains("site.conf:3:69: warning[CL001]"), "{out}");
     assert!(
@@ -1380,6 +1341,11 @@ fn a_closed_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
 }
 
+/// Standard output of a run that must exit with `code`.
+fn stdout_of(c: &mut Command, code: i32) -> String {
+    String::from_utf8(c.assert().code(code).get_output().stdout.clone()).unwrap()
+}
+
 fn json_of(args: &[&str]) -> Vec<serde_json::Value> {
     let out = cmd()
         .args(["--format", "json"])
@@ -1427,15 +1393,12 @@ fn every_configuration_mistake_in_one_run() {
         "selct = [\"CORS\"]\nignore = [\"CORS0155\"]\n[severity]\nCORS002 = \"warnig\"\n",
     );
     let conf = write(d.path(), "site.conf", "server {}\n");
-    let out = cmd()
-        .current_dir(d.path())
-        .args(["--format", "concise", &conf])
-        .assert()
-        .code(2)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(
+        cmd()
+            .current_dir(d.path())
+            .args(["--format", "concise", &conf]),
+        2,
+    );
     let lines: Vec<&str> = out.lines().filter(|l| l.contains("CL000")).collect();
     assert_eq!(lines.len(), 3, "{out}");
     assert!(
@@ -1469,17 +1432,12 @@ fn show_settings_show_files_and_verbose_name_the_configuration() {
     write(&d.path().join("legacy"), "a.conf", site);
     write(&d.path().join("vendor"), "b.conf", site);
     write(d.path(), "notes.txt", "hello\n");
-    let settings = String::from_utf8(
+    let settings = stdout_of(
         cmd()
             .current_dir(d.path())
-            .args(["--show-settings", "legacy/a.conf"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+            .args(["--show-settings", "legacy/a.conf"]),
+        0,
+    );
     assert!(settings.contains("cors-lint.toml\""), "{settings}");
     assert!(
         settings.contains("\"CORS015\"") && !settings.contains("\"CORS017\""),
@@ -1491,29 +1449,14 @@ fn show_settings_show_files_and_verbose_name_the_configuration() {
         "{settings}"
     );
     assert!(settings.contains("exclude = [\"vendor/**\"]"), "{settings}");
-    let isolated = String::from_utf8(
+    let isolated = stdout_of(
         cmd()
             .current_dir(d.path())
-            .args(["--show-settings", "--isolated"])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+            .args(["--show-settings", "--isolated"]),
+        0,
+    );
     assert!(isolated.contains("none (built-in defaults)") && isolated.contains("\"CORS017\""));
-    let files = String::from_utf8(
-        cmd()
-            .current_dir(d.path())
-            .args(["--show-files", "."])
-            .assert()
-            .code(0)
-            .get_output()
-            .stdout
-            .clone(),
-    )
-    .unwrap();
+    let files = stdout_of(cmd().current_dir(d.path()).args(["--show-files", "."]), 0);
     assert_eq!(
         files.lines().collect::<Vec<_>>(),
         ["./legacy/a.conf"],
@@ -1634,14 +1577,7 @@ fn block_file_and_unknown_directives() {
         "typo.conf",
         "location / {\n    # cors-lint: ignroe[CORS020] x\n    add_header Access-Control-Allow-Origin $http_origin always;\n}\n",
     );
-    let out = cmd()
-        .args(["--format", "concise", &typo])
-        .assert()
-        .code(1)
-        .get_output()
-        .stdout
-        .clone();
-    let out = String::from_utf8(out).unwrap();
+    let out = stdout_of(cmd().args(["--format", "concise", &typo]), 1);
     assert!(
         out.contains(":2:5: warning[CL002]") && out.contains("did you mean `ignore"),
         "{out}"
