@@ -20,6 +20,7 @@ pub mod regex_cache;
 pub mod report;
 pub mod rules;
 pub mod selection;
+pub mod server;
 pub mod sim;
 pub mod source;
 pub mod spelling;

@@ -1,6 +1,6 @@
 //! `cors-lint [check] [PATH…]` and `cors-lint rule`.
 
-mod check;
+pub(crate) mod check;
 mod completions;
 mod convert;
 mod diff;
@@ -50,6 +50,8 @@ enum Command {
     Fmt(fmt::FmtArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish or powershell) to stdout
     Completions(completions::CompletionsArgs),
+    /// Run the language server (LSP over standard input and output) for editors
+    Server,
     /// Print the version
     Version,
 }
@@ -283,6 +285,7 @@ pub fn main() -> i32 {
         Some(Command::Convert(args)) => convert::run(&args),
         Some(Command::Fmt(args)) => fmt::run(&args),
         Some(Command::Completions(args)) => completions::run(&args),
+        Some(Command::Server) => crate::server::run(),
         Some(Command::Version) => {
             println!("cors-lint {}", env!("CORS_LINT_VERSION"));
             0

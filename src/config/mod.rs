@@ -159,6 +159,12 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
         message: format!("cannot read the configuration: {e}"),
         also: Vec::new(),
     })?;
+    parse(path, bytes)
+}
+
+/// [`load`] of bytes read elsewhere (an editor's unsaved buffer) as the file at `path`.
+pub fn parse(path: &Path, bytes: Vec<u8>) -> Result<Config, ConfigError> {
+    let shown = path.to_string_lossy().into_owned();
     let file = SourceFile::new(shown, bytes, Encoding::Utf8);
     let fail = |mut problems: Vec<(Span, String)>| {
         problems.sort_by_key(|(s, _)| (s.start, s.end));

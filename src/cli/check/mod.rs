@@ -142,12 +142,12 @@ pub fn build_settings(args: &CheckArgs) -> Result<Settings, String> {
     })
 }
 
-mod crossref;
+pub(crate) mod crossref;
 mod fix;
 mod kept;
 mod noqa;
 mod once;
-mod project;
+pub(crate) mod project;
 mod show;
 
 use kept::{Kept, PerFile};

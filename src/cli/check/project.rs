@@ -116,7 +116,7 @@ pub fn assumed_versions(args: &CheckArgs, config: Option<&Config>) -> Vec<String
 /// The settings of the command line on top of a configuration: `--select` replaces
 /// `select`, `--ignore` and `--extend-select` add to theirs, `--assume-version` wins per
 /// dialect, `--warn` wins over `[severity]`.
-fn settings(args: &CheckArgs, config: Option<&Config>) -> Result<Settings, String> {
+pub(crate) fn settings(args: &CheckArgs, config: Option<&Config>) -> Result<Settings, String> {
     let mut select = match (&args.select, config.and_then(|c| c.select.clone())) {
         (cli, _) if !cli.is_empty() => cli.clone(),
         (_, Some(from_file)) => from_file,
