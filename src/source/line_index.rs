@@ -9,6 +9,26 @@ pub struct Position {
     pub column: usize,
 }
 
+/// The offset where each line starts: `\n`, `\r\n` and a lone `\r` end a line.
+pub fn line_starts(bytes: &[u8]) -> Vec<usize> {
+    let mut starts = vec![0];
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\n' => starts.push(i + 1),
+            b'\r' => {
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+                starts.push(i + 1);
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    starts
+}
+
 /// Start offsets of every line. `\n`, `\r\n` and a lone `\r` end a line, as in Java's
 /// `LineReader` and in editors.
 pub struct LineIndex {
@@ -18,22 +38,10 @@ pub struct LineIndex {
 
 impl LineIndex {
     pub fn new(bytes: &[u8], encoding: Encoding) -> Self {
-        let mut starts = vec![0];
-        let mut i = 0;
-        while i < bytes.len() {
-            match bytes[i] {
-                b'\n' => starts.push(i + 1),
-                b'\r' => {
-                    if bytes.get(i + 1) == Some(&b'\n') {
-                        i += 1;
-                    }
-                    starts.push(i + 1);
-                }
-                _ => {}
-            }
-            i += 1;
+        LineIndex {
+            starts: line_starts(bytes),
+            encoding,
         }
-        LineIndex { starts, encoding }
     }
 
     pub fn line_count(&self) -> usize {

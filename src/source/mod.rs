@@ -9,7 +9,7 @@ mod line_index;
 mod mapped;
 
 pub use display::DisplayText;
-pub use line_index::{LineIndex, Position};
+pub use line_index::{LineIndex, Position, line_starts};
 pub use mapped::MappedText;
 
 use std::ops::Range;
